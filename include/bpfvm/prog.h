@@ -1,0 +1,93 @@
+/* Programs: made from instructions, checked at creation, run on memory. */
+#ifndef BPFVM_PROG_H
+#define BPFVM_PROG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+#include <bpfvm/env.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct bpfvm_prog;
+
+/* The kernel's limit on program size (BPF_COMPLEXITY_LIMIT_INSNS). */
+#define BPFVM_MAX_INSNS (1u << 20)
+/* Each bpf-to-bpf frame gets its own stack; the kernel's call depth. */
+#define BPFVM_STACK_SIZE 512u
+#define BPFVM_MAX_CALL_DEPTH 8u
+
+struct bpfvm_prog_opts {
+	size_t sz;		  /* sizeof(struct bpfvm_prog_opts) */
+	struct bpfvm_env *env;	  /* helpers; NULL: a private default env */
+	const char *name;	  /* for messages; may be NULL */
+	char *log_buf;		  /* why creation failed, NUL-terminated */
+	size_t log_size;
+};
+
+/* Copy and validate `insns` (opcodes, registers, jump and call targets, lddw
+ * pairs, size), then pre-decode them for the interpreter. On error returns
+ * -errno (-EINVAL for a bad instruction, -E2BIG past BPFVM_MAX_INSNS,
+ * -ENOMEM) and writes "insn N: reason" to opts->log_buf. */
+int bpfvm_prog_create(const struct bpf_insn *insns, size_t insn_cnt,
+		      const struct bpfvm_prog_opts *opts,
+		      struct bpfvm_prog **out);
+void bpfvm_prog_free(struct bpfvm_prog *prog);
+
+const struct bpf_insn *bpfvm_prog_insns(const struct bpfvm_prog *prog);
+size_t bpfvm_prog_insn_cnt(const struct bpfvm_prog *prog);
+const char *bpfvm_prog_name(const struct bpfvm_prog *prog);
+struct bpfvm_env *bpfvm_prog_env(const struct bpfvm_prog *prog);
+
+enum bpfvm_engine {
+	BPFVM_ENGINE_INTERP = 0,
+	BPFVM_ENGINE_JIT = 1, /* -EOPNOTSUPP until the JIT lands */
+};
+
+/* Bounds-check every load, store and atomic against the regions the program
+ * may touch: its stack frames, the run's memory and opts->regions. A stray
+ * access ends the run with -EFAULT instead of touching host memory. */
+#define BPFVM_RUN_F_CHECKED (1u << 0)
+/* Count executed instructions into opts->insn_executed (slower). */
+#define BPFVM_RUN_F_COUNT (1u << 1)
+
+/* Extra host memory a checked run may access. */
+struct bpfvm_region {
+	void *addr;
+	size_t len;
+	int writable;
+};
+
+struct bpfvm_run_opts {
+	size_t sz;		/* sizeof(struct bpfvm_run_opts) */
+	enum bpfvm_engine engine;
+	uint32_t flags;		/* BPFVM_RUN_F_* */
+	uint64_t insn_budget;	/* stop with -ETIME after this many; 0: none */
+	const struct bpfvm_region *regions;
+	size_t region_cnt;
+	void *user;		/* for helpers: bpfvm_run_user() */
+	/* out */
+	uint64_t insn_executed;	/* with BPFVM_RUN_F_COUNT or a budget */
+	char *err_buf;		/* why a run failed: "insn N: reason" */
+	size_t err_size;
+};
+
+/* Run with r1 = mem, r2 = mem_len (r1 = r2 = 0 when mem is NULL) and
+ * r10 = top of the first stack frame. On success stores r0 and returns 0.
+ * Run-time errors: -EFAULT (checked mode: access outside every region),
+ * -ETIME (budget exhausted), -EOVERFLOW (call depth above
+ * BPFVM_MAX_CALL_DEPTH), -EINVAL (callx to something that is neither a
+ * function nor a helper), -EOPNOTSUPP (engine not available). opts may be
+ * NULL. Runs of one program may proceed on several threads at once. */
+int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
+		   uint64_t *r0, struct bpfvm_run_opts *opts);
+
+/* The opts->user pointer of the run a helper was called from. */
+void *bpfvm_run_user(const struct bpfvm_run *run);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

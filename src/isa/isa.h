@@ -1,0 +1,67 @@
+/* Internal view of the instruction encoding (RFC 9669), shared by the
+ * validator, the disassembler, the assembler and the engines. Opcode
+ * constants come from <linux/bpf.h>; the ISA v4 ones older headers lack are
+ * filled in here. */
+#ifndef BPFVM_ISA_ISA_H
+#define BPFVM_ISA_ISA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+#ifndef BPF_MEMSX
+#define BPF_MEMSX 0x80 /* sign-extending load (v4) */
+#endif
+#ifndef BPF_JCOND
+#define BPF_JCOND 0xe0
+#endif
+#ifndef BPF_PSEUDO_MAP_IDX
+#define BPF_PSEUDO_MAP_IDX 5
+#endif
+#ifndef BPF_PSEUDO_MAP_IDX_VALUE
+#define BPF_PSEUDO_MAP_IDX_VALUE 6
+#endif
+#ifndef BPF_PSEUDO_FUNC
+#define BPF_PSEUDO_FUNC 4
+#endif
+#ifndef BPF_PSEUDO_BTF_ID
+#define BPF_PSEUDO_BTF_ID 3
+#endif
+
+/* Field accessors for the 8-bit opcode. */
+#define ISA_CLASS(code) ((code) & 0x07)
+#define ISA_OP(code) ((code) & 0xf0)	  /* ALU/JMP operation */
+#define ISA_SRCBIT(code) ((code) & 0x08)  /* BPF_K or BPF_X */
+#define ISA_SIZE(code) ((code) & 0x18)	  /* LD/ST size */
+#define ISA_MODE(code) ((code) & 0xe0)	  /* LD/ST mode */
+
+/* Encodings that the v4 ISA distinguishes by the offset field. */
+#define ISA_OFF_SIGNED 1 /* sdiv, smod: off == 1 */
+
+/* Bytes accessed by a BPF_SIZE value: 1, 2, 4 or 8. */
+static inline unsigned isa_size_bytes(uint8_t code)
+{
+	static const unsigned char bytes[4] = { 4, 2, 1, 8 };
+	return bytes[ISA_SIZE(code) >> 3];
+}
+
+static inline bool isa_is_lddw(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_LD | BPF_DW | BPF_IMM);
+}
+
+/* Is insns[i] a valid instruction on its own (opcode, registers, the
+ * fields the opcode leaves unused, lddw's second slot present and well
+ * formed)? Control flow (jump/call targets) is checked by the validator.
+ * On failure returns false and points *why at a static reason such as
+ * "unknown opcode 0xff" or "invalid dst register r11". */
+bool isa_insn_check(const struct bpf_insn *insns, size_t cnt, size_t i,
+		    const char **why);
+
+/* "bpf_map_lookup_elem" for a Linux helper id, NULL when unknown. */
+const char *isa_linux_helper_name(uint32_t id);
+/* The id of a Linux helper name (with or without "bpf_"), 0 when unknown. */
+uint32_t isa_linux_helper_id(const char *name);
+
+#endif

@@ -1,0 +1,33 @@
+/* The bpfvm CLI: one file per command, shared helpers in cli_util.c. */
+#ifndef BPFVM_CLI_H
+#define BPFVM_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+/* Each command gets argv with argv[0] = the command's name; returns the
+ * process exit status (0 ok, 1 failure, 2 usage error). */
+int cmd_asm(int argc, char **argv);
+int cmd_disasm(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+
+/* Print "bpfvm: " + message to stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a whole file ("-" = stdin), NUL-terminated; *len excludes the NUL.
+ * Returns NULL after printing why. */
+char *cli_read_file(const char *path, size_t *len);
+
+/* Parse whitespace-separated hex bytes ("b7 00 00 00 ..." or "b7000000...",
+ * optional 0x prefixes). Returns 0 or prints "what: byte N: reason" and
+ * returns -1. *out is malloc'ed. */
+int cli_parse_hex(const char *text, const char *what, uint8_t **out,
+		  size_t *len);
+
+/* A program file: raw little-endian bytecode (size a multiple of 8),
+ * hex text, or assembly text (either dialect). Returns 0 or prints why and
+ * returns -1. *insns is malloc'ed. */
+int cli_load_program(const char *path, struct bpf_insn **insns, size_t *cnt);
+
+#endif
