@@ -14,7 +14,7 @@ extern "C" {
 struct bpfvm_prog;
 
 /* The kernel's limit on program size (BPF_COMPLEXITY_LIMIT_INSNS). */
-#define BPFVM_MAX_INSNS (1u << 20)
+#define BPFVM_MAX_INSNS 1000000u
 /* Each bpf-to-bpf frame gets its own stack; the kernel's call depth. */
 #define BPFVM_STACK_SIZE 512u
 #define BPFVM_MAX_CALL_DEPTH 8u
