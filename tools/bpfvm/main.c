@@ -1,0 +1,43 @@
+/* bpfvm: the command line, modelled on bpftool's verbs. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "asm", cmd_asm, "asm FILE [-o OUT] [--hex]    assemble to bytecode" },
+	{ "disasm", cmd_disasm, "disasm FILE                 print instructions" },
+	{ "exec", cmd_exec,
+	  "exec [PROG] [--mem FILE|--mem-hex HEX] [--interp|--jit]\n"
+	  "       [--checked] [--budget N]    run, print r0 and memory" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static int usage(FILE *out)
+{
+	fprintf(out, "usage: bpfvm COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  bpfvm %s\n", commands[i].help);
+	fprintf(out, "\nPROG and FILE: assembly text, hex bytes or raw "
+		     "bytecode; '-' or nothing reads stdin.\n");
+	return out == stdout ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "--help"))
+		return usage(stdout);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	cli_err("unknown command '%s' (try 'bpfvm help')", argv[1]);
+	return 2;
+}
