@@ -1,0 +1,32 @@
+#!/bin/sh
+# Make sure the Debian packages the build needs are present: install them
+# with apt-get when root, otherwise name them and stop.
+#   cmake, gcc, make        the build
+#   ninja-build             faster builds (optional: falls back to make)
+#   clang, llvm             compile BPF C (bench/, examples/) and libFuzzer
+#   libclang-rt-14-dev      libFuzzer and sanitizer runtimes for clang
+set -eu
+
+missing=""
+need() { # command, package
+	command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+need cmake cmake
+need cc gcc
+need make make
+need ninja ninja-build
+need clang clang
+need llvm-objcopy llvm
+fuzzer=$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null | head -n 1 || true)
+[ -n "$fuzzer" ] || missing="$missing libclang-rt-14-dev"
+
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing$missing"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+	exit 0
+fi
+echo "deps: missing Debian packages:$missing" >&2
+echo "deps: install them with: sudo apt-get install$missing" >&2
+exit 1
