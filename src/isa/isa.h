@@ -59,6 +59,51 @@ static inline bool isa_is_lddw(const struct bpf_insn *insn)
 bool isa_insn_check(const struct bpf_insn *insns, size_t cnt, size_t i,
 		    const char **why);
 
+/* isa_insn_check_flags: also accept well-formed legacy LD_ABS/LD_IND,
+ * which the disassembler prints and the assembler reads even though no
+ * program type bpfvm runs allows them yet. */
+#define ISA_CHECK_LEGACY_LD 0x1u
+bool isa_insn_check_flags(const struct bpf_insn *insns, size_t cnt, size_t i,
+			  unsigned flags, const char **why);
+
+/* Names of operations, indexed by ISA_OP(code) >> 4, shared by the checker,
+ * the disassembler and the assembler. NULL ubpf marks an unknown op. */
+struct isa_alu_name {
+	const char *ubpf;	/* "add"; "32" is appended for BPF_ALU */
+	const char *sym;	/* "+=" in "r0 += r1" */
+	const char *ubpf_s;	/* signed variant (off == 1): "sdiv" */
+	const char *sym_s;	/* "s/=" */
+};
+extern const struct isa_alu_name isa_alu_names[16];
+
+struct isa_jmp_name {
+	const char *ubpf;	/* "jeq"; NULL for unknown ops */
+	const char *sym;	/* "==" in "if r1 == r2 goto +1"; NULL for
+				 * ja, call, exit */
+};
+extern const struct isa_jmp_name isa_jmp_names[16];
+
+/* "u8" / "b" for a BPF_SIZE value, indexed by ISA_SIZE(code) >> 3. */
+struct isa_size_name {
+	const char *ctype;	/* "u8" (and "s8" with 's') */
+	const char *ubpf;	/* "b", "h", "w", "dw" */
+	unsigned bits;
+};
+extern const struct isa_size_name isa_size_names[4];
+
+/* Atomic operations (the imm of BPF_STX | BPF_ATOMIC). */
+struct isa_atomic_name {
+	int32_t imm;		/* without BPF_FETCH */
+	const char *ubpf;	/* "add" in "lock add [%r1], %r2" */
+	const char *sym;	/* "+=" in "lock *(u64 *)(r1 + 0) += r2", or
+				 * NULL when the op always fetches */
+	const char *fetch;	/* "atomic_fetch_add" / "xchg" / "cmpxchg" */
+};
+extern const struct isa_atomic_name isa_atomic_names[6];
+/* The entry for an atomic imm (with or without BPF_FETCH), NULL if
+ * none. */
+const struct isa_atomic_name *isa_atomic_lookup(int32_t imm);
+
 /* "bpf_map_lookup_elem" for a Linux helper id, NULL when unknown. */
 const char *isa_linux_helper_name(uint32_t id);
 /* The id of a Linux helper name (with or without "bpf_"), 0 when unknown. */
