@@ -80,7 +80,8 @@ static const char *bad_reg(bool dst, uint8_t reg)
 		"invalid src register r15",
 	};
 
-	return (dst ? dsts : srcs)[reg - 11]; /* reg is 4 bits: 11..15 */
+	/* reg is a 4-bit field above 10: 11..15 */
+	return (dst ? dsts : srcs)[(unsigned)(reg - 11) % 5];
 }
 
 static const char *check_regs(const struct bpf_insn *insn, bool dst_used,
