@@ -1,0 +1,15 @@
+/* Load-time validation: everything the interpreter relies on to stay
+ * inside the program (encodings, jump/call targets, lddw pairs, the end of
+ * the program, known helpers), checked once before any run. */
+#ifndef BPFVM_CORE_VALIDATE_H
+#define BPFVM_CORE_VALIDATE_H
+
+#include <stddef.h>
+#include <linux/bpf.h>
+#include <bpfvm/env.h>
+
+/* 0, or -EINVAL / -E2BIG / -ENOMEM with "insn N: reason" in log. */
+int core_validate(const struct bpf_insn *insns, size_t cnt,
+		  const struct bpfvm_env *env, char *log, size_t log_size);
+
+#endif

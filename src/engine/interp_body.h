@@ -1,0 +1,220 @@
+/* The interpreter, compiled once per variant by interp.c with:
+ *   INTERP_FN       the function's name
+ *   INTERP_COUNTED  count executed instructions against run->budget
+ *   INTERP_CHECKED  bounds-check every load, store and atomic
+ * Threaded dispatch: each handler ends by jumping straight to the next
+ * instruction's handler through the label table. */
+
+int INTERP_FN(struct bpfvm_run *run, uint64_t *r0_out)
+{
+#define LABEL_ADDR_(name) [ENG_OP_##name] = &&L_##name,
+	static const void *const labels[ENG_OP_COUNT] = { ENG_OPS(LABEL_ADDR_) };
+#undef LABEL_ADDR_
+	const struct eng_insn *const base = run->code->insns;
+	const struct eng_insn *ip = base, *target;
+	/* Uninitialised like a real stack: reading it before writing is a
+	 * program bug, and clearing 4 KiB per run costs more than short
+	 * programs take to run. */
+	uint64_t stack[BPFVM_MAX_CALL_DEPTH * BPFVM_STACK_SIZE / 8];
+	const uint64_t stack_hi = (uintptr_t)(stack + ENG_ARRAY_SIZE(stack));
+	struct eng_frame frames[BPFVM_MAX_CALL_DEPTH];
+	unsigned depth = 0; /* frames pushed by calls; the main one is not */
+	uint64_t R[11] = { 0 };
+	bpfvm_helper_fn fn;
+	int err = 0;
+#if INTERP_COUNTED
+	uint64_t left = run->budget;
+#define COUNT_STEP()                                                        \
+	do {                                                                \
+		if (eng_unlikely(left-- == 0))                              \
+			goto budget_exceeded;                               \
+	} while (0)
+#else
+#define COUNT_STEP() do { } while (0)
+#endif
+#if INTERP_CHECKED
+#define MEM(reg, size, write, atomic)                                       \
+	({                                                                  \
+		uint64_t a_ = R[reg] + ip->off;                             \
+		err = eng_check_access(run, ip - base, a_, size, write,     \
+				       atomic, R[10] - BPFVM_STACK_SIZE,    \
+				       stack_hi);                           \
+		if (eng_unlikely(err))                                      \
+			goto out;                                           \
+		(void *)(uintptr_t)a_;                                      \
+	})
+#else
+#define MEM(reg, size, write, atomic) ((void *)(uintptr_t)(R[reg] + ip->off))
+#endif
+#define DISPATCH()                                                          \
+	do {                                                                \
+		COUNT_STEP();                                               \
+		goto *labels[ip->op];                                       \
+	} while (0)
+#define NEXT()                                                              \
+	do {                                                                \
+		ip++;                                                       \
+		DISPATCH();                                                 \
+	} while (0)
+#define DST R[ip->dst]
+#define SRC R[ip->src]
+#define IMM64 ((uint64_t)(int64_t)ip->imm)
+#define IMM32 ((uint32_t)ip->imm)
+
+	R[1] = (uintptr_t)run->mem;
+	R[2] = run->mem_len;
+	R[10] = stack_hi;
+	DISPATCH();
+
+#define DEF_ALU(_, op)                                                      \
+	L_##op##64K: DST = eng_alu64_##op(DST, IMM64); NEXT();              \
+	L_##op##64X: DST = eng_alu64_##op(DST, SRC); NEXT();                \
+	L_##op##32K: DST = eng_alu32_##op((uint32_t)DST, IMM32); NEXT();    \
+	L_##op##32X: DST = eng_alu32_##op((uint32_t)DST, (uint32_t)SRC); NEXT();
+	ENG_ALU_BINOPS(DEF_ALU, _)
+#undef DEF_ALU
+
+L_NEG64:	DST = -DST; NEXT();
+L_NEG32:	DST = (uint32_t)-(uint32_t)DST; NEXT();
+L_MOVSX8_64:	DST = (uint64_t)(int8_t)SRC; NEXT();
+L_MOVSX16_64:	DST = (uint64_t)(int16_t)SRC; NEXT();
+L_MOVSX32_64:	DST = (uint64_t)(int32_t)SRC; NEXT();
+L_MOVSX8_32:	DST = (uint32_t)(int8_t)SRC; NEXT();
+L_MOVSX16_32:	DST = (uint32_t)(int16_t)SRC; NEXT();
+L_ZEXT16:	DST = (uint16_t)DST; NEXT();
+L_ZEXT32:	DST = (uint32_t)DST; NEXT();
+L_BSWAP16:	DST = __builtin_bswap16((uint16_t)DST); NEXT();
+L_BSWAP32:	DST = __builtin_bswap32((uint32_t)DST); NEXT();
+L_BSWAP64:	DST = __builtin_bswap64(DST); NEXT();
+L_LDDW:		DST = ip->u64; ip += 2; DISPATCH();
+
+	/* memcpy: accesses may be unaligned; it compiles to one move. A
+	 * signed T sign-extends on the way into the register. */
+#define DEF_LDX(name, T)                                                    \
+	L_##name: {                                                         \
+		T v_;                                                       \
+		memcpy(&v_, MEM(ip->src, sizeof(T), false, false), sizeof(T)); \
+		DST = (uint64_t)v_;                                         \
+		NEXT();                                                     \
+	}
+#define DEF_ST(name, T, value)                                              \
+	L_##name: {                                                         \
+		T v_ = (T)(value);                                          \
+		memcpy(MEM(ip->dst, sizeof(T), true, false), &v_, sizeof(T)); \
+		NEXT();                                                     \
+	}
+	DEF_LDX(LDXB, uint8_t) DEF_LDX(LDXH, uint16_t)
+	DEF_LDX(LDXW, uint32_t) DEF_LDX(LDXDW, uint64_t)
+	DEF_LDX(LDXSB, int8_t) DEF_LDX(LDXSH, int16_t) DEF_LDX(LDXSW, int32_t)
+	DEF_ST(STB, uint8_t, ip->imm) DEF_ST(STH, uint16_t, ip->imm)
+	DEF_ST(STW, uint32_t, ip->imm) DEF_ST(STDW, uint64_t, IMM64)
+	DEF_ST(STXB, uint8_t, SRC) DEF_ST(STXH, uint16_t, SRC)
+	DEF_ST(STXW, uint32_t, SRC) DEF_ST(STXDW, uint64_t, SRC)
+#undef DEF_LDX
+#undef DEF_ST
+
+#define DEF_ATOMIC(_, op)                                                   \
+	L_##op##W:                                                          \
+		eng_atomicW_##op(MEM(ip->dst, 4, true, true), &SRC, &R[0]); \
+		NEXT();                                                     \
+	L_##op##DW:                                                         \
+		eng_atomicDW_##op(MEM(ip->dst, 8, true, true), &SRC, &R[0]); \
+		NEXT();
+	ENG_ATOMIC_OPS(DEF_ATOMIC, _)
+#undef DEF_ATOMIC
+
+L_NOP:	NEXT();
+L_JA:	ip += ip->off; NEXT();
+
+#define DEF_JMP(_, op)                                                      \
+	L_##op##64K: if (eng_jmp64_##op(DST, IMM64)) ip += ip->off; NEXT(); \
+	L_##op##64X: if (eng_jmp64_##op(DST, SRC)) ip += ip->off; NEXT();   \
+	L_##op##32K:                                                        \
+		if (eng_jmp32_##op((uint32_t)DST, IMM32)) ip += ip->off;    \
+		NEXT();                                                     \
+	L_##op##32X:                                                        \
+		if (eng_jmp32_##op((uint32_t)DST, (uint32_t)SRC))           \
+			ip += ip->off;                                      \
+		NEXT();
+	ENG_JMP_CONDS(DEF_JMP, _)
+#undef DEF_JMP
+
+L_CALL:
+	fn = ip->fn;
+call_helper:
+	/* r1-r5 keep whatever they hold: the verifier makes them unreadable
+	 * after a call, so nothing correct depends on them. */
+	R[0] = fn(R[1], R[2], R[3], R[4], R[5], run);
+	if (eng_unlikely(run->stopped)) {
+		R[0] = run->stop_r0;
+		goto done;
+	}
+	NEXT();
+
+L_CALL_LOCAL:
+	target = ip + 1 + ip->off;
+call_local:
+	if (eng_unlikely(depth + 1 >= BPFVM_MAX_CALL_DEPTH)) {
+		err = eng_fail_depth(run, ip - base);
+		goto out;
+	}
+	frames[depth].ret = ip + 1;
+	memcpy(frames[depth].callee_saved, &R[6], sizeof(frames[0].callee_saved));
+	depth++;
+	R[10] -= BPFVM_STACK_SIZE;
+	ip = target;
+	DISPATCH();
+
+L_CALLX: {
+	/* A function's value is its decoded entry (see decode_lddw). */
+	uint64_t v = DST, rel = v - (uintptr_t)base;
+
+	if (rel < run->code->cnt * sizeof(*base) && rel % sizeof(*base) == 0) {
+		target = base + rel / sizeof(*base);
+		goto call_local;
+	}
+	fn = v <= BPFVM_HELPER_ID_MAX ?
+		     bpfvm_helper_find(run->code->env, (uint32_t)v) : NULL;
+	if (fn)
+		goto call_helper;
+	err = eng_fail_callx(run, ip - base, v);
+	goto out;
+}
+
+L_EXIT:
+	if (depth == 0)
+		goto done;
+	depth--;
+	ip = frames[depth].ret;
+	memcpy(&R[6], frames[depth].callee_saved, sizeof(frames[0].callee_saved));
+	R[10] += BPFVM_STACK_SIZE;
+	DISPATCH();
+
+L_INVALID:
+L_LDDW_HI:
+	err = eng_fail_invalid(run, ip - base);
+	goto out;
+
+#if INTERP_COUNTED
+budget_exceeded:
+	err = eng_fail_budget(run, ip - base);
+	left = 0;
+	goto out;
+#endif
+done:
+	*r0_out = R[0];
+out:
+#if INTERP_COUNTED
+	run->executed = run->budget - left;
+#endif
+	return err;
+}
+
+#undef COUNT_STEP
+#undef MEM
+#undef DISPATCH
+#undef NEXT
+#undef DST
+#undef SRC
+#undef IMM64
+#undef IMM32
