@@ -1,0 +1,280 @@
+/* bpfvm-bench: every benchmark's program run natively (two builds), in
+ * bpfvm's interpreter and JIT, and in the kernel; each result checked
+ * against the native one before anything is timed.
+ *
+ *   bpfvm-bench [--filter NAME] [--quick] [--json]
+ *
+ * Exits non-zero when any engine computes a different result: a benchmark
+ * that computes the wrong thing measures nothing. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench.h"
+#include "engines.h"
+#include "kernel_column.h"
+#include "report.h"
+
+struct options {
+	const char *filter;	/* substring of the benchmark names to run */
+	bool quick;		/* a correctness smoke test: tiny batches */
+	bool json;
+};
+
+static const char *const engine_names[COL_COUNT] = {
+	[COL_SCALAR] = "native -O2 -fno-tree-vectorize",
+	[COL_O2] = "native -O2",
+	[COL_INTERP] = "interpreter",
+	[COL_JIT] = "JIT",
+	[COL_KERNEL] = "kernel",
+};
+
+static void cell_fail(struct row *r, enum column c, const char *tag)
+{
+	r->col[c].state = CELL_FAIL;
+	snprintf(r->col[c].tag, sizeof(r->col[c].tag), "%s", tag);
+}
+
+/* Did column c compute what the scalar native build did, in its result
+ * and in memory? Says MISMATCH on stderr when not. */
+static bool check(struct row *r, enum column c, __u64 got, __u64 want,
+		  const void *mem)
+{
+	const struct bench *b = r->b;
+
+	if (got != want) {
+		fprintf(stderr, "MISMATCH %s: %s returned %#llx, native "
+				"returned %#llx\n", b->name, engine_names[c],
+			(unsigned long long)got, (unsigned long long)want);
+	} else if (b->verify && !b->verify(mem, b->mem_size)) {
+		fprintf(stderr, "MISMATCH %s: %s left wrong data in memory\n",
+			b->name, engine_names[c]);
+	} else {
+		return true;
+	}
+	cell_fail(r, c, "MISMATCH");
+	return false;
+}
+
+static void time_cell(struct row *r, enum column c, const struct batch *bt,
+		      const struct timing_opts *t, void *mem)
+{
+	int err;
+
+	r->b->setup(mem, r->b->mem_size);
+	err = timing_measure(bt, t, &r->col[c].ns);
+	if (err) {
+		fprintf(stderr, "ERROR %s: %s failed while timed: %s\n",
+			r->b->name, engine_names[c], strerror(-err));
+		cell_fail(r, c, "ERROR");
+		return;
+	}
+	r->col[c].state = CELL_OK;
+}
+
+/* Both native builds; the scalar one's result is the reference. */
+static bool run_native(struct row *r, void *mem, const struct timing_opts *t,
+		       __u64 *want)
+{
+	const struct bench *b = r->b;
+	struct native_run nat[2] = {
+		{ b->code->native_scalar, mem, b->mem_size },
+		{ b->code->native_o2, mem, b->mem_size },
+	};
+	bool ok = true;
+
+	for (int i = 0; i < 2; i++) {
+		enum column c = i ? COL_O2 : COL_SCALAR;
+		__u64 got;
+
+		b->setup(mem, b->mem_size);
+		got = nat[i].fn(mem, b->mem_size);
+		if (!i) {
+			*want = got;
+			if (b->has_expect && got != b->expect) {
+				fprintf(stderr, "MISMATCH %s: native returned "
+						"%#llx, expected %#llx\n",
+					b->name, (unsigned long long)got,
+					(unsigned long long)b->expect);
+				cell_fail(r, c, "MISMATCH");
+				return false;
+			}
+		}
+		if (!check(r, c, got, *want, mem)) {
+			ok = false;
+			continue;
+		}
+		struct batch bt = native_batch(&nat[i]);
+
+		time_cell(r, c, &bt, t, mem);
+	}
+	return ok;
+}
+
+/* One bpfvm engine: a counted run (for insns/run) and a plain one, both
+ * checked, then timed. -EOPNOTSUPP means the engine is not built yet. */
+static bool run_bpfvm(struct row *r, enum column c, struct bpfvm_prog *prog,
+		      void *mem, const struct timing_opts *t, __u64 want)
+{
+	struct bpfvm_bench_run run = {
+		.prog = prog,
+		.engine = c == COL_JIT ? BPFVM_ENGINE_JIT : BPFVM_ENGINE_INTERP,
+		.mem = mem,
+		.mem_size = r->b->mem_size,
+	};
+	char err[256] = "";
+	__u64 got, insns;
+
+	for (int counted = 1; counted >= 0; counted--) {
+		int ret;
+
+		r->b->setup(mem, r->b->mem_size);
+		ret = bpfvm_check_run(&run, &got, counted ? &insns : NULL,
+				      err, sizeof(err));
+		if (ret == -EOPNOTSUPP) {
+			r->col[c].state = CELL_NA;
+			return true;
+		}
+		if (ret) {
+			fprintf(stderr, "ERROR %s: %s run failed: %s (%s)\n",
+				r->b->name, engine_names[c], strerror(-ret),
+				err);
+			cell_fail(r, c, "ERROR");
+			return false;
+		}
+		if (!check(r, c, got, want, mem))
+			return false;
+		if (counted && c == COL_INTERP)
+			r->insns = insns;
+	}
+	struct batch bt = bpfvm_batch(&run);
+
+	time_cell(r, c, &bt, t, mem);
+	return r->col[c].state == CELL_OK;
+}
+
+static bool run_kernel(struct row *r, void *mem, const struct timing_opts *t,
+		       __u64 want)
+{
+	struct kcol_skip skip = { "", "" };
+	struct kcol_run *kr;
+	double empty_ns;
+	__u64 got;
+	bool ok = true;
+
+	r->b->setup(mem, r->b->mem_size);
+	kcol_check(r->b, mem, &kr, &got, &skip);
+	if (kr && check(r, COL_KERNEL, got, want, mem)) {
+		r->b->setup(mem, r->b->mem_size);
+		if (kcol_time(kr, t, &r->col[COL_KERNEL].ns, &empty_ns, &skip))
+			r->col[COL_KERNEL].state = CELL_OK;
+	} else if (kr) {
+		ok = false;
+	}
+	kcol_close(kr);
+	if (ok && r->col[COL_KERNEL].state != CELL_OK) {
+		r->col[COL_KERNEL].state = CELL_SKIP;
+		snprintf(r->col[COL_KERNEL].tag, sizeof(r->col[0].tag), "%s",
+			 skip.tag);
+		snprintf(r->note, sizeof(r->note), "kernel %s: %s", skip.tag,
+			 skip.detail);
+	}
+	return ok;
+}
+
+static bool run_bench(const struct bench *b, const struct timing_opts *t,
+		      struct row *r)
+{
+	size_t alloc = (b->mem_size + 63) / 64 * 64;
+	void *mem = aligned_alloc(64, alloc);
+	struct bpfvm_prog *prog = NULL;
+	char err[512] = "";
+	__u64 want;
+	bool ok;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->b = b;
+	if (!mem) {
+		fprintf(stderr, "ERROR %s: out of memory\n", b->name);
+		return false;
+	}
+	ok = run_native(r, mem, t, &want);
+	if (ok) {
+		ret = bench_prog_create(b->code, &prog, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "ERROR %s: bpfvm_prog_create: %s (%s)\n",
+				b->name, strerror(-ret), err);
+			cell_fail(r, COL_INTERP, "ERROR");
+			ok = false;
+		}
+	}
+	if (ok) {
+		ok &= run_bpfvm(r, COL_INTERP, prog, mem, t, want);
+		ok &= run_bpfvm(r, COL_JIT, prog, mem, t, want);
+		ok &= run_kernel(r, mem, t, want);
+	}
+	bpfvm_prog_free(prog);
+	free(mem);
+	return ok;
+}
+
+static int usage(FILE *f, int status)
+{
+	fprintf(f, "usage: bpfvm-bench [--filter NAME] [--quick] [--json]\n"
+		   "  --filter NAME  only benchmarks whose name contains NAME\n"
+		   "  --quick        tiny batches: checks results, times "
+		   "nothing useful\n"
+		   "  --json         print JSON instead of the table\n");
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct timing_opts t = { .target_ns = 0.25e9, .rounds = 3,
+				 .max_n = 1000000000 };
+	struct row *rows = calloc(bench_count, sizeof(*rows));
+	struct report_info info = { .kernel_jit = kcol_jit_state() };
+	size_t n = 0;
+	bool ok = true;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--filter") && i + 1 < argc)
+			o.filter = argv[++i];
+		else if (!strcmp(argv[i], "--quick"))
+			o.quick = true;
+		else if (!strcmp(argv[i], "--json"))
+			o.json = true;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return usage(stdout, 0);
+		else
+			return usage(stderr, 2);
+	}
+	if (!rows)
+		return 1;
+	if (o.quick)
+		t = (struct timing_opts){ .target_ns = 1e5, .rounds = 1,
+					  .max_n = 1000 };
+	info.quick = o.quick;
+
+	for (size_t i = 0; i < bench_count; i++) {
+		if (o.filter && !strstr(bench_list[i].name, o.filter))
+			continue;
+		if (!o.json && !o.quick) {
+			fprintf(stderr, "running %s...\n", bench_list[i].name);
+		}
+		ok &= run_bench(&bench_list[i], &t, &rows[n++]);
+	}
+	if (!n) {
+		fprintf(stderr, "no benchmark matches '%s'\n", o.filter);
+		free(rows);
+		return 2;
+	}
+	if (o.json)
+		report_json(stdout, rows, n, &info);
+	else
+		report_table(stdout, rows, n, &info);
+	free(rows);
+	return ok ? 0 : 1;
+}

@@ -1,0 +1,205 @@
+#include <math.h>
+#include <string.h>
+#include "report.h"
+
+static const char *const col_names[COL_COUNT] = {
+	[COL_SCALAR] = "native_scalar",
+	[COL_O2] = "native_o2",
+	[COL_INTERP] = "interp",
+	[COL_JIT] = "jit",
+	[COL_KERNEL] = "kernel",
+};
+
+/* Enough digits to compare, few enough to fit the column. */
+static void fmt_ns(char *buf, size_t size, double ns)
+{
+	snprintf(buf, size, ns < 10 ? "%.2f" : ns < 100 ? "%.1f" : "%.0f", ns);
+}
+
+static void fmt_cell(char *buf, size_t size, const struct cell *c)
+{
+	if (c->state == CELL_OK)
+		fmt_ns(buf, size, c->ns);
+	else if (c->state == CELL_NA)
+		snprintf(buf, size, "n/a");
+	else if (c->state == CELL_NONE)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%s", c->tag);
+}
+
+static bool both_ok(const struct row *r, enum column a, enum column b)
+{
+	return r->col[a].state == CELL_OK && r->col[b].state == CELL_OK &&
+	       r->col[a].ns > 0 && r->col[b].ns > 0;
+}
+
+static double ns_per_insn(const struct row *r)
+{
+	return r->insns ? r->col[COL_INTERP].ns / (double)r->insns : 0;
+}
+
+static bool has_ns_per_insn(const struct row *r)
+{
+	return r->col[COL_INTERP].state == CELL_OK &&
+	       r->insns >= NS_PER_INSN_MIN_INSNS;
+}
+
+static void print_row(FILE *f, const struct row *r)
+{
+	char cells[COL_COUNT][32], npi[16] = "-", ratio[16] = "-";
+
+	for (int c = 0; c < COL_COUNT; c++)
+		fmt_cell(cells[c], sizeof(cells[c]), &r->col[c]);
+	if (r->col[COL_INTERP].state == CELL_OK && r->insns)
+		snprintf(npi, sizeof(npi), "%.2f", ns_per_insn(r));
+	if (both_ok(r, COL_INTERP, COL_SCALAR))
+		snprintf(ratio, sizeof(ratio), "%.1fx",
+			 r->col[COL_INTERP].ns / r->col[COL_SCALAR].ns);
+	fprintf(f, "%-13s %9llu %10s %10s %11s %8s %10s %9s %14s\n",
+		r->b->name, (unsigned long long)r->insns, cells[COL_SCALAR],
+		cells[COL_O2], cells[COL_INTERP], npi, ratio, cells[COL_JIT],
+		cells[COL_KERNEL]);
+}
+
+/* Geometric mean of a/b over the rows that have both; 0 when none. */
+static double geomean(const struct row *rows, size_t n, enum column a,
+		      enum column b, size_t *used)
+{
+	double logs = 0;
+
+	*used = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!both_ok(&rows[i], a, b))
+			continue;
+		logs += log(rows[i].col[a].ns / rows[i].col[b].ns);
+		(*used)++;
+	}
+	return *used ? exp(logs / (double)*used) : 0;
+}
+
+static void print_ratio(FILE *f, const char *what, const struct row *rows,
+			size_t n, enum column a, enum column b)
+{
+	size_t used;
+	double g = geomean(rows, n, a, b, &used);
+
+	if (used)
+		fprintf(f, "  %-44s %8.2fx  (%zu of %zu benchmarks)\n", what,
+			g, used, n);
+	else
+		fprintf(f, "  %-44s %9s\n", what, "n/a");
+}
+
+static void print_goal(FILE *f, const struct row *rows, size_t n)
+{
+	double sum = 0;
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!has_ns_per_insn(&rows[i]))
+			continue;
+		sum += ns_per_insn(&rows[i]);
+		used++;
+	}
+	if (!used) {
+		fprintf(f, "Interpreter ns per BPF instruction: no benchmark "
+			   "ran >= %d instructions\n", NS_PER_INSN_MIN_INSNS);
+		return;
+	}
+	fprintf(f, "Interpreter: %.2f ns per executed BPF instruction (mean "
+		   "over %zu benchmarks running >= %d insns)\n",
+		sum / (double)used, used, NS_PER_INSN_MIN_INSNS);
+	fprintf(f, "  goal <= %.1f ns/insn (uBPF's interpreter: 6-7 ns/insn "
+		   "on this machine class): %s\n", GOAL_NS_PER_INSN,
+		sum / (double)used <= GOAL_NS_PER_INSN ? "met" : "NOT MET");
+	for (size_t i = 0; i < n; i++) {
+		if (has_ns_per_insn(&rows[i]) &&
+		    ns_per_insn(&rows[i]) > GOAL_NS_PER_INSN)
+			fprintf(f, "  over the goal: %s at %.2f ns/insn (%.1fx "
+				   "the goal)\n", rows[i].b->name,
+				ns_per_insn(&rows[i]),
+				ns_per_insn(&rows[i]) / GOAL_NS_PER_INSN);
+	}
+}
+
+void report_table(FILE *f, const struct row *rows, size_t n,
+		  const struct report_info *info)
+{
+	fprintf(f, "ns per run; native: same C source, gcc -O2 "
+		   "-fno-tree-vectorize (scalar) and gcc -O2; interp/nat is "
+		   "against the scalar build; kernel: BPF_PROG_TEST_RUN, JIT %s, "
+		   "empty program subtracted%s\n\n", info->kernel_jit,
+		info->quick ? "\n(--quick: too few runs for the times to mean "
+			      "anything; results were checked)" : "");
+	fprintf(f, "%-13s %9s %10s %10s %11s %8s %10s %9s %14s\n", "benchmark",
+		"insns/run", "nat-scalar", "nat-O2", "interp", "ns/insn",
+		"interp/nat", "JIT", "kernel");
+	for (size_t i = 0; i < n; i++)
+		print_row(f, &rows[i]);
+
+	fprintf(f, "\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %-13s %s%s%s\n", rows[i].b->name, rows[i].b->what,
+			rows[i].note[0] ? "; " : "", rows[i].note);
+
+	fprintf(f, "\nGeometric means of the ratios:\n");
+	print_ratio(f, "interpreter / native scalar", rows, n, COL_INTERP,
+		    COL_SCALAR);
+	print_ratio(f, "interpreter / native -O2", rows, n, COL_INTERP, COL_O2);
+	print_ratio(f, "JIT / native scalar", rows, n, COL_JIT, COL_SCALAR);
+	print_ratio(f, "kernel / native scalar", rows, n, COL_KERNEL,
+		    COL_SCALAR);
+	print_ratio(f, "interpreter / kernel", rows, n, COL_INTERP,
+		    COL_KERNEL);
+	print_goal(f, rows, n);
+}
+
+static void json_cell(FILE *f, const struct cell *c)
+{
+	if (c->state == CELL_OK)
+		fprintf(f, "%.3f", c->ns);
+	else if (c->state == CELL_NA || c->state == CELL_NONE)
+		fprintf(f, "null");
+	else
+		fprintf(f, "\"%s\"", c->tag);
+}
+
+/* Names and tags are fixed ASCII without quotes; notes may quote the
+ * verifier, so they are escaped. */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void report_json(FILE *f, const struct row *rows, size_t n,
+		 const struct report_info *info)
+{
+	fprintf(f, "{\"kernel_jit\": \"%s\", \"quick\": %s, "
+		   "\"goal_ns_per_insn\": %.1f, \"benchmarks\": [\n",
+		info->kernel_jit, info->quick ? "true" : "false",
+		GOAL_NS_PER_INSN);
+	for (size_t i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+
+		fprintf(f, "  {\"name\": \"%s\", \"insns\": %llu", r->b->name,
+			(unsigned long long)r->insns);
+		for (int c = 0; c < COL_COUNT; c++) {
+			fprintf(f, ", \"%s_ns\": ", col_names[c]);
+			json_cell(f, &r->col[c]);
+		}
+		fprintf(f, ", \"note\": ");
+		json_string(f, r->note);
+		fprintf(f, "}%s\n", i + 1 < n ? "," : "");
+	}
+	fprintf(f, "]}\n");
+}

@@ -1,0 +1,56 @@
+/* What one benchmark measured, and printing it: the table, the summary
+ * against the interpreter's goal, or JSON. */
+#ifndef BENCH_REPORT_H
+#define BENCH_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "bench.h"
+
+enum cell_state {
+	CELL_NONE,	/* not measured (an earlier step failed): "-" */
+	CELL_OK,	/* ns holds ns per run */
+	CELL_NA,	/* engine not available: "n/a" */
+	CELL_SKIP,	/* tag says why, e.g. "SKIP(size)" */
+	CELL_FAIL,	/* wrong result or run error: tag says which */
+};
+
+struct cell {
+	enum cell_state state;
+	double ns;
+	char tag[24];
+};
+
+enum column {
+	COL_SCALAR,	/* native gcc -O2 -fno-tree-vectorize: the reference */
+	COL_O2,		/* native gcc -O2 */
+	COL_INTERP,
+	COL_JIT,
+	COL_KERNEL,
+	COL_COUNT,
+};
+
+struct row {
+	const struct bench *b;
+	__u64 insns;		/* BPF instructions executed per run */
+	struct cell col[COL_COUNT];
+	char note[240];		/* why the kernel skipped, etc. */
+};
+
+/* The interpreter's goal, in ns per executed BPF instruction. */
+#define GOAL_NS_PER_INSN 1.5
+/* Below this many instructions a run's fixed cost dominates ns/insn, so
+ * such benchmarks stay out of the ns/insn mean. */
+#define NS_PER_INSN_MIN_INSNS 1000
+
+struct report_info {
+	const char *kernel_jit;	/* "on", "off", "?" */
+	bool quick;
+};
+
+void report_table(FILE *f, const struct row *rows, size_t n,
+		  const struct report_info *info);
+void report_json(FILE *f, const struct row *rows, size_t n,
+		 const struct report_info *info);
+
+#endif

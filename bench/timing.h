@@ -1,0 +1,29 @@
+/* Timing batches of runs: adaptive batch size, best of a few batches. */
+#ifndef BENCH_TIMING_H
+#define BENCH_TIMING_H
+
+#include <linux/types.h>
+
+/* Run something `n` times; *elapsed_ns gets how long that took. Returns 0
+ * or a negative errno. */
+struct batch {
+	int (*run)(void *ctx, __u64 n, double *elapsed_ns);
+	void *ctx;
+};
+
+struct timing_opts {
+	double target_ns;	/* how long one timed batch should take */
+	int rounds;		/* timed batches; the fastest counts */
+	__u64 max_n;		/* cap on runs per batch */
+};
+
+/* Monotonic clock, in ns. */
+double timing_now_ns(void);
+
+/* ns per run: the batch is grown until it takes about target_ns, then
+ * timed `rounds` times; the minimum is the least disturbed by the rest of
+ * the machine. Returns 0 or the batch's error. */
+int timing_measure(const struct batch *b, const struct timing_opts *opts,
+		   double *ns_per_run);
+
+#endif
