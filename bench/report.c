@@ -126,10 +126,11 @@ static void print_goal(FILE *f, const struct row *rows, size_t n)
 void report_table(FILE *f, const struct row *rows, size_t n,
 		  const struct report_info *info)
 {
-	fprintf(f, "ns per run; native: same C source, gcc -O2 "
-		   "-fno-tree-vectorize (scalar) and gcc -O2; interp/nat is "
-		   "against the scalar build; kernel: BPF_PROG_TEST_RUN, JIT %s, "
-		   "empty program subtracted%s\n\n", info->kernel_jit,
+	fprintf(f, "ns per run. Native: the same C source built with "
+		   "%s (nat-scalar, the reference for interp/nat) and with %s "
+		   "(nat-O2). Kernel: BPF_PROG_TEST_RUN (whole ns), JIT %s, the "
+		   "empty program's time subtracted.%s\n\n", BENCH_FLAGS_SCALAR,
+		BENCH_FLAGS_O2, info->kernel_jit,
 		info->quick ? "\n(--quick: too few runs for the times to mean "
 			      "anything; results were checked)" : "");
 	fprintf(f, "%-13s %9s %10s %10s %11s %8s %10s %9s %14s\n", "benchmark",
