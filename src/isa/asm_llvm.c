@@ -53,29 +53,37 @@ static int typed_ptr(struct asm_ctx *c, bool allow_signed, uint8_t *size,
 	return err ?: asm_need(c, ")");
 }
 
+/* "skb[12]" or "skb[r1 + 12]": the constant is a 32-bit imm. */
 static int ld_legacy(struct asm_ctx *c, unsigned dst, uint8_t size)
 {
 	unsigned src = 0;
-	int16_t off = 0;
 	int32_t imm = 0;
-	uint8_t mode = BPF_ABS;
+	char w;
 	int err = asm_need(c, "[");
 
 	if (err)
 		return err;
 	if (dst != 0)
 		return asm_error(c, "LD_ABS/LD_IND load into r0 only");
-	if (asm_peek_reg(c)) {
-		/* skb[r1 + 12]: the same shape as a memory operand, but the
-		 * constant lives in imm */
-		mode = BPF_IND;
-		err = asm_memref(c, &src, &off);
-		imm = off;
-	} else {
+	if (!asm_peek_reg(c)) {
+		err = asm_imm32(c, &imm) ?: asm_need(c, "]");
+		return err ?: ASM_EMIT(c, BPF_LD | BPF_ABS | size, 0, 0, 0,
+				       imm);
+	}
+	err = asm_reg(c, &src, &w);
+	if (!err && asm_punct(c, "-")) {
+		struct asm_num n;
+
+		err = asm_number(c, &n);
+		if (!err && (n.neg || n.mag > 0x80000000u))
+			err = asm_error(c, "offset -%.*s does not fit in 32 "
+					"bits", n.len, n.text);
+		imm = (int32_t)(uint32_t)-n.mag;
+	} else if (!err && asm_punct(c, "+")) {
 		err = asm_imm32(c, &imm);
 	}
 	err = err ?: asm_need(c, "]");
-	return err ?: ASM_EMIT(c, BPF_LD | mode | size, 0, src, 0, imm);
+	return err ?: ASM_EMIT(c, BPF_LD | BPF_IND | size, 0, src, 0, imm);
 }
 
 /* "r0 = *(u32 *)(r1 + 4)", "r0 = *(s8 *)(...)", "r0 = *(u8 *)skb[12]" */
