@@ -291,15 +291,17 @@ static void emit_atomic(struct gen *g, bool mem)
 	static const int32_t ops[] = {
 		BPF_ADD, BPF_OR, BPF_AND, BPF_XOR,
 		BPF_ADD | BPF_FETCH, BPF_OR | BPF_FETCH, BPF_AND | BPF_FETCH,
-		BPF_XOR | BPF_FETCH, BPF_XCHG, BPF_CMPXCHG,
+		BPF_XOR | BPF_FETCH, BPF_XCHG, BPF_CMPXCHG, /* last */
 	};
+	unsigned nops = sizeof(ops) / sizeof(ops[0]) - !g->o->cmpxchg;
 	uint8_t size = chance(g, 50) ? BPF_W : BPF_DW, base;
 	int16_t off;
 
 	/* Atomics must be aligned wherever they go. */
 	pick_place(g, size_bytes(size), true, mem && g->o->mem_atomics,
 		   &base, &off);
-	emit(g, BPF_STX | size | BPF_ATOMIC, base, reg(g), off, PICK(g, ops));
+	emit(g, BPF_STX | size | BPF_ATOMIC, base, reg(g), off,
+	     ops[below(g, nops)]);
 }
 
 /* ---- control flow ---- */
@@ -474,7 +476,8 @@ static void fix_calls(struct gen *g)
 void randprog_default_opts(struct randprog_opts *opts)
 {
 	*opts = (struct randprog_opts){ .mem_len = 64, .body_insns = 48,
-					.v4 = true, .calls = true };
+					.v4 = true, .calls = true,
+					.cmpxchg = true };
 }
 
 int randprog_generate(uint64_t seed, const struct randprog_opts *opts,

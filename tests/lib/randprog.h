@@ -37,9 +37,10 @@ struct randprog_opts {
 	bool v4;		/* sdiv/smod, movsx, ldsx, bswap, gotol */
 	bool calls;		/* bpf-to-bpf subprograms */
 	bool mem_atomics;	/* atomics on memory (kernel rejects them) */
+	bool cmpxchg;		/* BPF_CMPXCHG among the atomics */
 };
 
-/* Defaults: 64 bytes of memory, ~48 instructions, v4 and calls on. */
+/* Defaults: 64 bytes of memory, ~48 instructions, v4, calls, cmpxchg on. */
 void randprog_default_opts(struct randprog_opts *opts);
 
 /* Generate program number `seed`. *insns is malloc'ed; returns 0 or
