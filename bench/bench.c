@@ -234,8 +234,8 @@ int main(int argc, char **argv)
 	struct options o = { 0 };
 	struct timing_opts t = { .target_ns = 0.25e9, .rounds = 3,
 				 .max_n = 1000000000 };
-	struct row *rows = calloc(bench_count, sizeof(*rows));
 	struct report_info info = { .kernel_jit = kcol_jit_state() };
+	struct row *rows;
 	size_t n = 0;
 	bool ok = true;
 
@@ -251,6 +251,7 @@ int main(int argc, char **argv)
 		else
 			return usage(stderr, 2);
 	}
+	rows = calloc(bench_count, sizeof(*rows));
 	if (!rows)
 		return 1;
 	if (o.quick)
@@ -261,9 +262,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < bench_count; i++) {
 		if (o.filter && !strstr(bench_list[i].name, o.filter))
 			continue;
-		if (!o.json && !o.quick) {
+		if (!o.json && !o.quick) /* a full run takes a while */
 			fprintf(stderr, "running %s...\n", bench_list[i].name);
-		}
 		ok &= run_bench(&bench_list[i], &t, &rows[n++]);
 	}
 	if (!n) {

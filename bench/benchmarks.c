@@ -112,32 +112,34 @@ static void put_be16(void *p, __u16 v)
 }
 
 /* A 64-byte Ethernet/IPv4/UDP frame with a random payload and both
- * checksums correct. */
+ * checksums correct. Headers are built apart and copied in: in the frame
+ * the IPv4 header is only 2-byte aligned. */
 static void setup_udp(void *mem, size_t size)
 {
 	unsigned char *pkt = mem;
-	struct iphdr *ip = (void *)(pkt + ETH_HLEN);
-	unsigned char *udp = pkt + ETH_HLEN + sizeof(*ip);
-	size_t ulen = size - ETH_HLEN - sizeof(*ip);
+	unsigned char *udp = pkt + ETH_HLEN + sizeof(struct iphdr);
+	size_t ulen = size - ETH_HLEN - sizeof(struct iphdr);
+	struct iphdr ip = {
+		.version = 4,
+		.ihl = 5,
+		.ttl = 64,
+		.protocol = IPPROTO_UDP,
+	};
 	unsigned char pseudo[12];
 
 	fill_random(pkt, size, 4);
 	put_be16(pkt + 12, ETH_P_IP);
-	memset(ip, 0, sizeof(*ip));
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
-	put_be16(&ip->tot_len, (__u16)(size - ETH_HLEN));
-	memcpy(&ip->saddr, (unsigned char[]){ 192, 0, 2, 1 }, 4);
-	memcpy(&ip->daddr, (unsigned char[]){ 198, 51, 100, 7 }, 4);
-	put_be16(&ip->check, inet_csum(ip, sizeof(*ip), 0));
+	put_be16(&ip.tot_len, (__u16)(size - ETH_HLEN));
+	memcpy(&ip.saddr, (unsigned char[]){ 192, 0, 2, 1 }, 4);
+	memcpy(&ip.daddr, (unsigned char[]){ 198, 51, 100, 7 }, 4);
+	put_be16(&ip.check, inet_csum(&ip, sizeof(ip), 0));
+	memcpy(pkt + ETH_HLEN, &ip, sizeof(ip));
 
 	put_be16(udp, 40000);
 	put_be16(udp + 2, 53);
 	put_be16(udp + 4, (__u16)ulen);
 	put_be16(udp + 6, 0);
-	memcpy(pseudo, &ip->saddr, 8);
+	memcpy(pseudo, &ip.saddr, 8);
 	pseudo[8] = 0;
 	pseudo[9] = IPPROTO_UDP;
 	put_be16(pseudo + 10, (__u16)ulen);
