@@ -75,9 +75,11 @@ enum kdiff_outcome kdiff_run(struct kdiff *d, const struct bpf_insn *insns,
 			 KDIFF_MAX_MEM);
 		return KDIFF_ERROR;
 	}
-	memcpy(d->mem_in, mem, d->mem_len);
-	memcpy(d->k_mem, mem, d->mem_len);
-	memcpy(d->vm_mem, mem, d->mem_len);
+	if (d->mem_len) { /* mem may be NULL, and memcpy's NULL is UB */
+		memcpy(d->mem_in, mem, d->mem_len);
+		memcpy(d->k_mem, mem, d->mem_len);
+		memcpy(d->vm_mem, mem, d->mem_len);
+	}
 	/* The kernel first: a rejection ends the comparison before bpfvm. */
 	out = run_kernel(d, insns, cnt);
 	if (out != KDIFF_SAME)
