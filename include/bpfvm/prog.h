@@ -25,7 +25,12 @@ struct bpfvm_prog_opts {
 	const char *name;	  /* for messages; may be NULL */
 	char *log_buf;		  /* why creation failed, NUL-terminated */
 	size_t log_size;
+	uint32_t flags;		  /* BPFVM_PROG_F_* */
 };
+
+/* JIT: blind constants (as the kernel's bpf_jit_harden), so immediates the
+ * program chose never appear verbatim in executable memory. */
+#define BPFVM_PROG_F_JIT_BLIND (1u << 0)
 
 /* Copy and validate `insns` (opcodes, registers, jump and call targets, lddw
  * pairs, size), then pre-decode them for the interpreter. On error returns
@@ -43,7 +48,7 @@ struct bpfvm_env *bpfvm_prog_env(const struct bpfvm_prog *prog);
 
 enum bpfvm_engine {
 	BPFVM_ENGINE_INTERP = 0,
-	BPFVM_ENGINE_JIT = 1, /* -EOPNOTSUPP until the JIT lands */
+	BPFVM_ENGINE_JIT = 1, /* x86-64 machine code */
 };
 
 /* Bounds-check every load, store and atomic against the regions the program
@@ -83,6 +88,19 @@ struct bpfvm_run_opts {
  * NULL. Runs of one program may proceed on several threads at once. */
 int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 		   uint64_t *r0, struct bpfvm_run_opts *opts);
+
+/* The machine code the JIT makes for runs with `run_flags` (BPFVM_RUN_F_*),
+ * compiled now if it was not yet. Valid until the program is freed. */
+struct bpfvm_jit_info {
+	size_t sz;			/* sizeof(struct bpfvm_jit_info) */
+	const void *code;
+	size_t code_size;
+	const uint32_t *insn_off;	/* insn_cnt + 1 offsets into code */
+	size_t insn_cnt;
+};
+
+int bpfvm_prog_jit_info(struct bpfvm_prog *prog, uint32_t run_flags,
+			struct bpfvm_jit_info *info);
 
 /* The opts->user pointer of the run a helper was called from. */
 void *bpfvm_run_user(const struct bpfvm_run *run);

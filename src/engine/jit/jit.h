@@ -1,0 +1,44 @@
+/* The x86-64 JIT's interface to the rest of bpfvm. The JIT translates the
+ * validated program (struct bpf_insn, the representation both engines
+ * consume) into machine code, one image per run variant, compiled lazily on
+ * the first run that needs it and kept until the program is freed. */
+#ifndef BPFVM_ENGINE_JIT_JIT_H
+#define BPFVM_ENGINE_JIT_JIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+#include <bpfvm/env.h>
+#include <bpfvm/prog.h>
+
+struct bpfvm_run;
+
+/* What a variant of the machine code does besides running the program. */
+#define JIT_F_CHECKED (1u << 0)	/* bounds-check loads, stores, atomics */
+#define JIT_F_COUNTED (1u << 1)	/* count insns against run->budget */
+#define JIT_F_BLIND (1u << 2)	/* constant blinding */
+#define JIT_VARIANTS 8u
+
+/* One compiled image: read+execute pages, never writable once made. */
+struct jit_image {
+	void *code;		/* entry at code + 0 */
+	size_t size;		/* bytes of machine code */
+	size_t map_size;	/* bytes mapped */
+	uint32_t *insn_off;	/* cnt + 1 entries: where insn i's code starts
+				 * (the last one: the end of the program) */
+	size_t insn_cnt;
+	uint32_t flags;		/* JIT_F_* */
+};
+
+/* Compile insns[0..cnt) (already validated). Returns 0 or -errno (-ENOMEM,
+ * -EOPNOTSUPP for an instruction the JIT cannot translate, with "insn N:
+ * reason" in log). */
+int jit_compile(const struct bpf_insn *insns, size_t cnt,
+		const struct bpfvm_env *env, uint32_t flags,
+		struct jit_image **out, char *log, size_t log_size);
+void jit_image_free(struct jit_image *img);
+
+/* Run an image with the run state the interpreter also uses (run.h). */
+int jit_run(const struct jit_image *img, struct bpfvm_run *run, uint64_t *r0);
+
+#endif
