@@ -23,25 +23,40 @@ static bool grow(void **arr, size_t *cap, size_t used, size_t size)
 	return true;
 }
 
+static int by_name_only(const void *a, const void *b)
+{
+	return strcmp(((const struct asm_label *)a)->name,
+		      ((const struct asm_label *)b)->name);
+}
+
+/* Labels are sorted once all are known (asm_labels_resolve), so that
+ * large programs resolve in n log n. */
+static int by_name(const void *a, const void *b)
+{
+	const struct asm_label *x = a, *y = b;
+	int cmp = strcmp(x->name, y->name);
+
+	return cmp ? cmp : (x->line > y->line) - (x->line < y->line);
+}
+
 static const struct asm_label *find(const struct asm_ctx *c,
 				    const char *name)
 {
-	for (size_t i = 0; i < c->nlabels; i++)
-		if (strcmp(c->labels[i].name, name) == 0)
-			return &c->labels[i];
-	return NULL;
+	struct asm_label key = { .name = (char *)name };
+
+	if (!c->nlabels)
+		return NULL;
+	return bsearch(&key, c->labels, c->nlabels, sizeof(key), by_name_only);
 }
 
 int asm_label_define(struct asm_ctx *c, const char *name)
 {
 	char *copy;
 
-	if (find(c, name))
-		return asm_error(c, "label '%s' is defined twice", name);
 	if (!grow((void **)&c->labels, &c->labels_cap, c->nlabels,
 		  sizeof(*c->labels)) || !(copy = strdup(name)))
 		return asm_error(c, "out of memory");
-	c->labels[c->nlabels++] = (struct asm_label){ copy, c->cnt };
+	c->labels[c->nlabels++] = (struct asm_label){ copy, c->cnt, c->line };
 	return 0;
 }
 
@@ -103,6 +118,15 @@ static int patch(struct asm_ctx *c, const struct asm_fixup *f)
 
 int asm_labels_resolve(struct asm_ctx *c)
 {
+	if (c->nlabels)
+		qsort(c->labels, c->nlabels, sizeof(*c->labels), by_name);
+	for (size_t i = 1; i < c->nlabels; i++) {
+		if (strcmp(c->labels[i - 1].name, c->labels[i].name) == 0) {
+			c->line = c->labels[i].line;
+			return asm_error(c, "label '%s' is defined twice",
+					 c->labels[i].name);
+		}
+	}
 	for (size_t i = 0; i < c->nfixups; i++) {
 		int err = patch(c, &c->fixups[i]);
 

@@ -53,34 +53,80 @@ struct bpf_insn *asm_emit_lddw(struct asm_ctx *c, unsigned dst, uint8_t src,
 	return in;
 }
 
-/* "map_lookup_elem" names "bpf_map_lookup_elem" too. */
-static bool same_helper(const char *a, const char *b)
+static const char *short_name(const char *name)
 {
-	if (!strncmp(a, "bpf_", 4))
-		a += 4;
-	if (!strncmp(b, "bpf_", 4))
-		b += 4;
-	return strcmp(a, b) == 0;
+	return strncmp(name, "bpf_", 4) ? name : name + 4;
 }
 
-static uint32_t helper_id(const struct asm_ctx *c, const char *name)
+static int helper_cmp(const void *a, const void *b)
 {
-	if (!c->env)
-		return isa_linux_helper_id(name);
-	/* the env only maps ids to names; its names include Linux's */
-	for (uint32_t id = 1; id <= BPFVM_HELPER_ID_MAX; id++) {
+	const struct asm_helper *x = a, *y = b;
+	int cmp = strcmp(x->name, y->name);
+
+	/* equal names: the lowest id wins, as a linear search would pick */
+	return cmp ? cmp : (x->id > y->id) - (x->id < y->id);
+}
+
+/* The env maps ids to names only: list its names once per run, sorted,
+ * so that many "call name" lines stay cheap. */
+static int list_env_helpers(struct asm_ctx *c)
+{
+	size_t n = 0;
+
+	c->helpers = malloc(sizeof(*c->helpers) * 1024);
+	for (uint32_t id = 1; c->helpers && id <= BPFVM_HELPER_ID_MAX; id++) {
 		const char *h = bpfvm_helper_name(c->env, id);
 
-		if (h && same_helper(h, name))
-			return id;
+		if (!h)
+			continue;
+		if (n && n % 1024 == 0) {
+			void *p = realloc(c->helpers,
+					  sizeof(*c->helpers) * (n + 1024));
+			if (!p) {
+				free(c->helpers);
+				c->helpers = NULL;
+				break;
+			}
+			c->helpers = p;
+		}
+		c->helpers[n++] = (struct asm_helper){ short_name(h), id };
 	}
+	if (!c->helpers)
+		return asm_error(c, "out of memory");
+	qsort(c->helpers, n, sizeof(*c->helpers), helper_cmp);
+	c->nhelpers = n;
 	return 0;
+}
+
+static uint32_t helper_id(struct asm_ctx *c, const char *name)
+{
+	struct asm_helper key = { short_name(name), 0 };
+	const struct asm_helper *h;
+	size_t lo = 0, hi;
+
+	if (!c->env)
+		return isa_linux_helper_id(name);
+	if (!c->helpers && list_env_helpers(c))
+		return 0;
+	/* the first entry with this name */
+	for (hi = c->nhelpers; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(c->helpers[mid].name, key.name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	h = lo < c->nhelpers ? &c->helpers[lo] : NULL;
+	return h && !strcmp(h->name, key.name) ? h->id : 0;
 }
 
 int asm_call_named(struct asm_ctx *c, const char *name)
 {
 	uint32_t id = helper_id(c, name);
 
+	if (c->failed)
+		return -ENOMEM;
 	if (!id)
 		return asm_fixup_add(c, name, ASM_FIX_CALL);
 	c->insns[c->cnt - 1].imm = (int32_t)id;
@@ -252,6 +298,7 @@ int bpfvm_asm_assemble(const char *text, const struct bpfvm_asm_opts *opts,
 		c.log[0] = '\0';
 	err = assemble(&c, text, d);
 	asm_labels_free(&c);
+	free(c.helpers);
 	if (err) {
 		free(c.insns);
 		return err;

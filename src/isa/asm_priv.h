@@ -20,6 +20,7 @@ enum asm_fix_kind {
 struct asm_label {
 	char *name;
 	size_t idx;
+	unsigned line;
 };
 
 struct asm_fixup {
@@ -27,6 +28,11 @@ struct asm_fixup {
 	size_t idx;		/* the instruction to patch */
 	unsigned line;
 	enum asm_fix_kind kind;
+};
+
+struct asm_helper {
+	const char *name;	/* without "bpf_" */
+	uint32_t id;
 };
 
 struct asm_ctx {
@@ -38,6 +44,8 @@ struct asm_ctx {
 	size_t nfixups, fixups_cap;
 	long first_exit;	/* the implicit label "exit", -1 if none */
 	const struct bpfvm_env *env;
+	struct asm_helper *helpers;	/* the env's names, sorted; lazily */
+	size_t nhelpers;
 	char *log;
 	size_t log_size;
 	bool failed;

@@ -2,6 +2,7 @@
  * messages for bad input. */
 #include "check.h"
 
+#include <bpfvm/env.h>
 #include <bpfvm/isa.h>
 #include <dirent.h>
 #include <errno.h>
@@ -183,6 +184,44 @@ static void test_errors(void)
 		 "line 1: number '99999999999999999999' is too large");
 }
 
+static uint64_t my_helper(uint64_t a, uint64_t b, uint64_t c, uint64_t d,
+			  uint64_t e, struct bpfvm_run *run)
+{
+	(void)b, (void)c, (void)d, (void)e, (void)run;
+	return a;
+}
+
+/* Host helpers: "call my_helper" resolves through the env, and the
+ * disassembler prints the env's name. */
+static void test_env(void)
+{
+	struct bpfvm_env *env = NULL;
+	struct bpf_insn *got = NULL;
+	size_t cnt = 0;
+	char text[64];
+
+	if (bpfvm_env_create(&env) != 0) {
+		check_failed++;
+		return;
+	}
+	CHECK(bpfvm_helper_register(env, 1000, "my_helper", my_helper) == 0);
+	struct bpfvm_asm_opts o = { .sz = sizeof(o), .env = env,
+				    .log_buf = log_buf,
+				    .log_size = sizeof(log_buf) };
+	struct bpfvm_disasm_opts d = { .sz = sizeof(d), .env = env };
+
+	CHECK(bpfvm_asm_assemble("call my_helper\ncall bpf_trace_printk",
+				 &o, &got, &cnt) == 0);
+	CHECK(cnt == 2 && got[0].imm == 1000 && got[1].imm == 6);
+	if (cnt == 2) {
+		CHECK(bpfvm_insn_format(got, cnt, 0, text, sizeof(text),
+					&d) == 1);
+		CHECK_STREQ(text, "call my_helper#1000");
+	}
+	free(got);
+	bpfvm_env_free(env);
+}
+
 /* Every bpf_conformance file's "-- asm" section assembles. */
 static void test_conformance(void)
 {
@@ -240,6 +279,7 @@ int main(void)
 	test_llvm();
 	test_ubpf();
 	test_errors();
+	test_env();
 	test_conformance();
 	return check_report();
 }
