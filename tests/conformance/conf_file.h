@@ -28,4 +28,10 @@ int conf_test_program(const struct conf_test *t, struct bpf_insn **insns,
 		      size_t *cnt, char *err, size_t err_size);
 void conf_test_free(struct conf_test *t);
 
+/* A whole file, NUL-terminated, or NULL (errno says why). */
+char *conf_read_file(const char *path);
+/* The names (not paths) of the *.data files in dir, sorted; *names is
+ * malloc'ed, each name too. Returns how many. */
+size_t conf_list_dir(const char *dir, char ***names);
+
 #endif

@@ -16,21 +16,6 @@ struct tally {
 	int passed, failed, skipped;
 };
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
-		buf[fread(buf, 1, (size_t)n, f)] = '\0';
-	}
-	if (f)
-		fclose(f);
-	return buf;
-}
-
 /* Run one parsed test; returns 0 when it behaved as the file says. */
 static int run_test(const struct conf_test *t, struct bpfvm_env *env,
 		    struct bpfvm_run_opts *ropts, char *why, size_t size)
@@ -73,7 +58,7 @@ static void run_file(const char *path, struct bpfvm_env *env,
 {
 	char why[512] = "";
 	struct conf_test t;
-	char *text = slurp(path);
+	char *text = conf_read_file(path);
 
 	if (!text) {
 		printf("FAIL %s: %s\n", path, strerror(errno));
@@ -96,36 +81,18 @@ static void run_file(const char *path, struct bpfvm_env *env,
 	free(text);
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Files of a directory ending in .data, in name order. */
 static void run_dir(const char *dir, struct bpfvm_env *env,
 		    struct bpfvm_run_opts *ropts, struct tally *tally)
 {
-	DIR *d = opendir(dir);
-	char **names = NULL;
-	size_t n = 0;
-	struct dirent *e;
+	char **names, *path;
+	size_t n = conf_list_dir(dir, &names);
 
-	while (d && (e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		char **g;
-		if (len < 6 || strcmp(e->d_name + len - 5, ".data"))
-			continue;
-		if (!(g = realloc(names, (n + 1) * sizeof(*names))))
-			break;
-		names = g;
-		if (asprintf(&names[n], "%s/%s", dir, e->d_name) >= 0)
-			n++;
-	}
-	if (d)
-		closedir(d);
-	qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = 0; i < n; i++) {
-		run_file(names[i], env, ropts, tally);
+		if (asprintf(&path, "%s/%s", dir, names[i]) >= 0) {
+			run_file(path, env, ropts, tally);
+			free(path);
+		}
 		free(names[i]);
 	}
 	free(names);

@@ -12,7 +12,6 @@
 #include "conf_file.h"
 #include "kdiff.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,20 +40,6 @@ struct tally {
 };
 
 static bool verbose;
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)))
-		buf[fread(buf, 1, (size_t)n, f)] = '\0';
-	if (f)
-		fclose(f);
-	return buf;
-}
 
 static bool calls_helper(const struct bpf_insn *insns, size_t cnt)
 {
@@ -121,7 +106,7 @@ static void run_file(struct kdiff *d, const char *dir, const char *name,
 	char *text;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	text = slurp(path);
+	text = conf_read_file(path);
 	if (!text || conf_test_parse(text, &ct, why, sizeof(why))) {
 		printf("FAIL %s: cannot read or parse: %s\n", name, why);
 		t->errors++;
@@ -143,40 +128,6 @@ static void run_file(struct kdiff *d, const char *dir, const char *name,
 	free(insns);
 	conf_test_free(&ct);
 	free(text);
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The .data files of dir in name order; returns how many. */
-static size_t list_files(const char *dir, char ***out)
-{
-	DIR *dp = opendir(dir);
-	char **names = NULL;
-	size_t n = 0;
-	struct dirent *e;
-
-	while (dp && (e = readdir(dp))) {
-		size_t len = strlen(e->d_name);
-		char **grown;
-
-		if (len < 6 || strcmp(e->d_name + len - 5, ".data"))
-			continue;
-		grown = realloc(names, (n + 1) * sizeof(*names));
-		if (!grown)
-			break;
-		names = grown;
-		names[n] = strdup(e->d_name);
-		if (names[n])
-			n++;
-	}
-	if (dp)
-		closedir(dp);
-	qsort(names, n, sizeof(*names), by_name);
-	*out = names;
-	return n;
 }
 
 static int summarize(const struct tally *t, size_t files)
@@ -224,7 +175,7 @@ int main(int argc, char **argv)
 		return KDIFF_SKIP;
 	}
 	kdiff_init(&d, NULL);
-	n = list_files(dir, &names);
+	n = conf_list_dir(dir, &names);
 	for (i = 0; i < n; i++) {
 		run_file(&d, dir, names[i], &t);
 		free(names[i]);
