@@ -1,5 +1,7 @@
 /* Differential runs, bpfvm against the kernel; see kdiff.h. */
 #include "kdiff.h"
+#include "engdiff.h"
+#include "minimize.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -91,72 +93,6 @@ enum kdiff_outcome kdiff_run(struct kdiff *d, const struct bpf_insn *insns,
 	return KDIFF_SAME;
 }
 
-static bool is_lddw(const struct bpf_insn *in)
-{
-	return in->code == (BPF_LD | BPF_DW | BPF_IMM);
-}
-
-/* Where a jump or bpf-to-bpf call's relative target lives, or NULL. */
-static int32_t *branch_field(struct bpf_insn *in, int32_t *tmp)
-{
-	uint8_t cls = in->code & 0x07, op = in->code & 0xf0;
-
-	if (cls != BPF_JMP && cls != BPF_JMP32)
-		return NULL;
-	if (op == BPF_EXIT)
-		return NULL;
-	if (op == BPF_CALL)
-		return in->src_reg == BPF_PSEUDO_CALL ? &in->imm : NULL;
-	if (cls == BPF_JMP32 && op == BPF_JA)
-		return &in->imm; /* gotol */
-	*tmp = in->off;
-	return tmp;
-}
-
-/* Index x after deleting slots [at, at + n). */
-static size_t shifted(size_t x, size_t at, size_t n)
-{
-	return x < at ? x : x >= at + n ? x - n : at;
-}
-
-/* Delete slots [at, at + n) of a copy; jumps into them land after them. */
-static size_t delete_slots(const struct bpf_insn *in, size_t cnt,
-			   struct bpf_insn *out, size_t at, size_t n)
-{
-	size_t j, k = 0;
-
-	for (j = 0; j < cnt; j++) {
-		int32_t tmp, *f;
-
-		if (j >= at && j < at + n)
-			continue;
-		out[k] = in[j];
-		f = branch_field(&out[k], &tmp);
-		if (f && !(j > 0 && is_lddw(&in[j - 1]))) {
-			int64_t t = (int64_t)j + 1 + *f;
-
-			if (t < 0 || t > (int64_t)cnt)
-				return 0;
-			*f = (int32_t)((int64_t)shifted((size_t)t, at, n) -
-				       (int64_t)k - 1);
-			if (f == &tmp)
-				out[k].off = (int16_t)tmp;
-		}
-		k++;
-	}
-	return k;
-}
-
-/* Root may read stack never written, whose contents differ between bpfvm
- * and the kernel: shrinking keeps every plain stack store. */
-static bool writes_stack(const struct bpf_insn *in)
-{
-	uint8_t cls = in->code & 0x07;
-
-	return (cls == BPF_ST || cls == BPF_STX) &&
-	       (in->code & 0xe0) == BPF_MEM && in->dst_reg == BPF_REG_10;
-}
-
 /* What a mismatch looks like: which of r0, the error and each memory byte
  * differ. Shrinking keeps it, so that deleting the instruction that wrote
  * a register or a stack slot does not trade the mismatch for a different
@@ -168,64 +104,44 @@ static void signature(const struct kdiff *d, uint8_t *sig)
 		sig[1 + i] = d->vm_mem[i] != d->k_mem[i];
 }
 
-static bool still_different(struct kdiff *d, const struct bpf_insn *insns,
-			    size_t cnt, const uint8_t *mem, size_t mem_len,
-			    bool has_mem, const uint8_t *want)
+struct min_ctx {
+	struct kdiff *d;
+	const uint8_t *mem;
+	size_t mem_len;
+	bool has_mem;
+	const uint8_t *want;
+};
+
+static bool still_different(void *ctx, const struct bpf_insn *insns,
+			    size_t cnt)
 {
 	static uint8_t sig[1 + KDIFF_MAX_MEM];
+	struct min_ctx *m = ctx;
 
-	if (kdiff_run(d, insns, cnt, mem, mem_len, has_mem) != KDIFF_DIFFERENT)
+	if (kdiff_run(m->d, insns, cnt, m->mem, m->mem_len, m->has_mem) !=
+	    KDIFF_DIFFERENT)
 		return false;
-	signature(d, sig);
-	return memcmp(sig, want, 1 + d->mem_len) == 0;
+	signature(m->d, sig);
+	return memcmp(sig, m->want, 1 + m->d->mem_len) == 0;
 }
 
 size_t kdiff_minimize(struct kdiff *d, struct bpf_insn *insns, size_t cnt,
 		      const uint8_t *mem, size_t mem_len, bool has_mem)
 {
 	static uint8_t want[1 + KDIFF_MAX_MEM];
-	struct bpf_insn *try = malloc(cnt * sizeof(*try));
-	bool progress = try != NULL;
+	struct min_ctx m = { d, mem, mem_len, has_mem, want };
 
-	if (kdiff_run(d, insns, cnt, mem, mem_len, has_mem) != KDIFF_DIFFERENT)
-		progress = false;
-	signature(d, want);
-
-	while (progress) {
-		progress = false;
-		for (size_t i = 0; i < cnt; i++) {
-			size_t n = is_lddw(&insns[i]) ? 2 : 1;
-			size_t k = writes_stack(&insns[i]) ? 0 :
-				   delete_slots(insns, cnt, try, i, n);
-
-			if (k && still_different(d, try, k, mem, mem_len,
-						 has_mem, want)) {
-				memcpy(insns, try, k * sizeof(*try));
-				cnt = k;
-				progress = true;
-				i--; /* the same index holds the next one now */
-			} else if (n == 2) {
-				i++;
-			}
-		}
+	if (kdiff_run(d, insns, cnt, mem, mem_len, has_mem) == KDIFF_DIFFERENT) {
+		signature(d, want);
+		cnt = minimize_prog(insns, cnt, still_different, &m);
 	}
-	free(try);
 	kdiff_run(d, insns, cnt, mem, mem_len, has_mem);
 	return cnt;
 }
 
 void kdiff_disasm(FILE *f, const struct bpf_insn *insns, size_t cnt)
 {
-	char buf[256];
-	size_t i = 0;
-
-	while (i < cnt) {
-		int n = bpfvm_insn_format(insns, cnt, i, buf, sizeof(buf),
-					  NULL);
-
-		fprintf(f, "  %4zu: %s\n", i, buf);
-		i += n > 0 ? (size_t)n : 1;
-	}
+	engdiff_disasm(f, insns, cnt);
 }
 
 static void report_mem(const struct kdiff *d, FILE *f)

@@ -16,16 +16,26 @@
 #define MAX_SUBS 3
 #define MAX_DEPTH 4	/* nesting of branches */
 
+#define MAX_LOOPS 2	/* nesting of loops (each locks a counter) */
+#define MAX_INNER 1000	/* instructions in one branch or loop body: keeps
+			 * 16-bit jump offsets in range in huge programs */
+
 struct func {
 	uint8_t regs[10];	/* registers it may read and write */
 	unsigned nregs;
 	unsigned stack;		/* bytes below r10, all initialised */
 	bool is_main;
+	int self;		/* subprogram index; -1 for main */
+	uint8_t keep;		/* holds r1 across calls; 0: it cannot call */
+	uint16_t locked;	/* loop counters: the body must not touch */
+	unsigned loops;		/* loops open around the current code */
 };
 
+/* A pseudo call or a ld_imm64 of a function, both relative to their own
+ * slot, patched once the target subprogram's start is known. */
 struct call_fixup {
-	size_t at;		/* the call instruction */
-	unsigned sub;		/* the subprogram it calls */
+	size_t at;
+	unsigned sub;
 };
 
 struct gen {
@@ -62,7 +72,13 @@ static bool chance(struct gen *g, unsigned percent)
 	return below(g, 100) < percent;
 }
 
+static unsigned min_u(unsigned a, unsigned b)
+{
+	return a < b ? a : b;
+}
+
 #define PICK(g, arr) ((arr)[below((g), sizeof(arr) / sizeof((arr)[0]))])
+#define PICK_N(g, arr, n) ((arr)[below((g), (n))])
 
 /* Values where arithmetic, comparisons and conversions change behaviour. */
 static int32_t rand_imm(struct gen *g)
@@ -131,7 +147,24 @@ static void patch_off(struct gen *g, size_t at)
 
 static uint8_t reg(struct gen *g)
 {
-	return g->fn->regs[below(g, g->fn->nregs)];
+	uint8_t r;
+
+	do /* r0 and r2-r5 are never locked, so this ends */
+		r = g->fn->regs[below(g, g->fn->nregs)];
+	while (g->fn->locked & (1u << r));
+	return r;
+}
+
+/* A callee-saved register free for a loop counter or a callx target: not
+ * the copy of r1 and not a counter of an enclosing loop. */
+static uint8_t free_high(struct gen *g)
+{
+	uint8_t r;
+
+	for (r = BPF_REG_6; r <= BPF_REG_9; r++)
+		if (r != g->fn->keep && !(g->fn->locked & (1u << r)))
+			return r;
+	return 0; /* unreachable with MAX_LOOPS < 3 */
 }
 
 static void emit_lddw(struct gen *g, uint8_t dst, uint64_t v)
@@ -189,6 +222,33 @@ static int32_t divisor_imm(struct gen *g)
 	return imm ? imm : -1; /* the verifier rejects division by K 0 */
 }
 
+/* Shift amounts at and past the width through a register (the ISA masks
+ * them, x86 does too but only for its own width), and the divisions that
+ * trap on x86: by 0, and INT_MIN by -1. The kernel's verifier accepts all
+ * of these in register form. */
+static bool emit_special_x(struct gen *g, uint8_t cls, uint8_t op,
+			   uint8_t dst, int16_t off)
+{
+	static const int32_t shifts[] = { 0, 31, 32, 63, 64, 65, -1 };
+	static const int32_t divisors[] = { 0, -1 };
+	bool shift = op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH;
+	uint8_t src = reg(g);
+
+	if (!chance(g, 40))
+		return false;
+	if (!shift && dst != src && chance(g, 70)) {
+		if (cls == BPF_ALU64)
+			emit_lddw(g, dst, 0x8000000000000000ull);
+		else
+			emit(g, BPF_ALU | BPF_MOV | BPF_K, dst, 0, 0,
+			     (int32_t)0x80000000);
+	}
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, src, 0, 0,
+	     shift ? PICK(g, shifts) : PICK(g, divisors));
+	emit(g, cls | op | BPF_X, dst, src, off, 0);
+	return true;
+}
+
 static void emit_alu(struct gen *g)
 {
 	static const uint8_t ops[] = {
@@ -218,6 +278,8 @@ static void emit_alu(struct gen *g)
 			     (int32_t)below(g, cls == BPF_ALU64 ? 64 : 32));
 			return;
 		}
+		if (emit_special_x(g, cls, op, dst, 0))
+			return;
 		break;
 	case BPF_DIV:
 	case BPF_MOD:
@@ -226,6 +288,8 @@ static void emit_alu(struct gen *g)
 			emit(g, cls | op | BPF_K, dst, 0, off, divisor_imm(g));
 			return;
 		}
+		if (emit_special_x(g, cls, op, dst, off))
+			return;
 		break;
 	}
 	if (x)
@@ -243,12 +307,35 @@ static unsigned size_bytes(uint8_t size)
 	return size == BPF_B ? 1 : size == BPF_H ? 2 : size == BPF_W ? 4 : 8;
 }
 
+/* An access just outside the memory (either end) or above main's frame:
+ * checked runs must stop there with -EFAULT. (Above a subprogram's frame
+ * is its caller's frame, which checked mode allows.) */
+static void pick_stray(struct gen *g, unsigned bytes, bool want_mem,
+		       uint8_t *base, int16_t *off)
+{
+	if (want_mem || !g->fn->is_main) {
+		*base = BPF_REG_1;
+		*off = chance(g, 50) ? (int16_t)(g->o->mem_len + below(g, 16)
+						 - below(g, bytes))
+				     : (int16_t)-(int)(1 + below(g, 16));
+		return;
+	}
+	*base = BPF_REG_10;
+	*off = (int16_t)(below(g, 16) - below(g, bytes));
+	if (*off <= -(int16_t)bytes)
+		*off = 0;
+}
+
 /* Where an access of `bytes` goes: r1 + [0, mem_len - bytes] (packet
  * access need not be aligned on x86 without BPF_F_STRICT_ALIGNMENT), or an
  * aligned slot of the function's stack. */
 static void pick_place(struct gen *g, unsigned bytes, bool aligned_mem,
 		       bool want_mem, uint8_t *base, int16_t *off)
 {
+	if (g->o->stray_pct && chance(g, g->o->stray_pct)) {
+		pick_stray(g, bytes, want_mem, base, off);
+		return;
+	}
 	if (want_mem && g->o->mem_len >= bytes) {
 		unsigned span = (unsigned)g->o->mem_len - bytes + 1;
 		unsigned o = below(g, span);
@@ -346,19 +433,132 @@ static void emit_branch(struct gen *g, unsigned budget, unsigned depth)
 	patch_off(g, ja);
 }
 
-/* A bpf-to-bpf call from main: r1-r5 are clobbered (the verifier marks
- * them unreadable), so restore r1 from r9 and give r2-r5 fresh values. */
-static void emit_call_to(struct gen *g, unsigned sub)
+/* After any call r1-r5 are unreadable (the verifier says so, and bpfvm
+ * leaves garbage there): restore r1 from the function's copy and give
+ * r2-r5 fresh values. */
+static void after_call(struct gen *g)
 {
 	uint8_t r;
 
-	g->fix[g->nfix].at = emit(g, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL,
-				   0, 0);
-	g->fix[g->nfix++].sub = sub;
-	g->called[sub] = true;
-	emit(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_9, 0, 0);
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, g->fn->keep, 0, 0);
 	for (r = BPF_REG_2; r <= BPF_REG_5; r++)
 		emit_set_reg(g, r);
+}
+
+static bool fixup_room(struct gen *g)
+{
+	/* (room is kept for the calls gen_main may have to add) */
+	return g->nfix + MAX_SUBS < sizeof(g->fix) / sizeof(g->fix[0]);
+}
+
+/* A subprogram this function may call: main any, a subprogram only later
+ * ones (no recursion) unless opts.recursion. -1 when there is none. */
+static int pick_callee(struct gen *g)
+{
+	int lo = g->fn->self + 1;
+
+	if (g->fn->self >= 0 && !g->o->nested_calls)
+		return -1;
+	if (g->fn->self >= 0 && g->o->recursion && chance(g, 25))
+		return g->fn->self;
+	if (lo >= (int)g->nsubs)
+		return -1;
+	return lo + (int)below(g, g->nsubs - (unsigned)lo);
+}
+
+static void add_fixup(struct gen *g, size_t at, unsigned sub)
+{
+	g->fix[g->nfix].at = at;
+	g->fix[g->nfix++].sub = sub;
+	if (g->fn->is_main)
+		g->called[sub] = true;
+}
+
+static void emit_call_to(struct gen *g, unsigned sub)
+{
+	add_fixup(g, emit(g, BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0),
+		  sub);
+	after_call(g);
+}
+
+/* callx through a callee-saved register, so the callee never sees the
+ * target as an argument; main overwrites it afterwards, so a function's
+ * address (which differs between engines) never reaches r0 or memory. */
+static void emit_callx(struct gen *g, int sub)
+{
+	uint8_t t = free_high(g);
+
+	if (sub >= 0) {
+		add_fixup(g, g->cnt, (unsigned)sub);
+		emit(g, BPF_LD | BPF_DW | BPF_IMM, t, BPF_PSEUDO_FUNC, 0, 0);
+		emit(g, 0, 0, 0, 0, 0);
+	} else {
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, t, 0, 0,
+		     (int32_t)PICK_N(g, g->o->helpers, g->o->nhelpers));
+		emit_set_reg(g, BPF_REG_1); /* never the memory address */
+	}
+	emit(g, BPF_JMP | BPF_CALL | BPF_X, t, 0, 0, 0);
+	after_call(g);
+	if (g->fn->is_main)
+		emit_set_reg(g, t);
+}
+
+static void emit_helper_call(struct gen *g)
+{
+	emit_set_reg(g, BPF_REG_1); /* never the memory address */
+	emit(g, BPF_JMP | BPF_CALL, 0, 0, 0,
+	     (int32_t)PICK_N(g, g->o->helpers, g->o->nhelpers));
+	after_call(g);
+}
+
+/* Some call this function may make; false when it can make none. */
+static bool emit_some_call(struct gen *g)
+{
+	int sub = pick_callee(g);
+	unsigned k = below(g, 4);
+
+	/* Calls inside a subprogram's loops would multiply run time through
+	 * every level of nesting. */
+	if (!g->fn->keep || !fixup_room(g) || (!g->fn->is_main && g->fn->loops))
+		return false;
+	if (k == 0 && g->o->nhelpers) {
+		emit_helper_call(g);
+	} else if (k == 1 && g->o->callx && (sub >= 0 || g->o->nhelpers)) {
+		emit_callx(g, sub >= 0 && (chance(g, 60) || !g->o->nhelpers)
+				      ? sub : -1);
+	} else if (sub >= 0) {
+		emit_call_to(g, (unsigned)sub);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* A bounded loop the kernel's verifier can unroll: a locked callee-saved
+ * counter runs 1-4 times, up or down, tested at the bottom in either
+ * width. */
+static void emit_loop(struct gen *g, unsigned budget, unsigned depth)
+{
+	uint8_t c = free_high(g), cls = chance(g, 50) ? BPF_JMP : BPF_JMP32;
+	int32_t n = 1 + (int32_t)below(g, 4);
+	bool up = chance(g, 50);
+	size_t head, br;
+
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, c, 0, 0, up ? 0 : n);
+	g->fn->locked |= (uint16_t)(1u << c);
+	g->fn->loops++;
+	head = g->cnt;
+	gen_block(g, budget, depth + 1);
+	emit(g, BPF_ALU64 | BPF_ADD | BPF_K, c, 0, 0, up ? 1 : -1);
+	if (up)
+		br = emit(g, cls | BPF_JLT | BPF_K, c, 0, 0, n);
+	else
+		br = emit(g, cls | (chance(g, 50) ? BPF_JNE : BPF_JSGT) | BPF_K,
+			  c, 0, 0, 0);
+	if (!g->oom)
+		g->insns[br].off = (int16_t)((int64_t)head - (int64_t)br - 1);
+	g->fn->loops--;
+	g->fn->locked &= (uint16_t)~(1u << c);
 }
 
 static void gen_one(struct gen *g, unsigned *budget, unsigned depth)
@@ -377,15 +577,14 @@ static void gen_one(struct gen *g, unsigned *budget, unsigned depth)
 	} else if (k < 82) {
 		emit_atomic(g, mem);
 	} else if (k < 96 && depth < MAX_DEPTH && *budget > 2) {
-		unsigned inner = 1 + below(g, *budget / 2);
+		unsigned inner = 1 + below(g, min_u(*budget / 2, MAX_INNER));
 
-		emit_branch(g, inner, depth);
+		if (g->o->loops && g->fn->loops < MAX_LOOPS && chance(g, 20))
+			emit_loop(g, inner, depth);
+		else
+			emit_branch(g, inner, depth);
 		*budget -= inner < *budget ? inner : *budget - 1;
-	} else if (g->fn->is_main && g->nsubs &&
-		   g->nfix + MAX_SUBS < sizeof(g->fix) / sizeof(g->fix[0])) {
-		/* (room is kept for the calls gen_main may have to add) */
-		emit_call_to(g, below(g, g->nsubs));
-	} else {
+	} else if (!emit_some_call(g)) {
 		emit_alu(g);
 	}
 }
@@ -414,25 +613,32 @@ static void init_stack(struct gen *g)
 	}
 }
 
+static bool can_call(const struct randprog_opts *o)
+{
+	return o->calls || o->nhelpers;
+}
+
 /* Main reads r2 (= mem_len) as given and writes every other register it
  * uses first; r9 keeps r1 across calls. */
 static void gen_main(struct gen *g)
 {
-	struct func f = { .stack = MAIN_STACK, .is_main = true };
-	uint8_t r, last = g->o->calls ? BPF_REG_8 : BPF_REG_9;
+	struct func f = { .stack = MAIN_STACK, .is_main = true, .self = -1 };
+	uint8_t r, last = can_call(g->o) ? BPF_REG_8 : BPF_REG_9;
 
 	f.regs[f.nregs++] = BPF_REG_0;
 	for (r = BPF_REG_2; r <= last; r++)
 		f.regs[f.nregs++] = r;
 	g->fn = &f;
-	if (g->o->calls)
+	if (can_call(g->o)) {
+		f.keep = BPF_REG_9;
 		emit(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_9, BPF_REG_1, 0, 0);
+	}
 	emit_set_reg(g, BPF_REG_0);
 	for (r = BPF_REG_3; r <= last; r++)
 		emit_set_reg(g, r);
 	init_stack(g);
 	gen_block(g, g->o->body_insns, 0);
-	/* A subprogram nothing calls would be unreachable code. */
+	/* A subprogram main does not call may be unreachable code. */
 	for (r = 0; r < g->nsubs; r++)
 		if (!g->called[r])
 			emit_call_to(g, r);
@@ -440,11 +646,12 @@ static void gen_main(struct gen *g)
 	g->fn = NULL;
 }
 
-/* A subprogram gets r1 (memory) and r2-r5 from main; r6-r9 are not its
- * own to read, and r0 must be written first. */
+/* A subprogram gets r1 (memory) and r2-r5 from its caller; r6-r9 are not
+ * its own to read, and r0 must be written first. With nested calls (or
+ * helpers) r6 keeps r1 across its own calls. */
 static void gen_sub(struct gen *g, unsigned idx)
 {
-	struct func f = { .stack = SUB_STACK };
+	struct func f = { .stack = SUB_STACK, .self = (int)idx };
 	uint8_t r;
 
 	f.regs[f.nregs++] = BPF_REG_0;
@@ -452,6 +659,10 @@ static void gen_sub(struct gen *g, unsigned idx)
 		f.regs[f.nregs++] = r;
 	g->fn = &f;
 	g->sub_start[idx] = g->cnt;
+	if (g->o->nested_calls || g->o->nhelpers) {
+		f.keep = BPF_REG_6;
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
+	}
 	emit_set_reg(g, BPF_REG_0);
 	init_stack(g);
 	gen_block(g, 4 + below(g, g->o->body_insns / 3 + 1), 0);
@@ -477,6 +688,7 @@ void randprog_default_opts(struct randprog_opts *opts)
 {
 	*opts = (struct randprog_opts){ .mem_len = 64, .body_insns = 48,
 					.v4 = true, .calls = true,
+					.nested_calls = true, .loops = true,
 					.cmpxchg = true };
 }
 
