@@ -17,14 +17,16 @@ void kdiff_init(struct kdiff *d, struct bpfvm_env *env)
 /* bpfvm's side: a checked run with a budget, so a bpfvm bug shows up as
  * an error rather than a crash or a hang of the test. */
 static int run_bpfvm(struct kdiff *d, const struct bpf_insn *insns,
-		     size_t cnt)
+		     size_t cnt, enum bpfvm_engine engine, uint8_t *mem,
+		     uint64_t *r0)
 {
 	struct bpfvm_prog_opts popts = {
 		.sz = sizeof(popts), .env = d->env,
 		.log_buf = d->why, .log_size = sizeof(d->why),
 	};
 	struct bpfvm_run_opts ropts = {
-		.sz = sizeof(ropts), .flags = BPFVM_RUN_F_CHECKED,
+		.sz = sizeof(ropts), .engine = engine,
+		.flags = BPFVM_RUN_F_CHECKED,
 		.insn_budget = KDIFF_INSN_BUDGET,
 		.err_buf = d->why, .err_size = sizeof(d->why),
 	};
@@ -33,8 +35,8 @@ static int run_bpfvm(struct kdiff *d, const struct bpf_insn *insns,
 
 	if (err)
 		return err;
-	err = bpfvm_prog_run(prog, d->has_mem ? d->vm_mem : NULL, d->mem_len,
-			     &d->vm_r0, &ropts);
+	err = bpfvm_prog_run(prog, d->has_mem ? mem : NULL, d->mem_len, r0,
+			     &ropts);
 	bpfvm_prog_free(prog);
 	return err;
 }
@@ -69,7 +71,8 @@ enum kdiff_outcome kdiff_run(struct kdiff *d, const struct bpf_insn *insns,
 	enum kdiff_outcome out;
 
 	d->why[0] = d->log[0] = '\0';
-	d->vm_r0 = d->k_r0 = 0;
+	d->vm_r0 = d->jit_r0 = d->k_r0 = 0;
+	d->vm_err = d->jit_err = 0;
 	d->has_mem = has_mem && mem;
 	d->mem_len = d->has_mem ? mem_len : 0;
 	if (d->mem_len > KDIFF_MAX_MEM) {
@@ -81,14 +84,23 @@ enum kdiff_outcome kdiff_run(struct kdiff *d, const struct bpf_insn *insns,
 		memcpy(d->mem_in, mem, d->mem_len);
 		memcpy(d->k_mem, mem, d->mem_len);
 		memcpy(d->vm_mem, mem, d->mem_len);
+		memcpy(d->jit_mem, mem, d->mem_len);
 	}
 	/* The kernel first: a rejection ends the comparison before bpfvm. */
 	out = run_kernel(d, insns, cnt);
 	if (out != KDIFF_SAME)
 		return out;
-	d->vm_err = run_bpfvm(d, insns, cnt);
+	d->vm_err = run_bpfvm(d, insns, cnt, BPFVM_ENGINE_INTERP, d->vm_mem,
+			      &d->vm_r0);
 	if (d->vm_err || d->vm_r0 != d->k_r0 ||
 	    memcmp(d->vm_mem, d->k_mem, d->mem_len))
+		return KDIFF_DIFFERENT;
+	if (!d->with_jit)
+		return KDIFF_SAME;
+	d->jit_err = run_bpfvm(d, insns, cnt, BPFVM_ENGINE_JIT, d->jit_mem,
+			       &d->jit_r0);
+	if (d->jit_err || d->jit_r0 != d->k_r0 ||
+	    memcmp(d->jit_mem, d->k_mem, d->mem_len))
 		return KDIFF_DIFFERENT;
 	return KDIFF_SAME;
 }
@@ -99,9 +111,12 @@ enum kdiff_outcome kdiff_run(struct kdiff *d, const struct bpf_insn *insns,
  * one (an uninitialised value, a pointer leaking into r0). */
 static void signature(const struct kdiff *d, uint8_t *sig)
 {
-	sig[0] = (uint8_t)((d->vm_r0 != d->k_r0) | (d->vm_err ? 2 : 0));
+	sig[0] = (uint8_t)((d->vm_r0 != d->k_r0) | (d->vm_err ? 2 : 0) |
+			   (d->jit_r0 != d->k_r0 ? 4 : 0) |
+			   (d->jit_err ? 8 : 0));
 	for (size_t i = 0; i < d->mem_len; i++)
-		sig[1 + i] = d->vm_mem[i] != d->k_mem[i];
+		sig[1 + i] = (uint8_t)((d->vm_mem[i] != d->k_mem[i]) |
+				       (d->jit_mem[i] != d->k_mem[i]) << 1);
 }
 
 struct min_ctx {
@@ -148,23 +163,37 @@ static void report_mem(const struct kdiff *d, FILE *f)
 {
 	size_t i;
 
-	for (i = 0; i < d->mem_len; i++)
+	for (i = 0; i < d->mem_len; i++) {
 		if (d->vm_mem[i] != d->k_mem[i])
 			fprintf(f, "  mem[%zu]: bpfvm 0x%02x, kernel 0x%02x "
 				"(was 0x%02x)\n", i, d->vm_mem[i], d->k_mem[i],
 				d->mem_in[i]);
+		if (d->with_jit && !d->vm_err && d->jit_mem[i] != d->k_mem[i])
+			fprintf(f, "  mem[%zu]: bpfvm JIT 0x%02x, kernel 0x%02x "
+				"(was 0x%02x)\n", i, d->jit_mem[i],
+				d->k_mem[i], d->mem_in[i]);
+	}
+}
+
+static void report_engine(FILE *f, const char *name, int err, uint64_t r0,
+			  uint64_t k_r0, const char *why)
+{
+	if (err)
+		fprintf(f, "  %s failed: %s (%s)\n", name, strerror(-err), why);
+	else
+		fprintf(f, "  r0: %s 0x%" PRIx64 ", kernel 0x%" PRIx64 "\n",
+			name, r0, k_r0);
 }
 
 void kdiff_report(const struct kdiff *d, FILE *f, const struct bpf_insn *insns,
 		  size_t cnt)
 {
 	kdiff_disasm(f, insns, cnt);
-	if (d->vm_err)
-		fprintf(f, "  bpfvm failed: %s (%s)\n", strerror(-d->vm_err),
-			d->why);
-	else
-		fprintf(f, "  r0: bpfvm 0x%" PRIx64 ", kernel 0x%" PRIx64 "\n",
-			d->vm_r0, d->k_r0);
+	report_engine(f, "bpfvm", d->vm_err, d->vm_r0, d->k_r0, d->why);
+	/* the JIT ran only when the interpreter agreed */
+	if (d->with_jit && !d->vm_err && d->vm_r0 == d->k_r0)
+		report_engine(f, "bpfvm JIT", d->jit_err, d->jit_r0, d->k_r0,
+			      d->why);
 	report_mem(d, f);
 }
 

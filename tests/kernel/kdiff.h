@@ -1,6 +1,7 @@
 /* One differential run: the same program and memory in bpfvm (checked
- * interpreter) and in the kernel (kernel_oracle), compared on r0 and on
- * every byte of memory afterwards. Shared by the kernel tests. */
+ * interpreter, and with with_jit the checked JIT too) and in the kernel
+ * (kernel_oracle), compared on r0 and on every byte of memory afterwards.
+ * Shared by the kernel tests. */
 #ifndef BPFVM_TESTS_KDIFF_H
 #define BPFVM_TESTS_KDIFF_H
 
@@ -27,19 +28,22 @@ enum kdiff_outcome {
 
 struct kdiff {
 	struct bpfvm_env *env;
+	bool with_jit;			/* compare bpfvm's JIT too */
 	/* the last run */
 	enum kernel_oracle_status kst;
-	int vm_err;			/* bpfvm_prog_create/run result */
-	uint64_t vm_r0, k_r0;
+	int vm_err, jit_err;		/* bpfvm_prog_create/run result */
+	uint64_t vm_r0, jit_r0, k_r0;
 	size_t mem_len;
 	bool has_mem;
 	uint8_t mem_in[KDIFF_MAX_MEM];
-	uint8_t vm_mem[KDIFF_MAX_MEM], k_mem[KDIFF_MAX_MEM];
+	uint8_t vm_mem[KDIFF_MAX_MEM], jit_mem[KDIFF_MAX_MEM];
+	uint8_t k_mem[KDIFF_MAX_MEM];
 	char why[512];			/* bpfvm's or the oracle's message */
 	char log[1 << 16];		/* the verifier log on rejection */
 };
 
-/* env: helpers for bpfvm (NULL: the default environment). */
+/* env: helpers for bpfvm (NULL: the default environment). with_jit
+ * starts false; set it when engdiff_jit_available(). */
 void kdiff_init(struct kdiff *d, struct bpfvm_env *env);
 
 enum kdiff_outcome kdiff_run(struct kdiff *d, const struct bpf_insn *insns,

@@ -1,5 +1,6 @@
 /* Random programs (tests/lib/randprog) in bpfvm and in the kernel: r0 and
- * the memory afterwards must be identical. The generator aims at programs
+ * the memory afterwards must be identical, for bpfvm's interpreter and,
+ * once it is available, its JIT (--no-jit leaves the JIT out). The generator aims at programs
  * the verifier accepts, so a rejection is a failure too (a generator bug
  * or a kernel without what it relies on); ISA v4 instructions are left out
  * on kernels that refuse them, with a note.
@@ -17,9 +18,10 @@
  *
  * usage: test_kernel_random [--seed N] [--count N] [--mem BYTES]
  *                           [--insns N] [--no-calls] [--no-v4] [--stop]
- *                           [--minimize] [--cmpxchg]
+ *                           [--minimize] [--cmpxchg] [--no-jit]
  * Program i uses seed N + i, so a failure is replayed with
  * --seed <its seed> --count 1. Exit 77 when bpf() is unusable. */
+#include "engdiff.h"
 #include "kdiff.h"
 #include "randprog.h"
 
@@ -33,6 +35,7 @@ struct config {
 	struct randprog_opts gen;
 	bool stop;	/* stop at the first failure */
 	bool minimize;	/* also print a mismatch shrunk to its core */
+	bool no_jit;	/* compare the interpreter only */
 };
 
 /* sdiv r0, -1 (ISA v4): does this kernel know the v4 instructions? */
@@ -54,7 +57,7 @@ static int usage(const char *argv0)
 {
 	fprintf(stderr, "usage: %s [--seed N] [--count N] [--mem BYTES] "
 		"[--insns N] [--no-calls] [--no-v4] [--stop] [--minimize] "
-		"[--cmpxchg]\n",
+		"[--cmpxchg] [--no-jit]\n",
 		argv0);
 	return 2;
 }
@@ -76,6 +79,8 @@ static int parse_args(int argc, char **argv, struct config *c)
 			c->stop = true;
 		else if (!strcmp(a, "--minimize"))
 			c->minimize = true;
+		else if (!strcmp(a, "--no-jit"))
+			c->no_jit = true;
 		else if (!strcmp(a, "--cmpxchg"))
 			c->gen.cmpxchg = true;
 		else if (!v)
@@ -167,12 +172,17 @@ int main(int argc, char **argv)
 		c.gen.v4 = false;
 	}
 	kdiff_init(&d, NULL);
+	d.with_jit = !c.no_jit && engdiff_jit_available(why, sizeof(why));
+	if (!d.with_jit)
+		printf("note: interpreter only (%s)\n",
+		       c.no_jit ? "--no-jit" : why);
 	for (unsigned long i = 0; i < c.count; i++)
 		if (!run_one(&d, &c, c.seed + i, &t) && c.stop)
 			break;
-	printf("%lu random programs (seeds %" PRIu64 "..%" PRIu64 "): %lu "
+	printf("%lu random programs (seeds %" PRIu64 "..%" PRIu64 ", %s): %lu "
 	       "identical, %lu different, %lu rejected by the kernel, %lu "
-	       "errors\n", c.count, c.seed, c.seed + c.count - 1, t.same,
+	       "errors\n", c.count, c.seed, c.seed + c.count - 1,
+	       d.with_jit ? "interpreter and JIT" : "interpreter", t.same,
 	       t.different, t.rejected, t.errors);
 	return t.different || t.rejected || t.errors || t.same == 0;
 }
