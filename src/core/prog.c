@@ -53,6 +53,12 @@ int bpfvm_prog_create(const struct bpf_insn *insns, size_t insn_cnt,
 	err = eng_decode(prog->insns, insn_cnt, prog->env, &prog->code);
 	if (err)
 		goto fail;
+	prog->flags = OPTS_GET(opts, flags, 0);
+	prog->jit = jit_state_new();
+	if (!prog->jit) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	*out = prog;
 	return 0;
 fail:
@@ -64,6 +70,7 @@ void bpfvm_prog_free(struct bpfvm_prog *prog)
 {
 	if (!prog)
 		return;
+	jit_state_free(prog->jit);
 	eng_code_free(prog->code);
 	if (prog->own_env)
 		bpfvm_env_free(prog->env);

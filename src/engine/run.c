@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/opts.h"
 #include "core/prog_priv.h"
+#include "engine/jit/jit.h"
 #include "engine/run.h"
 
 typedef int (*interp_fn)(struct bpfvm_run *run, uint64_t *r0);
@@ -33,6 +34,7 @@ int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 		.err_buf = OPTS_GET(opts, err_buf, NULL),
 		.err_size = OPTS_GET(opts, err_size, 0),
 	};
+	enum bpfvm_engine engine;
 	uint64_t r0_local;
 	int err;
 
@@ -41,12 +43,19 @@ int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 	if (!prog)
 		return core_logf(run.err_buf, run.err_size, -EINVAL,
 				 "no program");
-	if (OPTS_GET(opts, engine, BPFVM_ENGINE_INTERP) != BPFVM_ENGINE_INTERP)
+	engine = OPTS_GET(opts, engine, BPFVM_ENGINE_INTERP);
+	if (engine != BPFVM_ENGINE_INTERP && engine != BPFVM_ENGINE_JIT)
 		return core_logf(run.err_buf, run.err_size, -EOPNOTSUPP,
-				 "the JIT engine is not available yet");
+				 "unknown engine %d", (int)engine);
 	if (!run.regions)
 		run.region_cnt = 0;
-	err = variants[checked][counted](&run, r0 ? r0 : &r0_local);
+	if (engine == BPFVM_ENGINE_JIT)
+		err = jit_prog_run(prog, &run,
+				   (checked ? JIT_F_CHECKED : 0) |
+					   (counted ? JIT_F_COUNTED : 0),
+				   r0 ? r0 : &r0_local);
+	else
+		err = variants[checked][counted](&run, r0 ? r0 : &r0_local);
 	if (counted)
 		OPTS_SET(opts, insn_executed, run.executed);
 	return err;

@@ -38,7 +38,24 @@ int jit_compile(const struct bpf_insn *insns, size_t cnt,
 		struct jit_image **out, char *log, size_t log_size);
 void jit_image_free(struct jit_image *img);
 
-/* Run an image with the run state the interpreter also uses (run.h). */
+/* Run an image with the run state the interpreter also uses (run.h):
+ * r1 = run->mem, r2 = run->mem_len, r10 = top of an 8 x 512-byte stack.
+ * Checked images bounds-check against run->mem/mem_len/regions; counted
+ * ones charge run->budget and set run->executed. Returns 0 (r0 stored)
+ * or the run's error, formatted into run->err_buf. */
 int jit_run(const struct jit_image *img, struct bpfvm_run *run, uint64_t *r0);
+
+/* Per-program cache of variants (struct bpfvm_prog's `jit`). */
+struct jit_state;
+struct bpfvm_prog;
+struct jit_state *jit_state_new(void);
+void jit_state_free(struct jit_state *st);
+/* The program's image for flags (JIT_F_*; the program's blinding flag is
+ * added), compiled on first use; thread-safe. */
+int jit_prog_image(struct bpfvm_prog *prog, uint32_t flags,
+		   const struct jit_image **out, char *log, size_t log_size);
+/* jit_prog_image + jit_run: the run entry's JIT path. */
+int jit_prog_run(struct bpfvm_prog *prog, struct bpfvm_run *run,
+		 uint32_t flags, uint64_t *r0);
 
 #endif

@@ -1,0 +1,153 @@
+/* The head of every image: the entry (C calls it with the run context),
+ * the ways out (normal return, error unwind, helper stop), and the shared
+ * thunks that slow paths go through. Fixed size: the layout never moves it.
+ *
+ * Stack discipline: the entry pushes the six callee-saved registers and
+ * then calls the main program, so BPF code runs with rsp 16-byte aligned;
+ * a bpf-to-bpf call pushes five registers plus the return address, which
+ * keeps it aligned; errors anywhere restore the rsp saved at entry. */
+#include <stddef.h>
+
+#include "engine/jit/jit_priv.h"
+#include "engine/run.h"
+
+static const uint8_t saved_regs[6] = { X86_RBX, X86_RBP, X86_R12,
+				       X86_R13, X86_R14, X86_R15 };
+/* BPF r0-r5 live in caller-saved registers: thunks keep them. */
+static const uint8_t live_caller_saved[6] = { X86_RAX, X86_RDI, X86_RSI,
+					      X86_RDX, X86_RCX, X86_R8 };
+
+#define HEAD_LABEL(cc, name) ((cc)->head_label[name] = (uint32_t)(p - (cc)->head.p))
+
+static uint8_t *jmp_head(struct jit_cc *cc, uint8_t *p, enum jit_head_label l)
+{
+	int64_t rel = (int64_t)cc->head_label[l] - (p - cc->head.p) - 2;
+
+	if (x86_fits8(rel))
+		return x86_jmp8(p, (int8_t)rel);
+	return x86_jmp32(p, (int32_t)(rel - 3));
+}
+
+static uint8_t *emit_entry(struct jit_cc *cc, uint8_t *p)
+{
+	static const uint8_t zeroed[8] = { X86_RAX, X86_RDX, X86_RCX, X86_R8,
+					   X86_RBX, X86_R13, X86_R14, X86_R15 };
+
+	HEAD_LABEL(cc, JIT_H_ENTRY);
+	for (int k = 0; k < 6; k++)
+		p = x86_push(p, saved_regs[k]);
+	p = x86_mov_rr(p, true, JIT_CTX, X86_RDI);
+	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(saved_rsp), X86_RSP);
+	p = x86_load(p, X86_LD_U64, X86_RDI, JIT_CTX, JIT_CTX_OFF(r1));
+	p = x86_load(p, X86_LD_U64, X86_RSI, JIT_CTX, JIT_CTX_OFF(r2));
+	p = x86_load(p, X86_LD_U64, X86_RBP, JIT_CTX, JIT_CTX_OFF(stack_hi));
+	/* The interpreter starts other registers at 0: so does the JIT. */
+	for (int k = 0; k < 8; k++)
+		p = x86_zero(p, zeroed[k]);
+	p = x86_call32(p, 0);
+	jit_fix(cc, JIT_LOC_HEAD, (uint32_t)(p - 4 - cc->head.p),
+		JIT_FIX_REL32, 0, 0);
+	return p;
+}
+
+static uint8_t *emit_exits(struct jit_cc *cc, uint8_t *p)
+{
+	HEAD_LABEL(cc, JIT_H_RET_MAIN);
+	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(r0), X86_RAX);
+	p = x86_zero(p, X86_RAX);
+	uint8_t *epilogue = p;
+	for (int k = 5; k >= 0; k--)
+		p = x86_pop(p, saved_regs[k]);
+	p = x86_ret(p);
+
+	HEAD_LABEL(cc, JIT_H_UNWIND);
+	p = x86_load(p, X86_LD_U64, X86_RSP, JIT_CTX, JIT_CTX_OFF(saved_rsp));
+	p = x86_jmp8(p, (int8_t)(epilogue - (p + 2)));
+
+	HEAD_LABEL(cc, JIT_H_STOP);
+	p = x86_load(p, X86_LD_U64, JIT_TMP, JIT_CTX, JIT_CTX_OFF(run));
+	p = x86_load(p, X86_LD_U64, X86_RAX, JIT_TMP,
+		     (int32_t)offsetof(struct bpfvm_run, stop_r0));
+	p = x86_load(p, X86_LD_U64, X86_RSP, JIT_CTX, JIT_CTX_OFF(saved_rsp));
+	return jmp_head(cc, p, JIT_H_RET_MAIN);
+}
+
+/* r10 = address, r11d = JIT_WHAT(...), r9 = refund (counted). */
+static uint8_t *emit_check_thunk(struct jit_cc *cc, uint8_t *p)
+{
+	HEAD_LABEL(cc, JIT_H_CHECK);
+	for (int k = 0; k < 6; k++)
+		p = x86_push(p, live_caller_saved[k]);
+	p = x86_push(p, JIT_ADDR); /* 7 pushes: aligned for the call */
+	p = x86_mov_rr(p, true, X86_RDI, JIT_CTX);
+	p = x86_mov_rr(p, true, X86_RSI, JIT_ADDR);
+	p = x86_mov_rr(p, false, X86_RDX, JIT_TMP);
+	p = x86_lea(p, X86_RCX, X86_RBP, -(int32_t)BPFVM_STACK_SIZE);
+	p = x86_mov_rr(p, true, X86_R8, JIT_TMP2);
+	p = jit_emit_ccall(cc, &cc->head, JIT_LOC_HEAD, p,
+			   (const void *)jit_slow_check);
+	p = x86_test_rr(p, false, X86_RAX, X86_RAX);
+	p = x86_jcc32(p, X86_CC_NE,
+		      (int32_t)cc->head_label[JIT_H_UNWIND] -
+			      (int32_t)(p + 6 - cc->head.p));
+	p = x86_pop(p, JIT_ADDR);
+	for (int k = 5; k >= 0; k--)
+		p = x86_pop(p, live_caller_saved[k]);
+	return x86_ret(p);
+}
+
+/* r11 = the value called, r10d = insn. Returns r11 = code address,
+ * r10 = 1 for a function of the program, 0 for a helper. */
+static uint8_t *emit_callx_thunk(struct jit_cc *cc, uint8_t *p)
+{
+	uint8_t *jz;
+
+	HEAD_LABEL(cc, JIT_H_CALLX);
+	for (int k = 0; k < 6; k++)
+		p = x86_push(p, live_caller_saved[k]);
+	p = x86_alu_ri(p, X86_SUB, true, X86_RSP, 8);
+	p = x86_mov_rr(p, true, X86_RDI, JIT_CTX);
+	p = x86_mov_rr(p, true, X86_RSI, JIT_TMP);
+	p = x86_mov_rr(p, false, X86_RDX, JIT_ADDR);
+	p = jit_emit_ccall(cc, &cc->head, JIT_LOC_HEAD, p,
+			   (const void *)jit_slow_callx);
+	p = x86_test_rr(p, true, X86_RAX, X86_RAX);
+	jz = p = x86_jcc8(p, X86_CC_E, 0);
+	p = x86_mov_rr(p, true, JIT_TMP, X86_RAX);
+	p = x86_mov_rr(p, true, JIT_ADDR, X86_RDX);
+	p = x86_alu_ri(p, X86_ADD, true, X86_RSP, 8);
+	for (int k = 5; k >= 0; k--)
+		p = x86_pop(p, live_caller_saved[k]);
+	p = x86_ret(p);
+	jz[-1] = (uint8_t)(p - jz);
+	p = x86_mov_rr(p, false, X86_RAX, X86_RDX);
+	return jmp_head(cc, p, JIT_H_UNWIND);
+}
+
+/* Reached by jumps from cold stubs (rsp aligned): esi, edx set. */
+static uint8_t *emit_fail(struct jit_cc *cc, uint8_t *p,
+			  enum jit_head_label l, const void *fn)
+{
+	cc->head_label[l] = (uint32_t)(p - cc->head.p);
+	p = x86_mov_rr(p, true, X86_RDI, JIT_CTX);
+	p = jit_emit_ccall(cc, &cc->head, JIT_LOC_HEAD, p, fn);
+	return jmp_head(cc, p, JIT_H_UNWIND);
+}
+
+int jit_emit_head(struct jit_cc *cc)
+{
+	uint8_t *p = jit_reserve(cc, &cc->head, 512);
+
+	if (!p)
+		return cc->err;
+	p = emit_entry(cc, p);
+	p = emit_exits(cc, p);
+	p = emit_check_thunk(cc, p);
+	p = emit_callx_thunk(cc, p);
+	p = emit_fail(cc, p, JIT_H_DEPTH, (const void *)jit_slow_depth);
+	p = emit_fail(cc, p, JIT_H_BUDGET, (const void *)jit_slow_budget);
+	/* Align insn 0 (a possible loop head, and the hottest code). */
+	p = x86_nops(p, (unsigned)(-(p - cc->head.p) & 15));
+	cc->head.len = (size_t)(p - cc->head.p);
+	return cc->err;
+}

@@ -1,0 +1,184 @@
+/* Inside the JIT: the run-time context JIT code sees, the compile state
+ * shared by the translator files, and the image's private tail.
+ *
+ * Machine state while BPF code runs:
+ *   BPF r0-r10 in rax rdi rsi rdx rcx r8 rbx r13 r14 r15 rbp, so helper
+ *   calls need no shuffling (r1-r5 are the C argument registers);
+ *   r12 = struct jit_ctx * (callee-saved: survives helper calls);
+ *   r9, r10, r11 = scratch (r9 carries the run to helpers);
+ *   rsp 16-byte aligned, so helpers and slow paths are called directly.
+ * Layout of an image: [head: entry, epilogue, shared thunks]
+ *   [main: one block of code per BPF instruction, in order] [cold stubs]. */
+#ifndef BPFVM_ENGINE_JIT_JIT_PRIV_H
+#define BPFVM_ENGINE_JIT_JIT_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/jit/jit.h"
+#include "engine/jit/x86_enc.h"
+
+#define JIT_CTX X86_R12
+#define JIT_TMP X86_R11	 /* immediates, compare scratch */
+#define JIT_ADDR X86_R10 /* checked mode: the address being accessed */
+#define JIT_TMP2 X86_R9
+
+extern const uint8_t jit_reg[11]; /* BPF register -> x86 register */
+
+/* What JIT code reads and writes at [r12 + offset] during one run. */
+struct jit_ctx {
+	struct bpfvm_run *run;
+	uint64_t saved_rsp;	/* the entry's rsp: errors unwind to it */
+	uint64_t stack_hi;	/* top of the main frame */
+	uint64_t min_rbp;	/* a call from below this would be too deep */
+	uint64_t r1, r2;	/* initial r1 (the memory) and r2 (its size) */
+	uint64_t mem;		/* checked: the run's memory (~0 when none) */
+	uint64_t mem_lim[4];	/* checked: last start of a 1, 2, 4, 8-byte
+				 * access in it (0 if none fits) */
+	uint64_t stack_lim[4];	/* checked: stack_hi - 1, 2, 4, 8 */
+	uint64_t left;		/* counted: instructions still allowed */
+	uint64_t r0;		/* result of a successful run */
+	const struct jit_image *img;
+};
+
+#define JIT_CTX_OFF(field) ((int32_t)offsetof(struct jit_ctx, field))
+
+/* Where a position is: in insn i's code (i < cnt), or in a segment. */
+#define JIT_LOC_HEAD 0xfffffff0u
+#define JIT_LOC_COLD 0xfffffff1u
+#define JIT_LOC_ABS 0xfffffff2u	/* an absolute address (fixup target) */
+
+enum jit_fix_kind {
+	JIT_FIX_REL32,	/* 32-bit displacement to the target */
+	JIT_FIX_ABS64,	/* 64-bit absolute address of the target */
+};
+
+/* A field to fill once the final layout is known. */
+struct jit_fixup {
+	uint32_t at_loc, at_delta;	/* the field's position */
+	uint32_t kind;
+	uint32_t tgt_loc;		/* JIT_LOC_* or an insn index */
+	union {
+		uint64_t abs;		/* JIT_LOC_ABS */
+		uint32_t tgt_delta;	/* within the target insn / segment */
+	};
+};
+
+/* A growable byte buffer. */
+struct jit_buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+/* The branch that ends a BPF jump's code, sized at layout time. */
+enum jit_br { JIT_BR_NONE, JIT_BR_JMP, JIT_BR_JCC };
+
+/* Head labels: offsets into the head segment. */
+enum jit_head_label {
+	JIT_H_ENTRY,
+	JIT_H_RET_MAIN,	/* after the main frame's call: store r0, leave */
+	JIT_H_UNWIND,	/* eax = error: restore rsp, leave */
+	JIT_H_STOP,	/* a helper called bpfvm_run_stop */
+	JIT_H_CHECK,	/* thunk: r10 = addr, r11d = what, r9 = refund */
+	JIT_H_CALLX,	/* thunk: r11 = value, r10d = insn */
+	JIT_H_DEPTH,	/* esi = insn */
+	JIT_H_BUDGET,	/* esi = block start, edx = block count */
+	JIT_H_COUNT
+};
+
+/* Compile state, shared by the translator files. */
+struct jit_cc {
+	const struct bpf_insn *insns;
+	size_t cnt;
+	const struct bpfvm_env *env;
+	uint32_t flags;
+	bool far_calls;		/* C calls through a register */
+	char *log;
+	size_t log_size;
+
+	/* Analysis: per insn flags. */
+	uint8_t *info;
+	/* Pass 1 output. */
+	struct jit_buf head, main, cold;
+	uint32_t head_label[JIT_H_COUNT];
+	uint32_t *off1;		/* cnt + 1: start of insn i in main */
+	uint8_t *br;		/* enum jit_br | cc << 4 */
+	uint32_t *br_tgt;
+	struct jit_fixup *fix;
+	size_t fix_cnt, fix_cap;
+	uint64_t call_lo, call_hi; /* range of absolute call targets */
+	/* Current instruction while translating. */
+	size_t i;
+	uint32_t block_left;	/* counted: insns after i in its block */
+	uint64_t rng;		/* blinding keys */
+	int err;
+};
+
+/* Per insn analysis bits (cc->info). */
+#define JIT_I_LEADER 0x01	/* starts a basic block */
+#define JIT_I_LOOP 0x02		/* target of a backward jump: aligned */
+#define JIT_I_FUNC 0x04		/* a function entry (call / lddw func) */
+#define JIT_I_LDDW_HI 0x08
+#define JIT_I_ENDS 0x10		/* ends its block (jump, call, exit) */
+
+/* The image with what its slow paths need. */
+struct jit_image_priv {
+	struct jit_image pub;
+	uint32_t *funcs;	/* sorted code offsets of function entries */
+	size_t func_cnt;
+	uint8_t *lddw_bits;	/* counted: bit i set for an lddw at insn i */
+	const struct bpfvm_env *env;
+};
+
+/* Emission helpers (jit_translate.c). */
+uint8_t *jit_reserve(struct jit_cc *cc, struct jit_buf *b, size_t n);
+void jit_fix(struct jit_cc *cc, uint32_t at_loc, uint32_t at_delta,
+	     enum jit_fix_kind kind, uint32_t tgt_loc, uint64_t tgt);
+int jit_fail(struct jit_cc *cc, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* In main code: p is the position after a rel32 field pointing at a head
+ * label, a cold offset or an absolute address. */
+void jit_fix_main(struct jit_cc *cc, uint8_t *p, uint32_t tgt_loc,
+		  uint64_t tgt);
+/* Emit a call to C function fn at p (main or head segment buffer b). */
+uint8_t *jit_emit_ccall(struct jit_cc *cc, struct jit_buf *b, uint32_t loc,
+			uint8_t *p, const void *fn);
+/* dst = imm (sign-extended to 64 bits when sx), blinded if asked. */
+uint8_t *jit_emit_imm(struct jit_cc *cc, uint8_t *p, int dst, int64_t imm);
+/* A cold stub that jumps back to nowhere (the caller ends it). Returns its
+ * offset in cold; *p set to where to write. */
+uint8_t *jit_cold_begin(struct jit_cc *cc, uint32_t *off);
+
+/* Translators: emit insn cc->i at p, return the new p (NULL: cc->err). */
+uint8_t *jit_tr_alu(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
+uint8_t *jit_tr_ldst(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
+uint8_t *jit_tr_jmp(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
+uint8_t *jit_tr_lddw(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
+uint8_t *jit_tr_budget(struct jit_cc *cc, uint8_t *p);
+/* The head segment (jit_head.c). */
+int jit_emit_head(struct jit_cc *cc);
+
+/* Executable memory (jit_mem.c). */
+void *jit_mem_alloc(size_t size, size_t *map_size, uint64_t near_lo,
+		    uint64_t near_hi);
+int jit_mem_seal(void *mem, size_t map_size);
+void jit_mem_free(void *mem, size_t map_size);
+
+/* Run-time slow paths called from JIT code (jit_slow.c). */
+struct jit_callx_res {
+	uint64_t addr;	/* 0: failed, kind holds the error */
+	int64_t kind;	/* 1: a function of the program, 0: a helper */
+};
+int jit_slow_check(struct jit_ctx *ctx, uint64_t addr, uint32_t what,
+		   uint64_t frame_lo, uint64_t refund);
+struct jit_callx_res jit_slow_callx(struct jit_ctx *ctx, uint64_t value,
+				    uint32_t insn);
+int jit_slow_depth(struct jit_ctx *ctx, uint32_t insn);
+int jit_slow_budget(struct jit_ctx *ctx, uint32_t start, uint32_t count);
+
+/* jit_slow_check's `what`: insn << 8 | size << 2 | write << 1 | atomic. */
+#define JIT_WHAT(insn, size, write, atomic)                                 \
+	((uint32_t)(insn) << 8 | (size) << 2 | (write) << 1 | (atomic))
+
+#endif

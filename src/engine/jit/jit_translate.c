@@ -1,0 +1,584 @@
+/* The JIT driver. Three linear steps:
+ *  1. translate: each instruction's code goes into a buffer, except the
+ *     branch that ends a jump, which is only recorded (kind, target);
+ *     references whose value depends on the final layout become fixups;
+ *  2. layout: choose rel8 or rel32 for every branch on arrays alone,
+ *     iterating to a fixed point (a branch once found not to fit stays
+ *     long, so it terminates), with loop heads aligned to 16 bytes;
+ *  3. emit: copy each instruction's bytes to the executable image at its
+ *     final offset, encode its branch, apply the fixups, seal the pages.
+ * Nothing here allocates per instruction. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "core/log.h"
+#include "engine/jit/jit_priv.h"
+#include "isa/isa.h"
+
+const uint8_t jit_reg[11] = {
+	X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8,
+	X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
+};
+
+/* The most bytes one instruction's main code may take. */
+#define JIT_INSN_MAX 192
+
+int jit_fail(struct jit_cc *cc, int err, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[160];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!cc->err)
+		cc->err = core_logf(cc->log, cc->log_size, err, "insn %zu: %s",
+				    cc->i, msg);
+	return cc->err;
+}
+
+uint8_t *jit_reserve(struct jit_cc *cc, struct jit_buf *b, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		uint8_t *q;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		q = realloc(b->p, cap);
+		if (!q) {
+			cc->err = -ENOMEM;
+			return NULL;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	return b->p + b->len;
+}
+
+void jit_fix(struct jit_cc *cc, uint32_t at_loc, uint32_t at_delta,
+	     enum jit_fix_kind kind, uint32_t tgt_loc, uint64_t tgt)
+{
+	struct jit_fixup *f;
+
+	if (cc->fix_cnt == cc->fix_cap) {
+		size_t cap = cc->fix_cap ? cc->fix_cap * 2 : 256;
+		void *q = realloc(cc->fix, cap * sizeof(*cc->fix));
+
+		if (!q) {
+			cc->err = -ENOMEM;
+			return;
+		}
+		cc->fix = q;
+		cc->fix_cap = cap;
+	}
+	f = &cc->fix[cc->fix_cnt++];
+	f->at_loc = at_loc;
+	f->at_delta = at_delta;
+	f->kind = kind;
+	f->tgt_loc = tgt_loc;
+	if (tgt_loc == JIT_LOC_ABS)
+		f->abs = tgt;
+	else
+		f->tgt_delta = (uint32_t)tgt;
+}
+
+void jit_fix_main(struct jit_cc *cc, uint8_t *p, uint32_t tgt_loc,
+		  uint64_t tgt)
+{
+	uint32_t at = (uint32_t)(p - 4 - cc->main.p) - cc->off1[cc->i];
+
+	jit_fix(cc, (uint32_t)cc->i, at, JIT_FIX_REL32, tgt_loc, tgt);
+}
+
+uint8_t *jit_emit_ccall(struct jit_cc *cc, struct jit_buf *b, uint32_t loc,
+			uint8_t *p, const void *fn)
+{
+	uint64_t a = (uintptr_t)fn;
+
+	if (cc->far_calls) {
+		p = x86_movabs(p, JIT_TMP, a);
+		return x86_call_r(p, JIT_TMP);
+	}
+	if (a < cc->call_lo)
+		cc->call_lo = a;
+	if (a > cc->call_hi)
+		cc->call_hi = a;
+	p = x86_call32(p, 0);
+	if (loc == JIT_LOC_HEAD || loc == JIT_LOC_COLD)
+		jit_fix(cc, loc, (uint32_t)(p - 4 - b->p), JIT_FIX_REL32,
+			JIT_LOC_ABS, a);
+	else
+		jit_fix_main(cc, p, JIT_LOC_ABS, a);
+	return p;
+}
+
+static uint64_t blind_key(struct jit_cc *cc)
+{
+	uint64_t x = cc->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	cc->rng = x;
+	/* Never 0 in either half: the key must change every bit pattern. */
+	return x | 0x0000000100000001ull << (x & 31);
+}
+
+uint8_t *jit_emit_imm(struct jit_cc *cc, uint8_t *p, int dst, int64_t imm)
+{
+	uint64_t k;
+
+	if (!(cc->flags & JIT_F_BLIND))
+		return x86_mov_imm64(p, dst, (uint64_t)imm);
+	k = blind_key(cc);
+	if (x86_fits32(imm)) {
+		p = x86_mov_ri_sx(p, dst, (int32_t)(imm ^ (int32_t)k));
+		return x86_alu_ri(p, X86_XOR, true, dst, (int32_t)k);
+	}
+	if ((uint64_t)imm <= UINT32_MAX) { /* zero-extended 32-bit value */
+		p = x86_mov_ri32(p, dst, (uint32_t)(imm ^ (uint32_t)k));
+		return x86_alu_ri(p, X86_XOR, false, dst, (int32_t)k);
+	}
+	p = x86_movabs(p, dst, (uint64_t)imm ^ k);
+	p = x86_movabs(p, JIT_TMP, k);
+	return x86_alu_rr(p, X86_XOR, true, dst, JIT_TMP);
+}
+
+uint8_t *jit_cold_begin(struct jit_cc *cc, uint32_t *off)
+{
+	uint8_t *p = jit_reserve(cc, &cc->cold, 64);
+
+	*off = (uint32_t)cc->cold.len;
+	return p;
+}
+
+/* --- Analysis: blocks, loop heads, function entries. */
+
+static void mark_target(struct jit_cc *cc, size_t i, int64_t delta,
+			uint8_t bits)
+{
+	size_t t = (size_t)((int64_t)i + 1 + delta);
+
+	cc->info[t] |= JIT_I_LEADER | bits;
+	if (t <= i && (bits & JIT_I_FUNC) == 0)
+		cc->info[t] |= JIT_I_LOOP;
+}
+
+static void analyse_jmp(struct jit_cc *cc, size_t i, const struct bpf_insn *in)
+{
+	unsigned op = ISA_OP(in->code);
+
+	if (op == BPF_JCOND)
+		return; /* may_goto: never taken here */
+	cc->info[i] |= JIT_I_ENDS;
+	if (i + 1 < cc->cnt)
+		cc->info[i + 1] |= JIT_I_LEADER;
+	if (op == BPF_EXIT)
+		return;
+	if (op == BPF_CALL) {
+		if (!ISA_SRCBIT(in->code) && in->src_reg == BPF_PSEUDO_CALL)
+			mark_target(cc, i, in->imm, JIT_I_FUNC);
+		return;
+	}
+	if (op == BPF_JA && ISA_CLASS(in->code) == BPF_JMP32)
+		mark_target(cc, i, in->imm, 0);
+	else
+		mark_target(cc, i, in->off, 0);
+}
+
+static void analyse(struct jit_cc *cc)
+{
+	cc->info[0] |= JIT_I_LEADER | JIT_I_FUNC;
+	for (size_t i = 0; i < cc->cnt; i++) {
+		const struct bpf_insn *in = &cc->insns[i];
+
+		switch (ISA_CLASS(in->code)) {
+		case BPF_JMP:
+		case BPF_JMP32:
+			analyse_jmp(cc, i, in);
+			break;
+		case BPF_LD:
+			if (isa_is_lddw(in)) {
+				if (in->src_reg == BPF_PSEUDO_FUNC)
+					mark_target(cc, i, in->imm, JIT_I_FUNC);
+				cc->info[++i] |= JIT_I_LDDW_HI;
+			}
+			break;
+		}
+	}
+}
+
+/* --- Pass 1. */
+
+static uint8_t *translate_one(struct jit_cc *cc, uint8_t *p,
+			      const struct bpf_insn *in)
+{
+	switch (ISA_CLASS(in->code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		return jit_tr_alu(cc, p, in);
+	case BPF_JMP:
+	case BPF_JMP32:
+		return jit_tr_jmp(cc, p, in);
+	case BPF_LDX:
+	case BPF_ST:
+	case BPF_STX:
+		return jit_tr_ldst(cc, p, in);
+	case BPF_LD:
+		if (isa_is_lddw(in))
+			return jit_tr_lddw(cc, p, in);
+		/* LD_ABS / LD_IND (packet program types) slot in here: a
+		 * translator that loads from the skb data through the
+		 * checked-access path, ending the run with r0 = 0 when out
+		 * of bounds, as the kernel does. */
+		break;
+	}
+	jit_fail(cc, -EOPNOTSUPP, "opcode 0x%02x is not supported by the JIT",
+		 in->code);
+	return NULL;
+}
+
+static int translate(struct jit_cc *cc)
+{
+	for (size_t i = 0; i < cc->cnt; i++) {
+		uint8_t *p;
+
+		cc->i = i;
+		cc->off1[i] = (uint32_t)cc->main.len;
+		if (cc->info[i] & JIT_I_LDDW_HI)
+			continue;
+		p = jit_reserve(cc, &cc->main, JIT_INSN_MAX);
+		if (!p)
+			return cc->err;
+		if (cc->flags & JIT_F_COUNTED) {
+			if (cc->info[i] & JIT_I_LEADER)
+				p = jit_tr_budget(cc, p);
+			else
+				cc->block_left--;
+		}
+		p = translate_one(cc, p, &cc->insns[i]);
+		if (!p || cc->err)
+			return cc->err ? cc->err : -EINVAL;
+		cc->main.len = (size_t)(p - cc->main.p);
+	}
+	cc->off1[cc->cnt] = (uint32_t)cc->main.len;
+	return cc->err;
+}
+
+/* --- Layout. */
+
+#define BR_SHORT 0x04
+#define BR_FORCED 0x08 /* found not to fit in rel8: stays rel32 */
+
+static unsigned br_len(uint8_t br)
+{
+	static const uint8_t len[3][2] = {
+		[JIT_BR_NONE] = { 0, 0 },
+		[JIT_BR_JMP] = { X86_JMP32_LEN, X86_JMP8_LEN },
+		[JIT_BR_JCC] = { X86_JCC32_LEN, X86_JCC8_LEN },
+	};
+
+	return len[br & 3][(br & BR_SHORT) != 0];
+}
+
+static uint32_t place(const struct jit_cc *cc, uint32_t *off)
+{
+	uint32_t pos = (uint32_t)cc->head.len;
+
+	for (size_t i = 0; i < cc->cnt; i++) {
+		if (cc->info[i] & JIT_I_LOOP)
+			pos = (pos + 15) & ~15u;
+		off[i] = pos;
+		pos += cc->off1[i + 1] - cc->off1[i] + br_len(cc->br[i]);
+	}
+	off[cc->cnt] = pos;
+	return pos;
+}
+
+/* One round: shorten branches that now reach, lengthen (for good) short
+ * ones that no longer do. Returns whether anything changed. */
+static bool relax(struct jit_cc *cc, const uint32_t *off)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < cc->cnt; i++) {
+		uint8_t br = cc->br[i];
+		int64_t end, disp;
+
+		if ((br & 3) == JIT_BR_NONE || (br & BR_FORCED))
+			continue;
+		end = off[i] + (cc->off1[i + 1] - cc->off1[i]) +
+		      br_len(br | BR_SHORT);
+		disp = (int64_t)off[cc->br_tgt[i]] - end;
+		if (br & BR_SHORT) {
+			if (!x86_fits8(disp)) {
+				cc->br[i] = (br & ~BR_SHORT) | BR_FORCED;
+				changed = true;
+			}
+		} else if (x86_fits8(disp)) {
+			cc->br[i] = br | BR_SHORT;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+static uint32_t layout(struct jit_cc *cc, uint32_t *off)
+{
+	unsigned rounds = 0;
+
+	for (;;) {
+		uint32_t end = place(cc, off);
+
+		if (!relax(cc, off))
+			return end;
+		if (++rounds == 64) { /* pathological: all rel32 is exact */
+			for (size_t i = 0; i < cc->cnt; i++)
+				cc->br[i] = (cc->br[i] & ~BR_SHORT) | BR_FORCED;
+		}
+	}
+}
+
+/* --- Emission into the image. */
+
+static uint8_t *emit_branch(uint8_t *p, uint8_t br, int64_t tgt, int64_t at)
+{
+	bool s = br & BR_SHORT;
+	int64_t disp = tgt - (at + br_len(br));
+	enum x86_cc c = (enum x86_cc)(br >> 4);
+
+	if ((br & 3) == JIT_BR_JMP)
+		return s ? x86_jmp8(p, (int8_t)disp) : x86_jmp32(p, (int32_t)disp);
+	return s ? x86_jcc8(p, c, (int8_t)disp) : x86_jcc32(p, c, (int32_t)disp);
+}
+
+static uint64_t loc_pos(const struct jit_cc *cc, const uint32_t *off,
+			uint32_t loc, uint32_t delta, uint32_t cold0)
+{
+	if (loc == JIT_LOC_HEAD)
+		return delta;
+	if (loc == JIT_LOC_COLD)
+		return cold0 + delta;
+	(void)cc;
+	return off[loc] + delta;
+}
+
+static void apply_fixups(const struct jit_cc *cc, uint8_t *img,
+			 const uint32_t *off, uint32_t cold0)
+{
+	for (size_t k = 0; k < cc->fix_cnt; k++) {
+		const struct jit_fixup *f = &cc->fix[k];
+		uint64_t at = loc_pos(cc, off, f->at_loc, f->at_delta, cold0);
+		uint64_t tgt = f->tgt_loc == JIT_LOC_ABS ?
+				       f->abs :
+				       (uintptr_t)img + loc_pos(cc, off, f->tgt_loc,
+							  f->tgt_delta, cold0);
+
+		if (f->kind == JIT_FIX_ABS64) {
+			memcpy(img + at, &tgt, 8);
+		} else {
+			int32_t rel = (int32_t)(tgt - ((uintptr_t)img + at + 4));
+
+			memcpy(img + at, &rel, 4);
+		}
+	}
+}
+
+static void emit_image(const struct jit_cc *cc, uint8_t *img,
+		       const uint32_t *off, uint32_t cold0)
+{
+	uint8_t *p = img;
+
+	memcpy(p, cc->head.p, cc->head.len);
+	p += cc->head.len;
+	for (size_t i = 0; i < cc->cnt; i++) {
+		uint32_t n = cc->off1[i + 1] - cc->off1[i];
+
+		p = x86_nops(p, (unsigned)(img + off[i] - p));
+		memcpy(p, cc->main.p + cc->off1[i], n);
+		p += n;
+		if (cc->br[i] & 3)
+			p = emit_branch(p, cc->br[i], off[cc->br_tgt[i]],
+					p - img);
+	}
+	p = x86_nops(p, (unsigned)(img + cold0 - p));
+	memcpy(p, cc->cold.p, cc->cold.len);
+	apply_fixups(cc, img, off, cold0);
+}
+
+/* Would a rel32 from anywhere in [base, base + size) reach every C
+ * function the code calls? */
+static bool calls_reach(const struct jit_cc *cc, uint64_t base, size_t size)
+{
+	uint64_t lo, hi;
+
+	if (cc->far_calls || cc->call_lo > cc->call_hi)
+		return true;
+	lo = base < cc->call_lo ? base : cc->call_lo;
+	hi = base + size > cc->call_hi ? base + size : cc->call_hi;
+	return hi - lo < (1ull << 31) - 4096;
+}
+
+static size_t upper_bound(const struct jit_cc *cc)
+{
+	size_t n = cc->head.len + cc->main.len + 16 + cc->cold.len;
+
+	for (size_t i = 0; i < cc->cnt; i++)
+		n += br_len(cc->br[i] & 3) + ((cc->info[i] & JIT_I_LOOP) ? 15 : 0);
+	return n;
+}
+
+static int alloc_arrays(struct jit_cc *cc)
+{
+	cc->info = calloc(cc->cnt + 1, 1);
+	cc->br = calloc(cc->cnt + 1, 1);
+	cc->br_tgt = malloc((cc->cnt + 1) * sizeof(*cc->br_tgt));
+	cc->off1 = malloc((cc->cnt + 1) * sizeof(*cc->off1));
+	if (!cc->info || !cc->br || !cc->br_tgt || !cc->off1)
+		return -ENOMEM;
+	return 0;
+}
+
+static void reset_pass(struct jit_cc *cc)
+{
+	cc->head.len = cc->main.len = cc->cold.len = 0;
+	cc->fix_cnt = 0;
+	cc->call_lo = UINT64_MAX;
+	cc->call_hi = 0;
+	memset(cc->br, 0, cc->cnt + 1);
+}
+
+static void cc_free(struct jit_cc *cc)
+{
+	free(cc->info);
+	free(cc->br);
+	free(cc->br_tgt);
+	free(cc->off1);
+	free(cc->head.p);
+	free(cc->main.p);
+	free(cc->cold.p);
+	free(cc->fix);
+}
+
+static int make_image(struct jit_cc *cc, struct jit_image_priv *ip)
+{
+	struct jit_image *img = &ip->pub;
+	size_t ub, map_size;
+	uint32_t end, cold0;
+	void *mem;
+	int err;
+
+	for (;;) {
+		reset_pass(cc);
+		err = jit_emit_head(cc);
+		if (!err)
+			err = translate(cc);
+		if (err)
+			return err;
+		ub = upper_bound(cc);
+		mem = jit_mem_alloc(ub, &map_size, cc->call_lo, cc->call_hi);
+		if (!mem)
+			return -ENOMEM;
+		if (calls_reach(cc, (uintptr_t)mem, ub))
+			break;
+		jit_mem_free(mem, map_size); /* too far: call via registers */
+		cc->far_calls = true;
+	}
+	end = layout(cc, img->insn_off);
+	cold0 = (end + 15) & ~15u;
+	emit_image(cc, mem, img->insn_off, cold0);
+	img->code = mem;
+	img->size = cold0 + cc->cold.len;
+	img->map_size = map_size;
+	err = jit_mem_seal(mem, map_size);
+	if (err) {
+		jit_mem_free(mem, map_size);
+		img->code = NULL;
+	}
+	return err;
+}
+
+/* The image's private tables: function entries for callx, lddw slots for
+ * the budget's slow path. */
+static int image_tables(const struct jit_cc *cc, struct jit_image_priv *ip)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cc->cnt; i++)
+		n += (cc->info[i] & JIT_I_FUNC) != 0;
+	ip->funcs = malloc(n * sizeof(*ip->funcs));
+	if (!ip->funcs)
+		return -ENOMEM;
+	for (size_t i = 0; i < cc->cnt; i++) {
+		if (cc->info[i] & JIT_I_FUNC)
+			ip->funcs[ip->func_cnt++] = ip->pub.insn_off[i];
+	}
+	if (!(cc->flags & JIT_F_COUNTED))
+		return 0;
+	ip->lddw_bits = calloc(cc->cnt / 8 + 1, 1);
+	if (!ip->lddw_bits)
+		return -ENOMEM;
+	for (size_t i = 0; i + 1 < cc->cnt; i++) {
+		if (cc->info[i + 1] & JIT_I_LDDW_HI)
+			ip->lddw_bits[i / 8] |= 1u << (i % 8);
+	}
+	return 0;
+}
+
+int jit_compile(const struct bpf_insn *insns, size_t cnt,
+		const struct bpfvm_env *env, uint32_t flags,
+		struct jit_image **out, char *log, size_t log_size)
+{
+	struct jit_cc cc = { .insns = insns, .cnt = cnt, .env = env,
+			     .flags = flags, .log = log, .log_size = log_size };
+	struct jit_image_priv *ip = calloc(1, sizeof(*ip));
+	int err = -ENOMEM;
+
+	if (!ip)
+		return -ENOMEM;
+	if (cnt == 0 || cnt > BPFVM_MAX_INSNS) {
+		err = core_logf(log, log_size, -EINVAL, "bad instruction count");
+		goto out;
+	}
+	ip->pub.insn_off = malloc((cnt + 1) * sizeof(*ip->pub.insn_off));
+	ip->pub.insn_cnt = cnt;
+	ip->pub.flags = flags;
+	ip->env = env;
+	if (!ip->pub.insn_off || alloc_arrays(&cc))
+		goto out;
+	if ((flags & JIT_F_BLIND) &&
+	    getrandom(&cc.rng, sizeof(cc.rng), 0) != sizeof(cc.rng))
+		cc.rng = (uintptr_t)&cc ^ (uintptr_t)ip;
+	cc.rng |= 1;
+	analyse(&cc);
+	err = make_image(&cc, ip);
+	if (!err)
+		err = image_tables(&cc, ip);
+out:
+	cc_free(&cc);
+	if (err) {
+		jit_image_free(&ip->pub);
+		return err;
+	}
+	*out = &ip->pub;
+	return 0;
+}
+
+void jit_image_free(struct jit_image *img)
+{
+	struct jit_image_priv *ip = (struct jit_image_priv *)img;
+
+	if (!img)
+		return;
+	if (img->code)
+		jit_mem_free(img->code, img->map_size);
+	free(img->insn_off);
+	free(ip->funcs);
+	free(ip->lddw_bits);
+	free(ip);
+}
