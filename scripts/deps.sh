@@ -5,6 +5,9 @@
 #   ninja-build             faster builds (optional: falls back to make)
 #   clang, llvm             compile BPF C (bench/, examples/) and libFuzzer
 #   libclang-rt-14-dev      libFuzzer and sanitizer runtimes for clang
+#   libcapstone-dev         optional: bpfvm jit-dump disassembles the JIT's
+#                           x86-64 code with it (raw bytes without it);
+#                           installed when root, only named otherwise
 set -eu
 
 missing=""
@@ -20,8 +23,18 @@ need llvm-objcopy llvm
 fuzzer=$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null | head -n 1 || true)
 [ -n "$fuzzer" ] || missing="$missing libclang-rt-14-dev"
 
-[ -z "$missing" ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+optional=""
+[ -e /usr/include/capstone/capstone.h ] || optional="libcapstone-dev"
+
+root=no
+[ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && root=yes
+if [ -z "$missing" ] && { [ -z "$optional" ] || [ $root = no ]; }; then
+	[ -n "$optional" ] && echo "deps: optional, not installed:" \
+		"$optional (sudo apt-get install $optional)" >&2
+	exit 0
+fi
+missing="$missing $optional"
+if [ $root = yes ]; then
 	echo "deps: installing$missing"
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null

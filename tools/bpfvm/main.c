@@ -14,6 +14,9 @@ static const struct command {
 	{ "exec", cmd_exec,
 	  "exec [PROG] [--mem FILE|--mem-hex HEX] [--interp|--jit]\n"
 	  "       [--checked] [--budget N]    run, print r0 and memory" },
+	{ "jit-dump", cmd_jit_dump,
+	  "jit-dump [PROG] [--checked] [--counted] [--blind]\n"
+	  "       each instruction with the x86-64 code the JIT made of it" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
