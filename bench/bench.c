@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bench.h"
+#include "compile_speed.h"
 #include "engines.h"
 #include "kernel_column.h"
 #include "report.h"
@@ -271,10 +272,13 @@ int main(int argc, char **argv)
 		free(rows);
 		return 2;
 	}
-	if (o.json)
+	if (o.json) {
 		report_json(stdout, rows, n, &info);
-	else
+	} else {
 		report_table(stdout, rows, n, &info);
+		if (!o.filter)
+			ok &= compile_speed_report(stdout, o.quick);
+	}
 	free(rows);
 	return ok ? 0 : 1;
 }

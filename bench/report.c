@@ -91,6 +91,32 @@ static void print_ratio(FILE *f, const char *what, const struct row *rows,
 		fprintf(f, "  %-44s %9s\n", what, "n/a");
 }
 
+/* A goal on a geometric mean of ratios: "MET" when at or below `limit`. */
+static void print_jit_goal(FILE *f, const char *what, const struct row *rows,
+			   size_t n, enum column a, enum column b, double limit)
+{
+	size_t used;
+	double g = geomean(rows, n, a, b, &used);
+
+	if (!used)
+		fprintf(f, "  %-44s n/a (no benchmark has both)\n", what);
+	else
+		fprintf(f, "  %-44s %.2fx, goal <= %.1fx: %s (%zu of %zu)\n",
+			what, g, limit, g <= limit ? "MET" : "NOT MET", used,
+			n);
+}
+
+/* The JIT issue's goals: as fast as gcc's scalar code within 10%, and
+ * no slower than the kernel's JIT. */
+static void print_jit_goals(FILE *f, const struct row *rows, size_t n)
+{
+	fprintf(f, "JIT goals:\n");
+	print_jit_goal(f, "JIT / native scalar (geometric mean)", rows, n,
+		       COL_JIT, COL_SCALAR, 1.1);
+	print_jit_goal(f, "JIT / kernel (geometric mean)", rows, n, COL_JIT,
+		       COL_KERNEL, 1.0);
+}
+
 static void print_goal(FILE *f, const struct row *rows, size_t n)
 {
 	double sum = 0;
@@ -153,7 +179,9 @@ void report_table(FILE *f, const struct row *rows, size_t n,
 		    COL_SCALAR);
 	print_ratio(f, "interpreter / kernel", rows, n, COL_INTERP,
 		    COL_KERNEL);
+	print_ratio(f, "JIT / kernel", rows, n, COL_JIT, COL_KERNEL);
 	print_goal(f, rows, n);
+	print_jit_goals(f, rows, n);
 }
 
 static void json_cell(FILE *f, const struct cell *c)
