@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 {
 	static struct kdiff d;
 	struct tally t = { 0 };
-	struct config c;
+	struct config c = { 0 };
 	char why[256];
 
 	if (parse_args(argc, argv, &c))
