@@ -185,6 +185,11 @@ int eng_decode(const struct bpf_insn *insns, size_t cnt,
 			dec[++i].op = ENG_OP_LDDW_HI;
 		}
 	}
+	if (eng_fuse(insns, dec, cnt)) {
+		free(code);
+		free(dec);
+		return -ENOMEM;
+	}
 	code->insns = dec;
 	code->cnt = cnt;
 	code->env = env;

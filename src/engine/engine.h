@@ -14,7 +14,7 @@
  * is "insn N" in messages). Jump and call targets are relative to the next
  * slot: target = this + 1 + off. */
 struct eng_insn {
-	uint16_t op;	/* enum eng_op */
+	uint16_t op;	/* enum eng_op; may be a fast-variant fused id */
 	uint8_t dst;
 	uint8_t src;
 	int32_t imm;	/* ALU/JMP/ST immediate; helper id for CALL */
@@ -38,5 +38,9 @@ struct eng_code {
 int eng_decode(const struct bpf_insn *insns, size_t cnt,
 	       const struct bpfvm_env *env, struct eng_code **out);
 void eng_code_free(struct eng_code *code);
+
+/* Give the fast variant fused handlers for common runs of decoded slots
+ * (fuse.c); -ENOMEM only, and then nothing is fused. */
+int eng_fuse(const struct bpf_insn *insns, struct eng_insn *dec, size_t cnt);
 
 #endif

@@ -2,14 +2,24 @@
  *   INTERP_FN       the function's name
  *   INTERP_COUNTED  count executed instructions against run->budget
  *   INTERP_CHECKED  bounds-check every load, store and atomic
+ *   INTERP_FUSED    run fused slots as one (interp_fused.h); otherwise a
+ *                   fused slot runs as its first instruction alone
  * Threaded dispatch: each handler ends by jumping straight to the next
  * instruction's handler through the label table. */
 
 int INTERP_FN(struct bpfvm_run *run, uint64_t *r0_out)
 {
 #define LABEL_ADDR_(name) [ENG_OP_##name] = &&L_##name,
-	static const void *const labels[ENG_OP_COUNT] = { ENG_OPS(LABEL_ADDR_) };
+#if INTERP_FUSED
+#define FUSED_ADDR_(name, first) [ENG_OP_##name] = &&L_##name,
+#else
+#define FUSED_ADDR_(name, first) [ENG_OP_##name] = &&L_##first,
+#endif
+	static const void *const labels[ENG_OP_COUNT] = {
+		ENG_OPS(LABEL_ADDR_) ENG_FUSED_OPS(FUSED_ADDR_)
+	};
 #undef LABEL_ADDR_
+#undef FUSED_ADDR_
 	const struct eng_insn *const base = run->code->insns;
 	const struct eng_insn *ip = base, *target;
 	/* Uninitialised like a real stack: reading it before writing is a
@@ -20,6 +30,9 @@ int INTERP_FN(struct bpfvm_run *run, uint64_t *r0_out)
 	struct eng_frame frames[BPFVM_MAX_CALL_DEPTH];
 	unsigned depth = 0; /* frames pushed by calls; the main one is not */
 	uint64_t R[11] = { 0 };
+#if INTERP_FUSED
+	uint64_t skip = 0; /* all ones while a skipped run's jump is taken */
+#endif
 	bpfvm_helper_fn fn;
 	int err = 0;
 #if INTERP_COUNTED
@@ -90,7 +103,7 @@ L_LDDW:		DST = ip->u64; ip += 2; DISPATCH();
 
 	/* memcpy: accesses may be unaligned; it compiles to one move. A
 	 * signed T sign-extends on the way into the register. */
-#define DEF_LDX(name, T)                                                    \
+#define DEF_LDX(_, name, T)                                                 \
 	L_##name: {                                                         \
 		T v_;                                                       \
 		memcpy(&v_, MEM(ip->src, sizeof(T), false, false), sizeof(T)); \
@@ -103,9 +116,7 @@ L_LDDW:		DST = ip->u64; ip += 2; DISPATCH();
 		memcpy(MEM(ip->dst, sizeof(T), true, false), &v_, sizeof(T)); \
 		NEXT();                                                     \
 	}
-	DEF_LDX(LDXB, uint8_t) DEF_LDX(LDXH, uint16_t)
-	DEF_LDX(LDXW, uint32_t) DEF_LDX(LDXDW, uint64_t)
-	DEF_LDX(LDXSB, int8_t) DEF_LDX(LDXSH, int16_t) DEF_LDX(LDXSW, int32_t)
+	ENG_LDX_OPS(DEF_LDX, _)
 	DEF_ST(STB, uint8_t, ip->imm) DEF_ST(STH, uint16_t, ip->imm)
 	DEF_ST(STW, uint32_t, ip->imm) DEF_ST(STDW, uint64_t, IMM64)
 	DEF_ST(STXB, uint8_t, SRC) DEF_ST(STXH, uint16_t, SRC)
@@ -154,6 +165,9 @@ call_helper:
 L_CALL_LOCAL:
 	target = ip + 1 + ip->off;
 call_local:
+#if INTERP_FUSED
+	skip = 0; /* a stray callx into a skipped run runs it unskipped */
+#endif
 	if (eng_unlikely(depth + 1 >= BPFVM_MAX_CALL_DEPTH)) {
 		err = eng_fail_depth(run, ip - base);
 		goto out;
@@ -189,6 +203,10 @@ L_EXIT:
 	memcpy(&R[6], frames[depth].callee_saved, sizeof(frames[0].callee_saved));
 	R[10] += BPFVM_STACK_SIZE;
 	DISPATCH();
+
+#if INTERP_FUSED
+#include "engine/interp_fused.h"
+#endif
 
 L_INVALID:
 L_LDDW_HI:

@@ -22,8 +22,21 @@
 	F(X, AADD) F(X, AOR) F(X, AAND) F(X, AXOR) F(X, AFADD) F(X, AFOR)  \
 	F(X, AFAND) F(X, AFXOR) F(X, AXCHG) F(X, ACMPXCHG)
 
+/* Loads: (id, the C type that gives its width and sign extension). */
+#define ENG_LDX_OPS(F, X)                                                   \
+	F(X, LDXB, uint8_t) F(X, LDXH, uint16_t) F(X, LDXW, uint32_t)       \
+	F(X, LDXDW, uint64_t) F(X, LDXSB, int8_t) F(X, LDXSH, int16_t)     \
+	F(X, LDXSW, int32_t)
+
+/* ALU operations cheap and branch-free enough to compute speculatively,
+ * then keep or drop: the ones a skipped run may hold (see fuse.c). */
+#define ENG_PRED_BINOPS(F, X)                                               \
+	F(X, ADD) F(X, SUB) F(X, MUL) F(X, OR) F(X, AND) F(X, LSH)          \
+	F(X, RSH) F(X, ARSH) F(X, XOR) F(X, MOV)
+
 #define ENG_FOUR(X, op) X(op##64K) X(op##64X) X(op##32K) X(op##32X)
 #define ENG_W_DW(X, op) X(op##W) X(op##DW)
+#define ENG_LDX_ID_(X, op, T) X(op)
 
 #define ENG_OPS(X)                                                          \
 	X(INVALID)  /* never reached in a validated program */             \
@@ -33,14 +46,35 @@
 	X(MOVSX8_64) X(MOVSX16_64) X(MOVSX32_64) X(MOVSX8_32) X(MOVSX16_32) \
 	X(ZEXT16) X(ZEXT32) X(BSWAP16) X(BSWAP32) X(BSWAP64)                \
 	X(LDDW)                                                             \
-	X(LDXB) X(LDXH) X(LDXW) X(LDXDW) X(LDXSB) X(LDXSH) X(LDXSW)         \
+	ENG_LDX_OPS(ENG_LDX_ID_, X)                                         \
 	X(STB) X(STH) X(STW) X(STDW) X(STXB) X(STXH) X(STXW) X(STXDW)       \
 	ENG_ATOMIC_OPS(ENG_W_DW, X)                                         \
 	X(NOP) X(JA)                                                        \
 	ENG_JMP_CONDS(ENG_FOUR, X)                                          \
 	X(CALL) X(CALL_LOCAL) X(CALLX) X(EXIT)
 
+/* Fused handlers, which only the fast variant has (fuse.c picks them):
+ * X(id, the op of the first slot it covers). The other variants count or
+ * check every instruction, so they run a fused slot as that first op and
+ * go on into the following slots, which keep their own ops. */
+#define ENG_FUSED_FOUR_(X, p, op)                                           \
+	X(p##op##64K, op##64K) X(p##op##64X, op##64X)                        \
+	X(p##op##32K, op##32K) X(p##op##32X, op##32X)
+#define ENG_FUSED_PJMP_(X, op) ENG_FUSED_FOUR_(X, PJ_, op)
+#define ENG_FUSED_PALU_(X, op) ENG_FUSED_FOUR_(X, P_, op)
+#define ENG_FUSED_ADDK_(X, op) X(ADDK_##op, ADD64K)
+#define ENG_FUSED_ADD3_(X, op, T) X(ADD3_##op, MOV64X)
+#define ENG_FUSED_OPS(X)                                                    \
+	X(ADD3, MOV64X)       /* mov d, a; add d, b */                      \
+	ENG_LDX_OPS(ENG_FUSED_ADD3_, X) /* ... then a load through d */     \
+	ENG_JMP_CONDS(ENG_FUSED_ADDK_, X) /* add d, K; jcc d, K */          \
+	ENG_JMP_CONDS(ENG_FUSED_PJMP_, X) /* a jump over a skipped run */   \
+	ENG_PRED_BINOPS(ENG_FUSED_PALU_, X) /* an insn of a skipped run */
+
 #define ENG_OP_ENUM_(name) ENG_OP_##name,
-enum eng_op { ENG_OPS(ENG_OP_ENUM_) ENG_OP_COUNT };
+#define ENG_FUSED_ENUM_(name, first) ENG_OP_##name,
+enum eng_op {
+	ENG_OPS(ENG_OP_ENUM_) ENG_FUSED_OPS(ENG_FUSED_ENUM_) ENG_OP_COUNT
+};
 
 #endif
