@@ -101,7 +101,7 @@ int jit_prog_image(struct bpfvm_prog *prog, uint32_t flags,
 int jit_prog_run(struct bpfvm_prog *prog, struct bpfvm_run *run,
 		 uint32_t flags, uint64_t *r0)
 {
-	const struct jit_image *img;
+	const struct jit_image *img = NULL;
 	int err = jit_prog_image(prog, flags, &img, run->err_buf,
 				 run->err_size);
 
@@ -113,7 +113,7 @@ int jit_prog_run(struct bpfvm_prog *prog, struct bpfvm_run *run,
 int bpfvm_prog_jit_info(struct bpfvm_prog *prog, uint32_t run_flags,
 			struct bpfvm_jit_info *info)
 {
-	const struct jit_image *img;
+	const struct jit_image *img = NULL;
 	uint32_t flags = 0;
 	int err;
 
