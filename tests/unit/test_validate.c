@@ -199,6 +199,10 @@ static void test_copy_and_accessors(void)
 	CHECK(bpfvm_prog_env(prog) != NULL);
 	struct bpfvm_run_opts ro = { .sz = sizeof(ro),
 				     .engine = BPFVM_ENGINE_JIT };
+	r0 = 0;
+	CHECK(bpfvm_prog_run(prog, NULL, 0, &r0, &ro) == 0);
+	CHECK_EQ_U64(r0, 7);
+	ro.engine = (enum bpfvm_engine)7;
 	CHECK(bpfvm_prog_run(prog, NULL, 0, &r0, &ro) == -EOPNOTSUPP);
 	bpfvm_prog_free(prog);
 	/* small opts structs (older callers) are fine */
