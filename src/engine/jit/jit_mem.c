@@ -19,7 +19,7 @@ static size_t page_round(size_t n)
 static void *map_at(size_t size, uint64_t hint)
 {
 	void *p = mmap((void *)(uintptr_t)hint, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
 }

@@ -300,17 +300,19 @@ static uint32_t place(const struct jit_cc *cc, uint32_t *off)
 	return pos;
 }
 
-/* One round: shorten branches that now reach, lengthen (for good) short
- * ones that no longer do. Returns whether anything changed. */
+/* One round over the branches: shorten those that now reach, lengthen
+ * (for good) short ones that no longer do. Returns whether anything
+ * changed. */
 static bool relax(struct jit_cc *cc, const uint32_t *off)
 {
 	bool changed = false;
 
-	for (size_t i = 0; i < cc->cnt; i++) {
+	for (size_t k = 0; k < cc->nbr; k++) {
+		uint32_t i = cc->brs[k];
 		uint8_t br = cc->br[i];
 		int64_t end, disp;
 
-		if ((br & 3) == JIT_BR_NONE || (br & BR_FORCED))
+		if (br & BR_FORCED)
 			continue;
 		end = off[i] + (cc->off1[i + 1] - cc->off1[i]) +
 		      br_len(br | BR_SHORT);
@@ -328,6 +330,30 @@ static bool relax(struct jit_cc *cc, const uint32_t *off)
 	return changed;
 }
 
+/* Start from a guess: short where the code in between (branches not
+ * counted) is well within rel8 reach; the rounds then mostly confirm. */
+static int guess(struct jit_cc *cc)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cc->cnt; i++)
+		n += (cc->br[i] & 3) != JIT_BR_NONE;
+	cc->brs = malloc((n + 1) * sizeof(*cc->brs));
+	if (!cc->brs)
+		return -ENOMEM;
+	for (size_t i = 0; i < cc->cnt; i++) {
+		int64_t d;
+
+		if ((cc->br[i] & 3) == JIT_BR_NONE)
+			continue;
+		cc->brs[cc->nbr++] = (uint32_t)i;
+		d = (int64_t)cc->off1[cc->br_tgt[i]] - cc->off1[i + 1];
+		if (d > -64 && d < 64)
+			cc->br[i] |= BR_SHORT;
+	}
+	return 0;
+}
+
 static uint32_t layout(struct jit_cc *cc, uint32_t *off)
 {
 	unsigned rounds = 0;
@@ -338,8 +364,9 @@ static uint32_t layout(struct jit_cc *cc, uint32_t *off)
 		if (!relax(cc, off))
 			return end;
 		if (++rounds == 64) { /* pathological: all rel32 is exact */
-			for (size_t i = 0; i < cc->cnt; i++)
-				cc->br[i] = (cc->br[i] & ~BR_SHORT) | BR_FORCED;
+			for (size_t k = 0; k < cc->nbr; k++)
+				cc->br[cc->brs[k]] = (cc->br[cc->brs[k]] &
+						      ~BR_SHORT) | BR_FORCED;
 		}
 	}
 }
@@ -389,6 +416,14 @@ static void apply_fixups(const struct jit_cc *cc, uint8_t *img,
 	}
 }
 
+/* Instruction code is short: copy it 16 bytes at a time (both buffers
+ * have slack at the end), without a call per instruction. */
+static void copy_insn(uint8_t *dst, const uint8_t *src, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k += 16)
+		memcpy(dst + k, src + k, 16);
+}
+
 static void emit_image(const struct jit_cc *cc, uint8_t *img,
 		       const uint32_t *off, uint32_t cold0)
 {
@@ -399,8 +434,9 @@ static void emit_image(const struct jit_cc *cc, uint8_t *img,
 	for (size_t i = 0; i < cc->cnt; i++) {
 		uint32_t n = cc->off1[i + 1] - cc->off1[i];
 
-		p = x86_nops(p, (unsigned)(img + off[i] - p));
-		memcpy(p, cc->main.p + cc->off1[i], n);
+		if (p != img + off[i])
+			p = x86_nops(p, (unsigned)(img + off[i] - p));
+		copy_insn(p, cc->main.p + cc->off1[i], n);
 		p += n;
 		if (cc->br[i] & 3)
 			p = emit_branch(p, cc->br[i], off[cc->br_tgt[i]],
@@ -426,7 +462,7 @@ static bool calls_reach(const struct jit_cc *cc, uint64_t base, size_t size)
 
 static size_t upper_bound(const struct jit_cc *cc)
 {
-	size_t n = cc->head.len + cc->main.len + 16 + cc->cold.len;
+	size_t n = cc->head.len + cc->main.len + 32 + cc->cold.len;
 
 	for (size_t i = 0; i < cc->cnt; i++)
 		n += br_len(cc->br[i] & 3) + ((cc->info[i] & JIT_I_LOOP) ? 15 : 0);
@@ -440,6 +476,9 @@ static int alloc_arrays(struct jit_cc *cc)
 	cc->br_tgt = malloc((cc->cnt + 1) * sizeof(*cc->br_tgt));
 	cc->off1 = malloc((cc->cnt + 1) * sizeof(*cc->off1));
 	if (!cc->info || !cc->br || !cc->br_tgt || !cc->off1)
+		return -ENOMEM;
+	/* Most instructions take under 8 bytes: one realloc at most. */
+	if (!jit_reserve(cc, &cc->main, cc->cnt * 8 + JIT_INSN_MAX))
 		return -ENOMEM;
 	return 0;
 }
@@ -463,6 +502,7 @@ static void cc_free(struct jit_cc *cc)
 	free(cc->main.p);
 	free(cc->cold.p);
 	free(cc->fix);
+	free(cc->brs);
 }
 
 static int make_image(struct jit_cc *cc, struct jit_image_priv *ip)
@@ -488,6 +528,11 @@ static int make_image(struct jit_cc *cc, struct jit_image_priv *ip)
 			break;
 		jit_mem_free(mem, map_size); /* too far: call via registers */
 		cc->far_calls = true;
+	}
+	err = guess(cc);
+	if (err) {
+		jit_mem_free(mem, map_size);
+		return err;
 	}
 	end = layout(cc, img->insn_off);
 	cold0 = (end + 15) & ~15u;
