@@ -443,7 +443,8 @@ static void emit_image(const struct jit_cc *cc, uint8_t *img,
 					p - img);
 	}
 	p = x86_nops(p, (unsigned)(img + cold0 - p));
-	memcpy(p, cc->cold.p, cc->cold.len);
+	if (cc->cold.len)
+		memcpy(p, cc->cold.p, cc->cold.len);
 	apply_fixups(cc, img, off, cold0);
 }
 
