@@ -12,7 +12,10 @@
 
 #define R0_BYTES 8u
 #define ETH_HLEN_MIN 14u /* XDP test_run rejects shorter packets */
-#define WRAPPER_INSNS 13u
+#define PACKET_PROLOGUE 7u
+#define MAP_PROLOGUE 10u
+#define INSNS_PER_CALL 3u
+#define EPILOGUE 5u
 
 static int sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -37,6 +40,21 @@ static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src,
 				  .off = off, .imm = imm };
 }
 
+static struct bpf_insn mov_imm(uint8_t dst, int32_t imm)
+{
+	return insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm);
+}
+
+static struct bpf_insn mov_reg(uint8_t dst, uint8_t src)
+{
+	return insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0);
+}
+
+static struct bpf_insn exit_insn(void)
+{
+	return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
 static size_t packet_len(size_t mem_len)
 {
 	size_t n = mem_len + R0_BYTES;
@@ -44,31 +62,93 @@ static size_t packet_len(size_t mem_len)
 	return n < ETH_HLEN_MIN ? ETH_HLEN_MIN : n;
 }
 
-/* The XDP prologue/epilogue; the program under test follows at index
- * WRAPPER_INSNS and is reached by a pseudo call. */
-static void emit_wrapper(struct bpf_insn *w, size_t mem_len, bool has_mem)
+/* Where r0 goes: right after the memory in the packet (the layout the
+ * header documents); 8-byte aligned in the map value, which costs nothing
+ * and keeps the store aligned whatever the memory's size. */
+static size_t r0_offset(const struct kernel_prog *kp)
+{
+	if (kp->mem_kind == KERNEL_ORACLE_MEM_MAP)
+		return (kp->mem_len + R0_BYTES - 1) / R0_BYTES * R0_BYTES;
+	return kp->mem_len;
+}
+
+static size_t map_value_size(const struct kernel_prog *kp)
+{
+	return r0_offset(kp) + R0_BYTES;
+}
+
+static size_t prologue_len(const struct kernel_prog *kp)
+{
+	return kp->mem_kind == KERNEL_ORACLE_MEM_MAP ? MAP_PROLOGUE
+						     : PACKET_PROLOGUE;
+}
+
+static size_t wrapper_len(const struct kernel_prog *kp)
+{
+	return prologue_len(kp) + INSNS_PER_CALL * kp->calls + EPILOGUE;
+}
+
+/* The memory pointer into r6, or return XDP_ABORTED: the packet once
+ * data + mem_len + 8 <= data_end is proven (which gives r6 that much
+ * packet range). */
+static void emit_packet_prologue(struct bpf_insn *w, const struct kernel_prog *kp)
 {
 	const uint8_t ldxw = BPF_LDX | BPF_W | BPF_MEM;
-	const int32_t need = (int32_t)(mem_len + R0_BYTES);
 
 	w[0] = insn(ldxw, BPF_REG_6, BPF_REG_1, 0, 0);	/* xdp_md->data */
 	w[1] = insn(ldxw, BPF_REG_7, BPF_REG_1, 4, 0);	/* ->data_end */
-	w[2] = insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_8, BPF_REG_6, 0, 0);
-	w[3] = insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_8, 0, 0, need);
-	/* Proving data + need <= data_end gives r6 that much packet range. */
+	w[2] = mov_reg(BPF_REG_8, BPF_REG_6);
+	w[3] = insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_8, 0, 0,
+		    (int32_t)(kp->mem_len + R0_BYTES));
 	w[4] = insn(BPF_JMP | BPF_JLE | BPF_X, BPF_REG_8, BPF_REG_7, 2, 0);
-	w[5] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_ABORTED);
-	w[6] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-	w[7] = has_mem ? insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_6, 0, 0)
-		       : insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_1, 0, 0, 0);
-	w[8] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_2, 0, 0,
-		    has_mem ? (int32_t)mem_len : 0);
-	w[9] = insn(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0,
-		    (int32_t)WRAPPER_INSNS - 10);
-	w[10] = insn(BPF_STX | BPF_DW | BPF_MEM, BPF_REG_6, BPF_REG_0,
-		     (int16_t)mem_len, 0);
-	w[11] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_PASS);
-	w[12] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	w[5] = mov_imm(BPF_REG_0, XDP_ABORTED);
+	w[6] = exit_insn();
+}
+
+/* r6 = bpf_map_lookup_elem(map, &(u32){0}), or XDP_ABORTED on NULL (which
+ * cannot happen for an array's element 0, but the verifier wants it). */
+static void emit_map_prologue(struct bpf_insn *w, const struct kernel_prog *kp)
+{
+	w[0] = insn(BPF_ST | BPF_W | BPF_MEM, BPF_REG_10, 0, -4, 0);
+	w[1] = mov_reg(BPF_REG_2, BPF_REG_10);
+	w[2] = insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
+	w[3] = insn(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD,
+		    0, kp->map_fd);
+	w[4] = insn(0, 0, 0, 0, 0);
+	w[5] = insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+	w[6] = insn(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 2, 0);
+	w[7] = mov_imm(BPF_REG_0, XDP_ABORTED);
+	w[8] = exit_insn();
+	w[9] = mov_reg(BPF_REG_6, BPF_REG_0);
+}
+
+/* The XDP wrapper; the program under test follows at wrapper_len(kp) and
+ * is reached by pseudo calls. r0 is stored through r1 = r6 + offset rather
+ * than an offset in the store, which is 16 bits and the map's memory is
+ * larger. */
+static void emit_wrapper(struct bpf_insn *w, const struct kernel_prog *kp)
+{
+	const int32_t len = kp->has_mem ? (int32_t)kp->mem_len : 0;
+	const size_t callee = wrapper_len(kp);
+	size_t pc = prologue_len(kp);
+
+	if (kp->mem_kind == KERNEL_ORACLE_MEM_MAP)
+		emit_map_prologue(w, kp);
+	else
+		emit_packet_prologue(w, kp);
+	for (uint32_t i = 0; i < kp->calls; i++, pc += INSNS_PER_CALL) {
+		w[pc] = kp->has_mem ? mov_reg(BPF_REG_1, BPF_REG_6)
+				    : mov_imm(BPF_REG_1, 0);
+		w[pc + 1] = mov_imm(BPF_REG_2, len);
+		w[pc + 2] = insn(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0,
+				 (int32_t)(callee - (pc + 3)));
+	}
+	w[pc] = mov_reg(BPF_REG_1, BPF_REG_6);
+	w[pc + 1] = insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0,
+			 (int32_t)r0_offset(kp));
+	w[pc + 2] = insn(BPF_STX | BPF_DW | BPF_MEM, BPF_REG_1, BPF_REG_0, 0, 0);
+	w[pc + 3] = mov_imm(BPF_REG_0, XDP_PASS);
+	w[pc + 4] = exit_insn();
 }
 
 static int prog_load(const struct bpf_insn *insns, size_t cnt, char *log,
@@ -152,6 +232,96 @@ classify_load_error(const struct bpf_insn *prog, size_t cnt, int err,
 	return KERNEL_ORACLE_REJECTED;
 }
 
+static enum kernel_oracle_status fail(struct kernel_oracle_opts *o, int err,
+					const char *what)
+{
+	o->err = err;
+	say(o->err_buf, o->err_size, "%s: %s", what, strerror(err));
+	return errno_means_unavailable(err) ? KERNEL_ORACLE_UNAVAILABLE
+					    : KERNEL_ORACLE_ERROR;
+}
+
+static enum kernel_oracle_status map_create(struct kernel_prog *kp,
+					    struct kernel_oracle_opts *o)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = sizeof(uint32_t);
+	attr.value_size = (uint32_t)map_value_size(kp);
+	attr.max_entries = 1;
+	kp->map_fd = sys_bpf(BPF_MAP_CREATE, &attr);
+	return kp->map_fd < 0 ? fail(o, errno, "BPF_MAP_CREATE")
+			      : KERNEL_ORACLE_OK;
+}
+
+/* BPF_MAP_UPDATE_ELEM or BPF_MAP_LOOKUP_ELEM of element 0. */
+static enum kernel_oracle_status map_elem(const struct kernel_prog *kp,
+					  int cmd, void *value,
+					  struct kernel_oracle_opts *o)
+{
+	uint32_t key = 0;
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)kp->map_fd;
+	attr.key = (uintptr_t)&key;
+	attr.value = (uintptr_t)value;
+	if (sys_bpf(cmd, &attr) < 0)
+		return fail(o, errno, cmd == BPF_MAP_UPDATE_ELEM
+					      ? "BPF_MAP_UPDATE_ELEM"
+					      : "BPF_MAP_LOOKUP_ELEM");
+	return KERNEL_ORACLE_OK;
+}
+
+static enum kernel_oracle_status check_shape(const struct kernel_prog *kp,
+					     struct kernel_oracle_opts *o)
+{
+	size_t max = kp->mem_kind == KERNEL_ORACLE_MEM_MAP
+			     ? KERNEL_ORACLE_MAX_MAP_MEM
+			     : KERNEL_ORACLE_MAX_MEM;
+
+	if (kp->mem_kind != KERNEL_ORACLE_MEM_PACKET &&
+	    kp->mem_kind != KERNEL_ORACLE_MEM_MAP) {
+		o->err = EINVAL;
+		say(o->err_buf, o->err_size, "unknown memory kind %d",
+		    (int)kp->mem_kind);
+		return KERNEL_ORACLE_ERROR;
+	}
+	if (kp->mem_len > max || kp->calls > KERNEL_ORACLE_MAX_CALLS) {
+		o->err = E2BIG;
+		say(o->err_buf, o->err_size,
+		    "memory of %zu bytes (at most %zu) or %u calls (at most "
+		    "%u)", kp->mem_len, max, kp->calls, KERNEL_ORACLE_MAX_CALLS);
+		return KERNEL_ORACLE_ERROR;
+	}
+	return KERNEL_ORACLE_OK;
+}
+
+/* The wrapper followed by the program, loaded. */
+static enum kernel_oracle_status load_wrapped(const struct bpf_insn *insns,
+					      size_t cnt, struct kernel_prog *kp,
+					      struct kernel_oracle_opts *o)
+{
+	size_t wlen = wrapper_len(kp), total = wlen + cnt;
+	struct bpf_insn *prog = calloc(total, sizeof(*prog));
+	enum kernel_oracle_status st = KERNEL_ORACLE_OK;
+	int fd;
+
+	if (!prog)
+		return fail(o, ENOMEM, "loading");
+	emit_wrapper(prog, kp);
+	memcpy(prog + wlen, insns, cnt * sizeof(*insns));
+	fd = prog_load(prog, total, NULL, 0);
+	if (fd < 0)
+		st = classify_load_error(prog, total, fd, o);
+	else
+		kp->fd = fd;
+	free(prog);
+	return st;
+}
+
 enum kernel_oracle_status
 kernel_oracle_load(const struct bpf_insn *insns, size_t cnt, size_t mem_len,
 		   bool has_mem, struct kernel_prog *kp,
@@ -159,39 +329,75 @@ kernel_oracle_load(const struct bpf_insn *insns, size_t cnt, size_t mem_len,
 {
 	struct kernel_oracle_opts dummy = { .sz = sizeof(dummy) };
 	struct kernel_oracle_opts *o = opts ? opts : &dummy;
-	struct bpf_insn *prog;
-	size_t total = WRAPPER_INSNS + cnt;
-	int fd;
+	enum kernel_oracle_status st;
 
-	kp->fd = -1;
-	kp->mem_len = has_mem ? mem_len : 0;
-	kp->has_mem = has_mem;
+	*kp = (struct kernel_prog){
+		.fd = -1,
+		.map_fd = -1,
+		.mem_kind = o->mem_kind,
+		.calls = o->calls ? o->calls : 1,
+		.mem_len = has_mem ? mem_len : 0,
+		.has_mem = has_mem,
+	};
 	o->err = 0;
-	if (kp->mem_len > KERNEL_ORACLE_MAX_MEM) {
-		o->err = E2BIG;
-		say(o->err_buf, o->err_size, "memory of %zu bytes is above %u",
-		    mem_len, KERNEL_ORACLE_MAX_MEM);
-		return KERNEL_ORACLE_ERROR;
-	}
-	prog = calloc(total, sizeof(*prog));
-	if (!prog) {
-		o->err = ENOMEM;
-		say(o->err_buf, o->err_size, "out of memory");
-		return KERNEL_ORACLE_ERROR;
-	}
-	emit_wrapper(prog, kp->mem_len, has_mem);
-	memcpy(prog + WRAPPER_INSNS, insns, cnt * sizeof(*insns));
-	fd = prog_load(prog, total, NULL, 0);
-	if (fd < 0) {
-		enum kernel_oracle_status st =
-			classify_load_error(prog, total, fd, o);
+	st = check_shape(kp, o);
+	if (st == KERNEL_ORACLE_OK && kp->mem_kind == KERNEL_ORACLE_MEM_MAP)
+		st = map_create(kp, o);
+	if (st == KERNEL_ORACLE_OK)
+		st = load_wrapped(insns, cnt, kp, o);
+	if (st != KERNEL_ORACLE_OK)
+		kernel_oracle_close(kp);
+	return st;
+}
 
-		free(prog);
-		return st;
+/* BPF_PROG_TEST_RUN on `pkt` (in and out: the kernel copies it in before
+ * and out after the runs). The wrapper answers XDP_PASS once it has run
+ * the program; anything else means it could not reach the memory. */
+static enum kernel_oracle_status test_run(const struct kernel_prog *kp,
+					  void *pkt, size_t plen,
+					  struct kernel_oracle_opts *o)
+{
+	union bpf_attr attr;
+	int ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = (uint32_t)kp->fd;
+	attr.test.data_in = (uintptr_t)pkt;
+	attr.test.data_size_in = (uint32_t)plen;
+	attr.test.data_out = (uintptr_t)pkt;
+	attr.test.data_size_out = (uint32_t)plen;
+	attr.test.repeat = o->repeat ? o->repeat : 1;
+	ret = sys_bpf(BPF_PROG_TEST_RUN, &attr);
+	if (ret < 0)
+		return fail(o, errno, "BPF_PROG_TEST_RUN");
+	if (attr.test.retval != XDP_PASS || attr.test.data_size_out != plen) {
+		o->err = EPROTO;
+		say(o->err_buf, o->err_size,
+		    "BPF_PROG_TEST_RUN: unexpected result (retval %u, %u "
+		    "bytes out)", attr.test.retval, attr.test.data_size_out);
+		return KERNEL_ORACLE_ERROR;
 	}
-	free(prog);
-	kp->fd = fd;
+	o->duration_ns = attr.test.duration;
 	return KERNEL_ORACLE_OK;
+}
+
+/* Memory and r0 both travel in `buf`, laid out as the wrapper sees them:
+ * the packet, or the map value next to a dummy packet. */
+static enum kernel_oracle_status exec_in(const struct kernel_prog *kp,
+					 uint8_t *buf,
+					 struct kernel_oracle_opts *o)
+{
+	uint8_t dummy[ETH_HLEN_MIN] = { 0 };
+	enum kernel_oracle_status st;
+
+	if (kp->mem_kind == KERNEL_ORACLE_MEM_PACKET)
+		return test_run(kp, buf, packet_len(kp->mem_len), o);
+	st = map_elem(kp, BPF_MAP_UPDATE_ELEM, buf, o);
+	if (st == KERNEL_ORACLE_OK)
+		st = test_run(kp, dummy, sizeof(dummy), o);
+	if (st == KERNEL_ORACLE_OK)
+		st = map_elem(kp, BPF_MAP_LOOKUP_ELEM, buf, o);
+	return st;
 }
 
 enum kernel_oracle_status
@@ -200,52 +406,34 @@ kernel_oracle_exec(const struct kernel_prog *kp, void *mem, uint64_t *r0,
 {
 	struct kernel_oracle_opts dummy = { .sz = sizeof(dummy) };
 	struct kernel_oracle_opts *o = opts ? opts : &dummy;
-	size_t plen = packet_len(kp->mem_len);
-	uint8_t *in = calloc(2, plen), *out = in ? in + plen : NULL;
-	union bpf_attr attr;
-	int ret;
+	size_t size = kp->mem_kind == KERNEL_ORACLE_MEM_MAP
+			      ? map_value_size(kp)
+			      : packet_len(kp->mem_len);
+	uint8_t *buf = calloc(1, size);
+	enum kernel_oracle_status st;
 
 	o->err = 0;
-	if (!in) {
-		o->err = ENOMEM;
-		say(o->err_buf, o->err_size, "out of memory");
-		return KERNEL_ORACLE_ERROR;
-	}
+	if (!buf)
+		return fail(o, ENOMEM, "running");
 	if (kp->mem_len)
-		memcpy(in, mem, kp->mem_len);
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = (uint32_t)kp->fd;
-	attr.test.data_in = (uintptr_t)in;
-	attr.test.data_size_in = (uint32_t)plen;
-	attr.test.data_out = (uintptr_t)out;
-	attr.test.data_size_out = (uint32_t)plen;
-	attr.test.repeat = o->repeat ? o->repeat : 1;
-	ret = sys_bpf(BPF_PROG_TEST_RUN, &attr);
-	if (ret < 0 || attr.test.retval != XDP_PASS ||
-	    attr.test.data_size_out != plen) {
-		o->err = ret < 0 ? errno : EPROTO;
-		say(o->err_buf, o->err_size,
-		    "BPF_PROG_TEST_RUN: %s (retval %u, %u bytes out)",
-		    ret < 0 ? strerror(errno) : "unexpected result",
-		    attr.test.retval, attr.test.data_size_out);
-		free(in);
-		return ret < 0 && errno_means_unavailable(errno)
-			       ? KERNEL_ORACLE_UNAVAILABLE
-			       : KERNEL_ORACLE_ERROR;
+		memcpy(buf, mem, kp->mem_len);
+	st = exec_in(kp, buf, o);
+	if (st == KERNEL_ORACLE_OK) {
+		if (kp->mem_len)
+			memcpy(mem, buf, kp->mem_len);
+		memcpy(r0, buf + r0_offset(kp), sizeof(*r0));
 	}
-	if (kp->mem_len)
-		memcpy(mem, out, kp->mem_len);
-	memcpy(r0, out + kp->mem_len, sizeof(*r0));
-	o->duration_ns = attr.test.duration;
-	free(in);
-	return KERNEL_ORACLE_OK;
+	free(buf);
+	return st;
 }
 
 void kernel_oracle_close(struct kernel_prog *kp)
 {
 	if (kp->fd >= 0)
 		close(kp->fd);
-	kp->fd = -1;
+	if (kp->map_fd >= 0)
+		close(kp->map_fd);
+	kp->fd = kp->map_fd = -1;
 }
 
 enum kernel_oracle_status
