@@ -1,4 +1,4 @@
-/* Jumps, calls, exit, lddw and the counted variant's block charges.
+/* Jumps, calls, exit and lddw.
  *
  * A conditional jump is cmp/test + jcc (fused by the CPU); the jcc itself
  * is only recorded here and sized by the layout. Every BPF frame is a
@@ -70,9 +70,8 @@ static uint8_t *tr_cond(struct jit_cc *cc, uint8_t *p,
 	return p;
 }
 
-/* jcc rel32 to a new cold stub "mov esi, insn; [mov edx, n;] jmp label". */
-static uint8_t *fail_jcc(struct jit_cc *cc, uint8_t *p, enum x86_cc c,
-			 enum jit_head_label label, uint32_t edx)
+uint8_t *jit_fail_jcc(struct jit_cc *cc, uint8_t *p, enum x86_cc c,
+		      enum jit_head_label label, uint32_t edx)
 {
 	uint32_t at;
 	uint8_t *q;
@@ -114,7 +113,7 @@ static uint8_t *helper_call(struct jit_cc *cc, uint8_t *p, const void *fn)
 static uint8_t *local_call(struct jit_cc *cc, uint8_t *p, int64_t target)
 {
 	p = x86_alu_rm(p, X86_CMP, X86_RBP, JIT_CTX, JIT_CTX_OFF(min_rbp));
-	p = fail_jcc(cc, p, X86_CC_B, JIT_H_DEPTH, 0);
+	p = jit_fail_jcc(cc, p, X86_CC_B, JIT_H_DEPTH, 0);
 	for (int k = 0; k < 5; k++)
 		p = x86_push(p, bpf_callee_saved[k]);
 	p = x86_alu_ri(p, X86_SUB, true, X86_RBP, (int32_t)BPFVM_STACK_SIZE);
@@ -199,21 +198,4 @@ uint8_t *jit_tr_lddw(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 		return NULL;
 	}
 	return jit_emit_imm(cc, p, d, (int64_t)v);
-}
-
-/* Counted variant, at a block's first instruction: charge the block's
- * instruction count, or fail naming the instruction that would exceed
- * the budget (found by the slow path). */
-uint8_t *jit_tr_budget(struct jit_cc *cc, uint8_t *p)
-{
-	uint32_t n = 0;
-	size_t j = cc->i;
-
-	do {
-		n++;
-		j += (cc->info[j + 1] & JIT_I_LDDW_HI) ? 2 : 1;
-	} while (j < cc->cnt && !(cc->info[j] & JIT_I_LEADER));
-	cc->block_left = n - 1;
-	p = x86_alu_mi(p, X86_SUB, JIT_CTX, JIT_CTX_OFF(left), (int32_t)n);
-	return fail_jcc(cc, p, X86_CC_B, JIT_H_BUDGET, n);
 }

@@ -157,7 +157,13 @@ uint8_t *jit_tr_alu(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_ldst(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_jmp(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_lddw(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
+/* Counted variant, at a block's leader: the block's charge and its cold
+ * instruction-by-instruction copy (jit_budget.c). */
 uint8_t *jit_tr_budget(struct jit_cc *cc, uint8_t *p);
+/* jcc rel32 (in insn cc->i's main code) to a new cold stub
+ * "mov esi, insn; [mov edx, count;] jmp label" (jit_jmp.c). */
+uint8_t *jit_fail_jcc(struct jit_cc *cc, uint8_t *p, enum x86_cc c,
+		      enum jit_head_label label, uint32_t edx);
 /* The head segment (jit_head.c). */
 int jit_emit_head(struct jit_cc *cc);
 
