@@ -2,8 +2,10 @@
  * the ways out (normal return, error unwind, helper stop), and the shared
  * thunks that slow paths go through. Fixed size: the layout never moves it.
  *
- * Stack discipline: the entry pushes the six callee-saved registers and
- * then calls the main program, so BPF code runs with rsp 16-byte aligned;
+ * Stack discipline: the entry pushes an even number of callee-saved
+ * registers (r12, rbp, and those of BPF r6-r9 the program names: a short
+ * run's cost is mostly this entry) and then calls the main program, so BPF
+ * code runs with rsp 16-byte aligned;
  * a bpf-to-bpf call pushes five registers plus the return address, which
  * keeps it aligned; errors anywhere restore the rsp saved at entry. */
 #include <stddef.h>
@@ -11,8 +13,12 @@
 #include "engine/jit/jit_priv.h"
 #include "engine/run.h"
 
-static const uint8_t saved_regs[6] = { X86_RBX, X86_RBP, X86_R12,
-				       X86_R13, X86_R14, X86_R15 };
+/* The callee-saved registers the entry saves, in push order. */
+struct saved {
+	uint8_t reg[6];
+	int n;
+};
+
 /* BPF r0-r5 live in caller-saved registers: thunks keep them. */
 static const uint8_t live_caller_saved[6] = { X86_RAX, X86_RDI, X86_RSI,
 					      X86_RDX, X86_RCX, X86_R8 };
@@ -28,36 +34,70 @@ static uint8_t *jmp_head(struct jit_cc *cc, uint8_t *p, enum jit_head_label l)
 	return x86_jmp32(p, (int32_t)(rel - 3));
 }
 
-static uint8_t *emit_entry(struct jit_cc *cc, uint8_t *p)
+/* Which of BPF r6-r9 the program names (as dst or src: a pseudo src of
+ * lddw or call may add one needlessly, which is harmless). */
+static unsigned callee_regs_named(const struct jit_cc *cc)
 {
-	static const uint8_t zeroed[8] = { X86_RAX, X86_RDX, X86_RCX, X86_R8,
-					   X86_RBX, X86_R13, X86_R14, X86_R15 };
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < cc->cnt; i++)
+		mask |= 1u << cc->insns[i].dst_reg | 1u << cc->insns[i].src_reg;
+	return mask >> BPF_REG_6 & 15;
+}
+
+/* r12 and rbp always (the context, BPF r10 and calls' frame pointer),
+ * the registers of named BPF r6-r9, and one more to make the count even. */
+static void pick_saved(const struct jit_cc *cc, struct saved *sv)
+{
+	unsigned named = callee_regs_named(cc);
+	bool pad;
+
+	sv->n = 0;
+	sv->reg[sv->n++] = X86_R12;
+	sv->reg[sv->n++] = X86_RBP;
+	pad = __builtin_popcount(named) & 1;
+	for (int k = 0; k < 4; k++) {
+		if (named >> k & 1 || pad) {
+			pad = pad && (named >> k & 1);
+			sv->reg[sv->n++] = jit_reg[BPF_REG_6 + k];
+		}
+	}
+}
+
+static uint8_t *emit_entry(struct jit_cc *cc, uint8_t *p,
+			   const struct saved *sv)
+{
+	static const uint8_t args[4] = { X86_RAX, X86_RDX, X86_RCX, X86_R8 };
 
 	HEAD_LABEL(cc, JIT_H_ENTRY);
-	for (int k = 0; k < 6; k++)
-		p = x86_push(p, saved_regs[k]);
+	for (int k = 0; k < sv->n; k++)
+		p = x86_push(p, sv->reg[k]);
 	p = x86_mov_rr(p, true, JIT_CTX, X86_RDI);
 	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(saved_rsp), X86_RSP);
 	p = x86_load(p, X86_LD_U64, X86_RDI, JIT_CTX, JIT_CTX_OFF(r1));
 	p = x86_load(p, X86_LD_U64, X86_RSI, JIT_CTX, JIT_CTX_OFF(r2));
 	p = x86_load(p, X86_LD_U64, X86_RBP, JIT_CTX, JIT_CTX_OFF(stack_hi));
-	/* The interpreter starts other registers at 0: so does the JIT. */
-	for (int k = 0; k < 8; k++)
-		p = x86_zero(p, zeroed[k]);
+	/* The interpreter starts other registers at 0: so does the JIT
+	 * (r0, helper arguments r3-r5, and r6-r9 where saved, so named). */
+	for (int k = 0; k < 4; k++)
+		p = x86_zero(p, args[k]);
+	for (int k = 2; k < sv->n; k++)
+		p = x86_zero(p, sv->reg[k]);
 	p = x86_call32(p, 0);
 	jit_fix(cc, JIT_LOC_HEAD, (uint32_t)(p - 4 - cc->head.p),
 		JIT_FIX_REL32, 0, 0);
 	return p;
 }
 
-static uint8_t *emit_exits(struct jit_cc *cc, uint8_t *p)
+static uint8_t *emit_exits(struct jit_cc *cc, uint8_t *p,
+			   const struct saved *sv)
 {
 	HEAD_LABEL(cc, JIT_H_RET_MAIN);
 	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(r0), X86_RAX);
 	p = x86_zero(p, X86_RAX);
 	uint8_t *epilogue = p;
-	for (int k = 5; k >= 0; k--)
-		p = x86_pop(p, saved_regs[k]);
+	for (int k = sv->n - 1; k >= 0; k--)
+		p = x86_pop(p, sv->reg[k]);
 	p = x86_ret(p);
 
 	HEAD_LABEL(cc, JIT_H_UNWIND);
@@ -137,11 +177,13 @@ static uint8_t *emit_fail(struct jit_cc *cc, uint8_t *p,
 int jit_emit_head(struct jit_cc *cc)
 {
 	uint8_t *p = jit_reserve(cc, &cc->head, 512);
+	struct saved sv;
 
 	if (!p)
 		return cc->err;
-	p = emit_entry(cc, p);
-	p = emit_exits(cc, p);
+	pick_saved(cc, &sv);
+	p = emit_entry(cc, p, &sv);
+	p = emit_exits(cc, p, &sv);
 	p = emit_check_thunk(cc, p);
 	p = emit_callx_thunk(cc, p);
 	p = emit_fail(cc, p, JIT_H_DEPTH, (const void *)jit_slow_depth);

@@ -11,32 +11,42 @@
 
 typedef int (*jit_entry_fn)(struct jit_ctx *ctx);
 
+/* Checked images: the limits the inline bounds checks compare with. */
+static void set_limits(struct jit_ctx *ctx, const struct bpfvm_run *run)
+{
+	uint64_t mem = (uintptr_t)run->mem;
+
+	ctx->mem = run->mem ? mem : UINT64_MAX;
+	for (int k = 0; k < 4; k++) {
+		uint64_t size = 1u << k;
+
+		ctx->stack_lim[k] = ctx->stack_hi - size;
+		ctx->mem_lim[k] = run->mem && run->mem_len >= size ?
+					  mem + run->mem_len - size : 0;
+	}
+}
+
 int jit_run(const struct jit_image *img, struct bpfvm_run *run, uint64_t *r0)
 {
 	/* Uninitialised like the interpreter's: see interp_body.h. */
 	uint64_t stack[BPFVM_MAX_CALL_DEPTH * BPFVM_STACK_SIZE / 8]
 		__attribute__((aligned(16)));
 	const uint64_t hi = (uintptr_t)(stack + sizeof(stack) / 8);
-	uint64_t mem = (uintptr_t)run->mem;
-	struct jit_ctx ctx = {
-		.run = run,
-		.stack_hi = hi,
-		.min_rbp = hi - (BPFVM_MAX_CALL_DEPTH - 2) * BPFVM_STACK_SIZE,
-		.r1 = mem,
-		.r2 = run->mem_len,
-		.mem = run->mem ? mem : UINT64_MAX,
-		.left = run->budget,
-		.img = img,
-	};
+	/* Only the fields this variant's code reads are set: zeroing the
+	 * whole context (a rep stos) was a large part of a short run. */
+	struct jit_ctx ctx;
 	int err;
 
-	for (int k = 0; k < 4; k++) {
-		uint64_t size = 1u << k;
-
-		ctx.stack_lim[k] = hi - size;
-		ctx.mem_lim[k] = run->mem && run->mem_len >= size ?
-					 mem + run->mem_len - size : 0;
-	}
+	ctx.run = run;
+	ctx.stack_hi = hi;
+	ctx.min_rbp = hi - (BPFVM_MAX_CALL_DEPTH - 2) * BPFVM_STACK_SIZE;
+	ctx.r1 = (uintptr_t)run->mem;
+	ctx.r2 = run->mem_len;
+	ctx.img = img;
+	if (img->flags & JIT_F_CHECKED)
+		set_limits(&ctx, run);
+	if (img->flags & JIT_F_COUNTED)
+		ctx.left = run->budget;
 	err = ((jit_entry_fn)img->code)(&ctx);
 	if (img->flags & JIT_F_COUNTED)
 		run->executed = run->budget - ctx.left;
@@ -102,11 +112,17 @@ int jit_prog_run(struct bpfvm_prog *prog, struct bpfvm_run *run,
 		 uint32_t flags, uint64_t *r0)
 {
 	const struct jit_image *img = NULL;
-	int err = jit_prog_image(prog, flags, &img, run->err_buf,
-				 run->err_size);
+	int err;
 
-	if (err)
-		return err;
+	/* The common case, an image already compiled, takes one load. */
+	if (prog->jit && !(prog->flags & BPFVM_PROG_F_JIT_BLIND))
+		img = __atomic_load_n(&prog->jit->img[flags], __ATOMIC_ACQUIRE);
+	if (__builtin_expect(!img, 0)) {
+		err = jit_prog_image(prog, flags, &img, run->err_buf,
+				     run->err_size);
+		if (err)
+			return err;
+	}
 	return jit_run(img, run, r0);
 }
 
