@@ -2,11 +2,12 @@
  *  1. translate: each instruction's code goes into a buffer, except the
  *     branch that ends a jump, which is only recorded (kind, target);
  *     references whose value depends on the final layout become fixups;
- *  2. layout: choose rel8 or rel32 for every branch on arrays alone,
- *     iterating to a fixed point (a branch once found not to fit stays
- *     long, so it terminates), with loop heads aligned to 16 bytes;
- *  3. emit: copy each instruction's bytes to the executable image at its
- *     final offset, encode its branch, apply the fixups, seal the pages.
+ *  2. layout (jit_layout.c): choose rel8 or rel32 for every branch,
+ *     iterating to a fixed point over the branches only (a branch once
+ *     found not to fit stays long, so it terminates), with loop heads
+ *     aligned to 16 bytes;
+ *  3. emit: copy the code to the executable image block by block with
+ *     the branches in between, apply the fixups, seal the pages.
  * Nothing here allocates per instruction. */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <sys/random.h>
 
 #include "core/log.h"
+#include "engine/jit/jit_layout.h"
 #include "engine/jit/jit_priv.h"
 #include "isa/isa.h"
 
@@ -270,128 +272,15 @@ static int translate(struct jit_cc *cc)
 	return cc->err;
 }
 
-/* --- Layout. */
-
-#define BR_SHORT 0x04
-#define BR_FORCED 0x08 /* found not to fit in rel8: stays rel32 */
-
-static unsigned br_len(uint8_t br)
-{
-	static const uint8_t len[3][2] = {
-		[JIT_BR_NONE] = { 0, 0 },
-		[JIT_BR_JMP] = { X86_JMP32_LEN, X86_JMP8_LEN },
-		[JIT_BR_JCC] = { X86_JCC32_LEN, X86_JCC8_LEN },
-	};
-
-	return len[br & 3][(br & BR_SHORT) != 0];
-}
-
-static uint32_t place(const struct jit_cc *cc, uint32_t *off)
-{
-	uint32_t pos = (uint32_t)cc->head.len;
-
-	for (size_t i = 0; i < cc->cnt; i++) {
-		if (cc->info[i] & JIT_I_LOOP)
-			pos = (pos + 15) & ~15u;
-		off[i] = pos;
-		pos += cc->off1[i + 1] - cc->off1[i] + br_len(cc->br[i]);
-	}
-	off[cc->cnt] = pos;
-	return pos;
-}
-
-/* One round over the branches: shorten those that now reach, lengthen
- * (for good) short ones that no longer do. Returns whether anything
- * changed. */
-static bool relax(struct jit_cc *cc, const uint32_t *off)
-{
-	bool changed = false;
-
-	for (size_t k = 0; k < cc->nbr; k++) {
-		uint32_t i = cc->brs[k];
-		uint8_t br = cc->br[i];
-		int64_t end, disp;
-
-		if (br & BR_FORCED)
-			continue;
-		end = off[i] + (cc->off1[i + 1] - cc->off1[i]) +
-		      br_len(br | BR_SHORT);
-		disp = (int64_t)off[cc->br_tgt[i]] - end;
-		if (br & BR_SHORT) {
-			if (!x86_fits8(disp)) {
-				cc->br[i] = (br & ~BR_SHORT) | BR_FORCED;
-				changed = true;
-			}
-		} else if (x86_fits8(disp)) {
-			cc->br[i] = br | BR_SHORT;
-			changed = true;
-		}
-	}
-	return changed;
-}
-
-/* Start from a guess: short where the code in between (branches not
- * counted) is well within rel8 reach; the rounds then mostly confirm. */
-static int guess(struct jit_cc *cc)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cc->cnt; i++)
-		n += (cc->br[i] & 3) != JIT_BR_NONE;
-	cc->brs = malloc((n + 1) * sizeof(*cc->brs));
-	if (!cc->brs)
-		return -ENOMEM;
-	for (size_t i = 0; i < cc->cnt; i++) {
-		int64_t d;
-
-		if ((cc->br[i] & 3) == JIT_BR_NONE)
-			continue;
-		cc->brs[cc->nbr++] = (uint32_t)i;
-		d = (int64_t)cc->off1[cc->br_tgt[i]] - cc->off1[i + 1];
-		if (d > -64 && d < 64)
-			cc->br[i] |= BR_SHORT;
-	}
-	return 0;
-}
-
-static uint32_t layout(struct jit_cc *cc, uint32_t *off)
-{
-	unsigned rounds = 0;
-
-	for (;;) {
-		uint32_t end = place(cc, off);
-
-		if (!relax(cc, off))
-			return end;
-		if (++rounds == 64) { /* pathological: all rel32 is exact */
-			for (size_t k = 0; k < cc->nbr; k++)
-				cc->br[cc->brs[k]] = (cc->br[cc->brs[k]] &
-						      ~BR_SHORT) | BR_FORCED;
-		}
-	}
-}
-
 /* --- Emission into the image. */
 
-static uint8_t *emit_branch(uint8_t *p, uint8_t br, int64_t tgt, int64_t at)
-{
-	bool s = br & BR_SHORT;
-	int64_t disp = tgt - (at + br_len(br));
-	enum x86_cc c = (enum x86_cc)(br >> 4);
-
-	if ((br & 3) == JIT_BR_JMP)
-		return s ? x86_jmp8(p, (int8_t)disp) : x86_jmp32(p, (int32_t)disp);
-	return s ? x86_jcc8(p, c, (int8_t)disp) : x86_jcc32(p, c, (int32_t)disp);
-}
-
-static uint64_t loc_pos(const struct jit_cc *cc, const uint32_t *off,
-			uint32_t loc, uint32_t delta, uint32_t cold0)
+static uint64_t loc_pos(const uint32_t *off, uint32_t loc, uint32_t delta,
+			uint32_t cold0)
 {
 	if (loc == JIT_LOC_HEAD)
 		return delta;
 	if (loc == JIT_LOC_COLD)
 		return cold0 + delta;
-	(void)cc;
 	return off[loc] + delta;
 }
 
@@ -400,10 +289,10 @@ static void apply_fixups(const struct jit_cc *cc, uint8_t *img,
 {
 	for (size_t k = 0; k < cc->fix_cnt; k++) {
 		const struct jit_fixup *f = &cc->fix[k];
-		uint64_t at = loc_pos(cc, off, f->at_loc, f->at_delta, cold0);
+		uint64_t at = loc_pos(off, f->at_loc, f->at_delta, cold0);
 		uint64_t tgt = f->tgt_loc == JIT_LOC_ABS ?
 				       f->abs :
-				       (uintptr_t)img + loc_pos(cc, off, f->tgt_loc,
+				       (uintptr_t)img + loc_pos(off, f->tgt_loc,
 							  f->tgt_delta, cold0);
 
 		if (f->kind == JIT_FIX_ABS64) {
@@ -414,38 +303,6 @@ static void apply_fixups(const struct jit_cc *cc, uint8_t *img,
 			memcpy(img + at, &rel, 4);
 		}
 	}
-}
-
-/* Instruction code is short: copy it 16 bytes at a time (both buffers
- * have slack at the end), without a call per instruction. */
-static void copy_insn(uint8_t *dst, const uint8_t *src, uint32_t n)
-{
-	for (uint32_t k = 0; k < n; k += 16)
-		memcpy(dst + k, src + k, 16);
-}
-
-static void emit_image(const struct jit_cc *cc, uint8_t *img,
-		       const uint32_t *off, uint32_t cold0)
-{
-	uint8_t *p = img;
-
-	memcpy(p, cc->head.p, cc->head.len);
-	p += cc->head.len;
-	for (size_t i = 0; i < cc->cnt; i++) {
-		uint32_t n = cc->off1[i + 1] - cc->off1[i];
-
-		if (p != img + off[i])
-			p = x86_nops(p, (unsigned)(img + off[i] - p));
-		copy_insn(p, cc->main.p + cc->off1[i], n);
-		p += n;
-		if (cc->br[i] & 3)
-			p = emit_branch(p, cc->br[i], off[cc->br_tgt[i]],
-					p - img);
-	}
-	p = x86_nops(p, (unsigned)(img + cold0 - p));
-	if (cc->cold.len)
-		memcpy(p, cc->cold.p, cc->cold.len);
-	apply_fixups(cc, img, off, cold0);
 }
 
 /* Would a rel32 from anywhere in [base, base + size) reach every C
@@ -459,15 +316,6 @@ static bool calls_reach(const struct jit_cc *cc, uint64_t base, size_t size)
 	lo = base < cc->call_lo ? base : cc->call_lo;
 	hi = base + size > cc->call_hi ? base + size : cc->call_hi;
 	return hi - lo < (1ull << 31) - 4096;
-}
-
-static size_t upper_bound(const struct jit_cc *cc)
-{
-	size_t n = cc->head.len + cc->main.len + 32 + cc->cold.len;
-
-	for (size_t i = 0; i < cc->cnt; i++)
-		n += br_len(cc->br[i] & 3) + ((cc->info[i] & JIT_I_LOOP) ? 15 : 0);
-	return n;
 }
 
 static int alloc_arrays(struct jit_cc *cc)
@@ -503,41 +351,61 @@ static void cc_free(struct jit_cc *cc)
 	free(cc->main.p);
 	free(cc->cold.p);
 	free(cc->fix);
-	free(cc->brs);
 }
 
-static int make_image(struct jit_cc *cc, struct jit_image_priv *ip)
+/* Translate, collect the layout items, and map the image. Retried with
+ * calls through registers when the mapping lands too far from the C
+ * functions the code calls. */
+static int translate_map(struct jit_cc *cc, struct jit_layout *lo,
+			 void **mem, size_t *map_size)
 {
-	struct jit_image *img = &ip->pub;
-	size_t ub, map_size;
-	uint32_t end, cold0;
-	void *mem;
-	int err;
-
 	for (;;) {
+		size_t ub;
+		int err;
+
 		reset_pass(cc);
+		jit_layout_free(lo);
 		err = jit_emit_head(cc);
 		if (!err)
 			err = translate(cc);
 		if (err)
 			return err;
-		ub = upper_bound(cc);
-		mem = jit_mem_alloc(ub, &map_size, cc->call_lo, cc->call_hi);
-		if (!mem)
+		ub = jit_layout_init(cc, lo);
+		if (!ub)
+			return cc->err;
+		ub += cc->head.len + cc->main.len + 32 + cc->cold.len;
+		*mem = jit_mem_alloc(ub, map_size, cc->call_lo, cc->call_hi);
+		if (!*mem)
 			return -ENOMEM;
-		if (calls_reach(cc, (uintptr_t)mem, ub))
-			break;
-		jit_mem_free(mem, map_size); /* too far: call via registers */
+		if (calls_reach(cc, (uintptr_t)*mem, ub))
+			return 0;
+		jit_mem_free(*mem, *map_size);
 		cc->far_calls = true;
 	}
-	err = guess(cc);
+}
+
+static int make_image(struct jit_cc *cc, struct jit_image_priv *ip)
+{
+	struct jit_image *img = &ip->pub;
+	struct jit_layout lo = { 0 };
+	size_t map_size;
+	uint32_t cold0;
+	void *mem = NULL;
+	int err = translate_map(cc, &lo, &mem, &map_size);
+
 	if (err) {
-		jit_mem_free(mem, map_size);
+		jit_layout_free(&lo);
 		return err;
 	}
-	end = layout(cc, img->insn_off);
-	cold0 = (end + 15) & ~15u;
-	emit_image(cc, mem, img->insn_off, cold0);
+	jit_layout_size(cc, &lo, img->insn_off);
+	jit_layout_emit(cc, &lo, mem, img->insn_off);
+	jit_layout_free(&lo);
+	cold0 = (img->insn_off[cc->cnt] + 15) & ~15u;
+	x86_nops((uint8_t *)mem + img->insn_off[cc->cnt],
+		 cold0 - img->insn_off[cc->cnt]);
+	if (cc->cold.len)
+		memcpy((uint8_t *)mem + cold0, cc->cold.p, cc->cold.len);
+	apply_fixups(cc, mem, img->insn_off, cold0);
 	img->code = mem;
 	img->size = cold0 + cc->cold.len;
 	img->map_size = map_size;
