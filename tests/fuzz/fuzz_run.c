@@ -7,6 +7,7 @@
  * the rest is the program, 8 bytes per instruction. Programs calling
  * helpers by id are skipped: helpers trust the verifier for their pointer
  * arguments, and the target is the validator and the interpreter. */
+#include "insn_scan.h"
 #include <bpfvm/bpfvm.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,15 +17,6 @@
 #define MEM_MAX 64u
 #define INSN_MAX 4096u
 #define BUDGET 20000u
-
-static bool calls_helper(const struct bpf_insn *insns, size_t cnt)
-{
-	for (size_t i = 0; i < cnt; i++)
-		if (insns[i].code == (BPF_JMP | BPF_CALL) &&
-		    insns[i].src_reg == 0)
-			return true;
-	return false;
-}
 
 static void run(struct bpfvm_prog *prog, size_t mem_len)
 {
@@ -62,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(insns, data + 1, cnt * sizeof(*insns));
 	popts.log_buf = log;
 	popts.log_size = sizeof(log);
-	if (!calls_helper(insns, cnt) &&
+	if (!insn_scan_calls_helper(insns, cnt) &&
 	    bpfvm_prog_create(insns, cnt, &popts, &prog) == 0) {
 		run(prog, mem_len);
 		bpfvm_prog_free(prog);

@@ -9,6 +9,7 @@
  * - files with an unknown section, which every runner skips.
  *
  * usage: test_kernel_conformance [-v] [DIR]  (exit 77: bpf() unusable) */
+#include "insn_scan.h"
 #include "conf_file.h"
 #include "kdiff.h"
 
@@ -40,15 +41,6 @@ struct tally {
 };
 
 static bool verbose;
-
-static bool calls_helper(const struct bpf_insn *insns, size_t cnt)
-{
-	for (size_t i = 0; i < cnt; i++)
-		if (insns[i].code == (BPF_JMP | BPF_CALL) &&
-		    insns[i].src_reg == 0)
-			return true;
-	return false;
-}
 
 static void count_rejection(struct tally *t, const char *name,
 			    const char *log)
@@ -118,7 +110,7 @@ static void run_file(struct kdiff *d, const char *dir, const char *name,
 		printf("excluded %s: %s\n", name,
 		       ct.skip_reason ? "unknown section" : why);
 		t->excluded++;
-	} else if (calls_helper(insns, cnt)) {
+	} else if (insn_scan_calls_helper(insns, cnt)) {
 		printf("excluded %s: calls a helper (conformance helper 5 is "
 		       "not the kernel's)\n", name);
 		t->excluded++;
