@@ -48,13 +48,31 @@ static uint8_t guess(const struct jit_cc *cc, struct jit_item *it)
 	return (uint8_t)(cc->br[it->i] | (d > -64 && d < 64 ? BR_SHORT : 0));
 }
 
-size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo)
+/* Each branch's target item: the first item at or after its target,
+ * from next[] (per insn: the first item at or after it). */
+static void link_targets(const struct jit_cc *cc, struct jit_layout *lo,
+			 const uint32_t *next)
 {
-	size_t n = 0, k = 0, grow = 0;
+	for (size_t k = 0; k < lo->n; k++) {
+		struct jit_item *it = &lo->it[k];
+		uint32_t t;
 
-	for (size_t i = 0; i < cc->cnt; i++)
-		n += is_item(cc, i);
-	lo->it = malloc((n + 1) * sizeof(*lo->it));
+		if (!it->br)
+			continue;
+		t = cc->br_tgt[it->i];
+		it->tgt = next[t];
+		it->tgt_exact = lo->it[it->tgt].i == t;
+	}
+}
+
+/* One pass over the instructions: the items, and next[]. The item array
+ * is sized for the worst case; only the pages used are ever touched. */
+size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo,
+		       uint32_t *next)
+{
+	size_t k = 0, grow = 1;
+
+	lo->it = malloc((cc->cnt + 1) * sizeof(*lo->it));
 	if (!lo->it) {
 		cc->err = -ENOMEM;
 		return 0;
@@ -62,6 +80,7 @@ size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo)
 	for (size_t i = 0; i < cc->cnt; i++) {
 		struct jit_item *it = &lo->it[k];
 
+		next[i] = (uint32_t)k;
 		if (!is_item(cc, i))
 			continue;
 		*it = (struct jit_item){ .at = cc->off1[i], .end = cc->off1[i + 1],
@@ -74,34 +93,13 @@ size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo)
 		grow += br_len(cc->br[i] & 3) + (it->loop ? 15 : 0);
 		k++;
 	}
-	lo->it[n] = (struct jit_item){ .at = cc->off1[cc->cnt],
+	next[cc->cnt] = (uint32_t)k;
+	lo->it[k] = (struct jit_item){ .at = cc->off1[cc->cnt],
 				       .end = cc->off1[cc->cnt],
 				       .i = (uint32_t)cc->cnt };
-	lo->n = n;
-	return grow + 1;
-}
-
-/* Each branch's target item: the first item at or after its target,
- * through a per-insn table in scratch (one linear pass, no searching). */
-static void link_targets(const struct jit_cc *cc, struct jit_layout *lo,
-			 uint32_t *next)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i <= cc->cnt; i++) {
-		next[i] = (uint32_t)k;
-		k += lo->it[k].i == i && k < lo->n;
-	}
-	for (size_t k2 = 0; k2 < lo->n; k2++) {
-		struct jit_item *it = &lo->it[k2];
-		uint32_t t;
-
-		if (!it->br)
-			continue;
-		t = cc->br_tgt[it->i];
-		it->tgt = next[t];
-		it->tgt_exact = lo->it[it->tgt].i == t;
-	}
+	lo->n = k;
+	link_targets(cc, lo, next);
+	return grow;
 }
 
 /* Place the items with the current branch sizes; returns the end. */
@@ -160,12 +158,10 @@ static bool relax(struct jit_layout *lo)
 	return changed;
 }
 
-void jit_layout_size(const struct jit_cc *cc, struct jit_layout *lo,
-		     uint32_t *off)
+void jit_layout_size(const struct jit_cc *cc, struct jit_layout *lo)
 {
 	unsigned rounds = 0;
 
-	link_targets(cc, lo, off);
 	for (;;) {
 		lo->end = place(cc, lo);
 		if (!relax(lo))

@@ -20,12 +20,13 @@ struct jit_layout {
 	uint32_t end;		/* end of the main segment in the image */
 };
 
-/* Collect the items from the translation (cc->br, cc->info). Returns
- * the most bytes branches and padding can add, or 0 with cc->err set. */
-size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo);
-/* Size the branches; off (cnt + 1 entries) is scratch. Sets lo->end. */
-void jit_layout_size(const struct jit_cc *cc, struct jit_layout *lo,
-		     uint32_t *off);
+/* Collect the items from the translation (cc->br, cc->info); scratch
+ * holds cnt + 1 entries. Returns the most bytes branches and padding can
+ * add, or 0 with cc->err set. */
+size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo,
+		       uint32_t *scratch);
+/* Size the branches. Sets lo->end. */
+void jit_layout_size(const struct jit_cc *cc, struct jit_layout *lo);
 /* Head and main code into img; off[i] = offset of insn i's code, off[cnt]
  * = lo->end. */
 void jit_layout_emit(const struct jit_cc *cc, const struct jit_layout *lo,

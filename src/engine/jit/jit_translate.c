@@ -357,7 +357,7 @@ static void cc_free(struct jit_cc *cc)
  * calls through registers when the mapping lands too far from the C
  * functions the code calls. */
 static int translate_map(struct jit_cc *cc, struct jit_layout *lo,
-			 void **mem, size_t *map_size)
+			 uint32_t *scratch, void **mem, size_t *map_size)
 {
 	for (;;) {
 		size_t ub;
@@ -370,7 +370,7 @@ static int translate_map(struct jit_cc *cc, struct jit_layout *lo,
 			err = translate(cc);
 		if (err)
 			return err;
-		ub = jit_layout_init(cc, lo);
+		ub = jit_layout_init(cc, lo, scratch);
 		if (!ub)
 			return cc->err;
 		ub += cc->head.len + cc->main.len + 32 + cc->cold.len;
@@ -391,13 +391,13 @@ static int make_image(struct jit_cc *cc, struct jit_image_priv *ip)
 	size_t map_size;
 	uint32_t cold0;
 	void *mem = NULL;
-	int err = translate_map(cc, &lo, &mem, &map_size);
+	int err = translate_map(cc, &lo, img->insn_off, &mem, &map_size);
 
 	if (err) {
 		jit_layout_free(&lo);
 		return err;
 	}
-	jit_layout_size(cc, &lo, img->insn_off);
+	jit_layout_size(cc, &lo);
 	jit_layout_emit(cc, &lo, mem, img->insn_off);
 	jit_layout_free(&lo);
 	cold0 = (img->insn_off[cc->cnt] + 15) & ~15u;
