@@ -101,6 +101,17 @@ static uint8_t *div_core(uint8_t *p, bool w, bool sgn, bool mod, int d)
 	return p;
 }
 
+/* Unsigned division or modulo by a constant power of two v: a shift or a
+ * mask, no div (20-40 cycles). v - 1 fits an imm32: v <= 2^31. */
+static uint8_t *div_pow2(uint8_t *p, bool w, bool mod, int d, uint64_t v)
+{
+	if (mod)
+		return x86_alu_ri(p, X86_AND, w, d, (int32_t)(v - 1));
+	if (v == 1) /* dst / 1: unchanged, zero-extended at 32 bits */
+		return w ? p : x86_mov_rr(p, false, d, d);
+	return x86_shift_ri(p, X86_SHR, w, d, (uint8_t)__builtin_ctzll(v));
+}
+
 static uint8_t *tr_div(struct jit_cc *cc, uint8_t *p,
 		       const struct bpf_insn *in, bool w, int d, int s)
 {
@@ -111,6 +122,10 @@ static uint8_t *tr_div(struct jit_cc *cc, uint8_t *p,
 	if (ISA_SRCBIT(in->code) == BPF_K) {
 		if (in->imm == 0 || (sgn && in->imm == -1))
 			return div_special(p, w, mod, in->imm == -1, d);
+		uint64_t v = (uint64_t)k_value(in, w);
+
+		if (!sgn && !blind(cc) && (v & (v - 1)) == 0)
+			return div_pow2(p, w, mod, d, v);
 		p = jit_emit_imm(cc, p, JIT_TMP, k_value(in, w));
 		return div_core(p, w, sgn, mod, d);
 	}
