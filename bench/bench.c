@@ -167,8 +167,11 @@ static bool run_kernel(struct row *r, void *mem, const struct timing_opts *t,
 	kcol_check(r->b, mem, &kr, &got, &skip);
 	if (kr && check(r, COL_KERNEL, got, want, mem)) {
 		r->b->setup(mem, r->b->mem_size);
-		if (kcol_time(kr, t, &r->col[COL_KERNEL].ns, &empty_ns, &skip))
+		if (kcol_time(kr, t, &r->col[COL_KERNEL].ns, &empty_ns,
+			      &skip)) {
 			r->col[COL_KERNEL].state = CELL_OK;
+			kcol_describe(kr, r->note, sizeof(r->note));
+		}
 	} else if (kr) {
 		ok = false;
 	}

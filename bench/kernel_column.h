@@ -22,10 +22,16 @@ struct kcol_skip {
 void kcol_check(const struct bench *b, void *mem, struct kcol_run **out,
 		__u64 *r0, struct kcol_skip *skip);
 
-/* ns per run, the empty program's time (same memory size) subtracted.
- * On failure returns false and fills skip. */
+/* ns per run, the empty program's time (same memory, same calls per
+ * repetition) subtracted; short programs are called several times per
+ * test_run repetition (see kernel_column.c). On failure returns false and
+ * fills skip. */
 bool kcol_time(struct kcol_run *kr, const struct timing_opts *t,
 	       double *ns_per_run, double *empty_ns, struct kcol_skip *skip);
+
+/* How kr was timed, for the notes under the table: where the memory was
+ * and how many calls a repetition made. */
+void kcol_describe(const struct kcol_run *kr, char *buf, size_t size);
 
 void kcol_close(struct kcol_run *kr);
 

@@ -154,8 +154,10 @@ void report_table(FILE *f, const struct row *rows, size_t n,
 {
 	fprintf(f, "ns per run. Native: the same C source built with "
 		   "%s (nat-scalar, the reference for interp/nat) and with %s "
-		   "(nat-O2). Kernel: BPF_PROG_TEST_RUN (whole ns), JIT %s, the "
-		   "empty program's time subtracted.%s\n\n", BENCH_FLAGS_SCALAR,
+		   "(nat-O2). Kernel: BPF_PROG_TEST_RUN, JIT %s, short programs "
+		   "called many times per repetition (the kernel reports whole "
+		   "ns per repetition), the empty program's time (same memory, "
+		   "same calls) subtracted.%s\n\n", BENCH_FLAGS_SCALAR,
 		BENCH_FLAGS_O2, info->kernel_jit,
 		info->quick ? "\n(--quick: too few runs for the times to mean "
 			      "anything; results were checked)" : "");

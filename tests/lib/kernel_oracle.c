@@ -216,8 +216,10 @@ classify_load_error(const struct bpf_insn *prog, size_t cnt, int err,
 		    strerror(-err));
 		return KERNEL_ORACLE_UNAVAILABLE;
 	}
+	/* EFAULT too: the verifier's own limits end that way ("The sequence
+	 * of 8193 jumps is too complex." for a long branchy loop). */
 	if (err != -EINVAL && err != -EACCES && err != -E2BIG &&
-	    err != -ENOSPC) {
+	    err != -ENOSPC && err != -EFAULT) {
 		say(o->err_buf, o->err_size, "BPF_PROG_LOAD: %s",
 		    strerror(-err));
 		return KERNEL_ORACLE_ERROR;
@@ -289,13 +291,18 @@ static enum kernel_oracle_status check_shape(const struct kernel_prog *kp,
 		    (int)kp->mem_kind);
 		return KERNEL_ORACLE_ERROR;
 	}
-	if (kp->mem_len > max || kp->calls > KERNEL_ORACLE_MAX_CALLS) {
-		o->err = E2BIG;
-		say(o->err_buf, o->err_size,
-		    "memory of %zu bytes (at most %zu) or %u calls (at most "
-		    "%u)", kp->mem_len, max, kp->calls, KERNEL_ORACLE_MAX_CALLS);
+	o->err = E2BIG;
+	if (kp->mem_len > max) {
+		say(o->err_buf, o->err_size, "memory of %zu bytes is above %zu",
+		    kp->mem_len, max);
 		return KERNEL_ORACLE_ERROR;
 	}
+	if (kp->calls > KERNEL_ORACLE_MAX_CALLS) {
+		say(o->err_buf, o->err_size, "%u calls per run is above %u",
+		    kp->calls, KERNEL_ORACLE_MAX_CALLS);
+		return KERNEL_ORACLE_ERROR;
+	}
+	o->err = 0;
 	return KERNEL_ORACLE_OK;
 }
 
