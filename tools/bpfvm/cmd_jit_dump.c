@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Weak so the CLI links before the JIT exists; the command then says the
- * JIT is missing instead of the build failing. */
-#pragma weak bpfvm_prog_jit_info
-
 struct dump_args {
 	const char *prog;
 	uint32_t run_flags;	/* BPFVM_RUN_F_* */
@@ -104,10 +100,6 @@ static int dump(const struct dump_args *a, const struct bpf_insn *insns,
 	struct bpfvm_prog *prog;
 	int err;
 
-	if (!bpfvm_prog_jit_info) {
-		cli_err("jit-dump: this bpfvm has no JIT");
-		return 1;
-	}
 	err = bpfvm_prog_create(insns, cnt, &popts, &prog);
 	if (err) {
 		cli_err("program rejected: %s", log[0] ? log : strerror(-err));
