@@ -21,7 +21,8 @@
  *   KERNEL_ORACLE_MAX_MAP_MEM bytes.
  * The verifier knows the memory's size in both (the packet range proven by
  * the prologue, the map's value_size), and r2 is a constant, so programs
- * that check their accesses against r2 verify in both.
+ * that check their accesses against r2 verify in both. It cannot tell the
+ * r0 slot from the memory, though: accesses up to the slot's end pass.
  *
  * Why a subprogram rather than inlining: the callee gets its own 512-byte
  * stack frame and its own r10, every "exit" in it returns to the wrapper
