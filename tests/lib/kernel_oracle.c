@@ -91,7 +91,8 @@ static size_t wrapper_len(const struct kernel_prog *kp)
 /* The memory pointer into r6, or return XDP_ABORTED: the packet once
  * data + mem_len + 8 <= data_end is proven (which gives r6 that much
  * packet range). */
-static void emit_packet_prologue(struct bpf_insn *w, const struct kernel_prog *kp)
+static void emit_packet_prologue(struct bpf_insn *w,
+				 const struct kernel_prog *kp)
 {
 	const uint8_t ldxw = BPF_LDX | BPF_W | BPF_MEM;
 
@@ -107,7 +108,8 @@ static void emit_packet_prologue(struct bpf_insn *w, const struct kernel_prog *k
 
 /* r6 = bpf_map_lookup_elem(map, &(u32){0}), or XDP_ABORTED on NULL (which
  * cannot happen for an array's element 0, but the verifier wants it). */
-static void emit_map_prologue(struct bpf_insn *w, const struct kernel_prog *kp)
+static void emit_map_prologue(struct bpf_insn *w,
+				const struct kernel_prog *kp)
 {
 	w[0] = insn(BPF_ST | BPF_W | BPF_MEM, BPF_REG_10, 0, -4, 0);
 	w[1] = mov_reg(BPF_REG_2, BPF_REG_10);
@@ -146,7 +148,8 @@ static void emit_wrapper(struct bpf_insn *w, const struct kernel_prog *kp)
 	w[pc] = mov_reg(BPF_REG_1, BPF_REG_6);
 	w[pc + 1] = insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0,
 			 (int32_t)r0_offset(kp));
-	w[pc + 2] = insn(BPF_STX | BPF_DW | BPF_MEM, BPF_REG_1, BPF_REG_0, 0, 0);
+	w[pc + 2] = insn(BPF_STX | BPF_DW | BPF_MEM, BPF_REG_1, BPF_REG_0, 0,
+			 0);
 	w[pc + 3] = mov_imm(BPF_REG_0, XDP_PASS);
 	w[pc + 4] = exit_insn();
 }
@@ -307,9 +310,9 @@ static enum kernel_oracle_status check_shape(const struct kernel_prog *kp,
 }
 
 /* The wrapper followed by the program, loaded. */
-static enum kernel_oracle_status load_wrapped(const struct bpf_insn *insns,
-					      size_t cnt, struct kernel_prog *kp,
-					      struct kernel_oracle_opts *o)
+static enum kernel_oracle_status
+load_wrapped(const struct bpf_insn *insns, size_t cnt, struct kernel_prog *kp,
+	     struct kernel_oracle_opts *o)
 {
 	size_t wlen = wrapper_len(kp), total = wlen + cnt;
 	struct bpf_insn *prog = calloc(total, sizeof(*prog));
