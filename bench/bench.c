@@ -26,7 +26,8 @@ static const char *const engine_names[COL_COUNT] = {
 	[COL_SCALAR] = "native -O2 -fno-tree-vectorize",
 	[COL_O2] = "native -O2",
 	[COL_INTERP] = "interpreter",
-	[COL_JIT] = "JIT",
+	[COL_JIT] = "JIT (direct call)",
+	[COL_JIT_RUN] = "JIT (bpfvm_prog_run)",
 	[COL_KERNEL] = "kernel",
 };
 
@@ -112,6 +113,31 @@ static bool run_native(struct row *r, void *mem, const struct timing_opts *t,
 	return ok;
 }
 
+/* The JIT column times the code called directly (as the native one is),
+ * JIT-run the same code through bpfvm_prog_run; both checked first. */
+static bool run_direct(struct row *r, struct bpfvm_bench_run *run,
+		       const struct timing_opts *t, __u64 want)
+{
+	struct batch bt = bpfvm_batch(run);
+	int err;
+
+	time_cell(r, COL_JIT_RUN, &bt, t, run->mem);
+	err = bpfvm_prog_jit_fn(run->prog, &run->direct);
+	if (err) {
+		fprintf(stderr, "ERROR %s: bpfvm_prog_jit_fn: %s\n",
+			r->b->name, strerror(-err));
+		cell_fail(r, COL_JIT, "ERROR");
+		return false;
+	}
+	r->b->setup(run->mem, r->b->mem_size);
+	if (!check(r, COL_JIT, bpfvm_check_direct(run), want, run->mem))
+		return false;
+	bt = bpfvm_batch(run);
+	time_cell(r, COL_JIT, &bt, t, run->mem);
+	return r->col[COL_JIT].state == CELL_OK &&
+	       r->col[COL_JIT_RUN].state == CELL_OK;
+}
+
 /* One bpfvm engine: a counted run (for insns/run) and a plain one, both
  * checked, then timed. -EOPNOTSUPP means the engine is not built yet. */
 static bool run_bpfvm(struct row *r, enum column c, struct bpfvm_prog *prog,
@@ -150,6 +176,8 @@ static bool run_bpfvm(struct row *r, enum column c, struct bpfvm_prog *prog,
 	}
 	struct batch bt = bpfvm_batch(&run);
 
+	if (c == COL_JIT)
+		return run_direct(r, &run, t, want);
 	time_cell(r, c, &bt, t, mem);
 	return r->col[c].state == CELL_OK;
 }

@@ -47,9 +47,30 @@ static int bpfvm_run_n(void *ctx, __u64 n, double *elapsed_ns)
 	return 0;
 }
 
+/* The JIT's code as a function: timed like the native code. */
+static int direct_run_n(void *ctx, __u64 n, double *elapsed_ns)
+{
+	struct bpfvm_bench_run *r = ctx;
+	__u64 acc = 0;
+	double t0 = timing_now_ns();
+
+	for (__u64 i = 0; i < n; i++)
+		acc += r->direct(r->mem, r->mem_size);
+	*elapsed_ns = timing_now_ns() - t0;
+	bench_sink = acc;
+	return 0;
+}
+
 struct batch bpfvm_batch(struct bpfvm_bench_run *r)
 {
+	if (r->direct)
+		return (struct batch){ .run = direct_run_n, .ctx = r };
 	return (struct batch){ .run = bpfvm_run_n, .ctx = r };
+}
+
+__u64 bpfvm_check_direct(struct bpfvm_bench_run *r)
+{
+	return r->direct(r->mem, r->mem_size);
 }
 
 int bench_prog_create(const struct bench_code *code, struct bpfvm_prog **prog,

@@ -16,6 +16,7 @@ struct native_run {
 struct bpfvm_bench_run {
 	struct bpfvm_prog *prog;
 	enum bpfvm_engine engine;
+	bpfvm_jit_fn direct;	/* set: call it instead of bpfvm_prog_run */
 	void *mem;
 	size_t mem_size;
 };
@@ -27,6 +28,9 @@ struct batch bpfvm_batch(struct bpfvm_bench_run *r);
 /* Make a bpfvm program from the embedded bytecode; err gets bpfvm's log. */
 int bench_prog_create(const struct bench_code *code, struct bpfvm_prog **prog,
 		      char *err, size_t err_size);
+
+/* One run of r->direct, for checking its result. */
+__u64 bpfvm_check_direct(struct bpfvm_bench_run *r);
 
 /* One run with instruction counting (insns may be NULL to skip counting).
  * Returns bpfvm_prog_run's result; err gets its message. */

@@ -7,6 +7,7 @@ static const char *const col_names[COL_COUNT] = {
 	[COL_O2] = "native_o2",
 	[COL_INTERP] = "interp",
 	[COL_JIT] = "jit",
+	[COL_JIT_RUN] = "jit_prog_run",
 	[COL_KERNEL] = "kernel",
 };
 
@@ -56,10 +57,10 @@ static void print_row(FILE *f, const struct row *r)
 	if (both_ok(r, COL_INTERP, COL_SCALAR))
 		snprintf(ratio, sizeof(ratio), "%.1fx",
 			 r->col[COL_INTERP].ns / r->col[COL_SCALAR].ns);
-	fprintf(f, "%-13s %9llu %10s %10s %11s %8s %10s %9s %14s\n",
+	fprintf(f, "%-13s %9llu %10s %10s %11s %8s %10s %9s %9s %14s\n",
 		r->b->name, (unsigned long long)r->insns, cells[COL_SCALAR],
 		cells[COL_O2], cells[COL_INTERP], npi, ratio, cells[COL_JIT],
-		cells[COL_KERNEL]);
+		cells[COL_JIT_RUN], cells[COL_KERNEL]);
 }
 
 /* Geometric mean of a/b over the rows that have both; 0 when none. */
@@ -115,6 +116,8 @@ static void print_jit_goals(FILE *f, const struct row *rows, size_t n)
 		       COL_JIT, COL_SCALAR, 1.1);
 	print_jit_goal(f, "JIT / kernel (geometric mean)", rows, n, COL_JIT,
 		       COL_KERNEL, 1.0);
+	fprintf(f, "  (JIT: the code called directly; through bpfvm_prog_run "
+		   "it is the JIT-run column)\n");
 }
 
 static void print_goal(FILE *f, const struct row *rows, size_t n)
@@ -157,13 +160,17 @@ void report_table(FILE *f, const struct row *rows, size_t n,
 		   "(nat-O2). Kernel: BPF_PROG_TEST_RUN, JIT %s, short programs "
 		   "called many times per repetition (the kernel reports whole "
 		   "ns per repetition), the empty program's time (same memory, "
-		   "same calls) subtracted.%s\n\n", BENCH_FLAGS_SCALAR,
+		   "same calls) subtracted. JIT: the compiled code called as a "
+		   "function (bpfvm_prog_jit_fn: no options, plain run), as "
+		   "the native code is; JIT-run: the same code through "
+		   "bpfvm_prog_run (options, run state, error messages).%s\n\n",
+		BENCH_FLAGS_SCALAR,
 		BENCH_FLAGS_O2, info->kernel_jit,
 		info->quick ? "\n(--quick: too few runs for the times to mean "
 			      "anything; results were checked)" : "");
-	fprintf(f, "%-13s %9s %10s %10s %11s %8s %10s %9s %14s\n", "benchmark",
-		"insns/run", "nat-scalar", "nat-O2", "interp", "ns/insn",
-		"interp/nat", "JIT", "kernel");
+	fprintf(f, "%-13s %9s %10s %10s %11s %8s %10s %9s %9s %14s\n",
+		"benchmark", "insns/run", "nat-scalar", "nat-O2", "interp",
+		"ns/insn", "interp/nat", "JIT", "JIT-run", "kernel");
 	for (size_t i = 0; i < n; i++)
 		print_row(f, &rows[i]);
 
@@ -177,6 +184,8 @@ void report_table(FILE *f, const struct row *rows, size_t n,
 		    COL_SCALAR);
 	print_ratio(f, "interpreter / native -O2", rows, n, COL_INTERP, COL_O2);
 	print_ratio(f, "JIT / native scalar", rows, n, COL_JIT, COL_SCALAR);
+	print_ratio(f, "JIT-run (bpfvm_prog_run) / native scalar", rows, n,
+		    COL_JIT_RUN, COL_SCALAR);
 	print_ratio(f, "kernel / native scalar", rows, n, COL_KERNEL,
 		    COL_SCALAR);
 	print_ratio(f, "interpreter / kernel", rows, n, COL_INTERP,

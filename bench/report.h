@@ -25,7 +25,8 @@ enum column {
 	COL_SCALAR,	/* native gcc -O2 -fno-tree-vectorize: the reference */
 	COL_O2,		/* native gcc -O2 */
 	COL_INTERP,
-	COL_JIT,
+	COL_JIT,	/* the code called directly: bpfvm_prog_jit_fn */
+	COL_JIT_RUN,	/* the same code through bpfvm_prog_run */
 	COL_KERNEL,
 	COL_COUNT,
 };

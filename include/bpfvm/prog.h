@@ -102,6 +102,23 @@ struct bpfvm_jit_info {
 int bpfvm_prog_jit_info(struct bpfvm_prog *prog, uint32_t run_flags,
 			struct bpfvm_jit_info *info);
 
+/* The JIT's code as a plain function: fn(mem, mem_len) runs the program
+ * with r1 = mem, r2 = mem_len (pass 0 with a NULL mem) and returns r0, at
+ * the cost of a function call (bpfvm_prog_run spends ~10 ns around the
+ * code: options, run state, error reporting). It is bpfvm_prog_run's
+ * plain run (no BPFVM_RUN_F_* flags, no budget, no opts): in a helper,
+ * bpfvm_run_user returns NULL and bpfvm_run_stop works. The run-time
+ * errors a plain run can meet (call depth above BPFVM_MAX_CALL_DEPTH,
+ * callx to neither a function nor a helper) end the run safely and fn
+ * returns the error as (uint64_t)(int64_t)-errno (-EOVERFLOW, -EINVAL),
+ * which a program may also return: bpfvm_prog_run tells them apart and
+ * says why. Compiled on the first call; valid until the program is freed;
+ * thread-safe like bpfvm_prog_run. Returns 0, -EINVAL or the JIT's error
+ * (-EOPNOTSUPP, -ENOMEM). */
+typedef uint64_t (*bpfvm_jit_fn)(void *mem, size_t mem_len);
+
+int bpfvm_prog_jit_fn(struct bpfvm_prog *prog, bpfvm_jit_fn *fn);
+
 /* The opts->user pointer of the run a helper was called from. */
 void *bpfvm_run_user(const struct bpfvm_run *run);
 

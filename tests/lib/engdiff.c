@@ -43,6 +43,21 @@ bool engdiff_jit_available(char *why, size_t size)
 	return state > 0;
 }
 
+/* The direct entry: no options, no message; a failure to compile is
+ * reported like bpfvm_prog_run's. */
+static int run_direct(struct bpfvm_prog *prog, void *mem, size_t mem_len,
+		      struct engdiff_result *res)
+{
+	bpfvm_jit_fn fn;
+	int err = bpfvm_prog_jit_fn(prog, &fn);
+
+	res->msg[0] = '\0';
+	if (err)
+		return err;
+	res->r0 = fn(mem, mem_len);
+	return 0;
+}
+
 int engdiff_run(struct bpfvm_prog *prog, const struct engdiff_cfg *cfg,
 		const uint8_t *mem_in, size_t mem_len,
 		struct engdiff_result *res)
@@ -63,8 +78,12 @@ int engdiff_run(struct bpfvm_prog *prog, const struct engdiff_cfg *cfg,
 	}
 	if (mem_in && mem_len) /* memcpy from NULL is UB even for 0 bytes */
 		memcpy(run_mem, mem_in, mem_len);
-	res->err = bpfvm_prog_run(prog, mem_in ? run_mem : NULL, mem_len,
-				  &res->r0, &o);
+	if (cfg->flags & ENGDIFF_F_DIRECT)
+		res->err = run_direct(prog, mem_in ? run_mem : NULL, mem_len,
+				      res);
+	else
+		res->err = bpfvm_prog_run(prog, mem_in ? run_mem : NULL,
+					  mem_len, &res->r0, &o);
 	res->executed = o.insn_executed;
 	if (mem_len)
 		memcpy(res->mem, run_mem, mem_len);
@@ -98,11 +117,22 @@ bool engdiff_same(const struct engdiff_result *a,
 	return memcmp(a->mem, b->mem, mem_len) == 0;
 }
 
+bool engdiff_same_direct(const struct engdiff_result *a,
+			 const struct engdiff_result *b, size_t mem_len)
+{
+	if (b->err)
+		return false;
+	if (a->err ? b->r0 != (uint64_t)(int64_t)a->err : a->r0 != b->r0)
+		return false;
+	return memcmp(a->mem, b->mem, mem_len) == 0;
+}
+
 const char *engdiff_cfg_name(const struct engdiff_cfg *cfg, char *buf,
 			     size_t size)
 {
-	int n = snprintf(buf, size, "%s%s%s",
+	int n = snprintf(buf, size, "%s%s%s%s",
 			 cfg->engine == BPFVM_ENGINE_JIT ? "jit" : "interp",
+			 cfg->flags & ENGDIFF_F_DIRECT ? " direct" : "",
 			 cfg->flags & BPFVM_RUN_F_CHECKED ? " checked" : "",
 			 cfg->flags & BPFVM_RUN_F_COUNT ? " counted" : "");
 

@@ -17,10 +17,16 @@
 /* CTest's SKIP_RETURN_CODE. */
 #define ENGDIFF_SKIP 77
 
+/* In engdiff_cfg.flags, with BPFVM_ENGINE_JIT and no other flag: call
+ * bpfvm_prog_jit_fn's function instead of bpfvm_prog_run. Its result has
+ * err 0 and r0 the returned value (an error comes back as -errno in r0:
+ * engdiff_same_direct compares that). */
+#define ENGDIFF_F_DIRECT (1u << 31)
+
 /* One way to run a program. */
 struct engdiff_cfg {
 	enum bpfvm_engine engine;
-	uint32_t flags;		/* BPFVM_RUN_F_* */
+	uint32_t flags;		/* BPFVM_RUN_F_*, ENGDIFF_F_DIRECT */
 	uint64_t budget;	/* 0: none */
 };
 
@@ -48,6 +54,11 @@ int engdiff_run(struct bpfvm_prog *prog, const struct engdiff_cfg *cfg,
  * runs counted. */
 bool engdiff_same(const struct engdiff_result *a,
 		  const struct engdiff_result *b, size_t mem_len);
+
+/* Does direct run b agree with a (a plain run)? When a failed, b must
+ * have returned a's -errno. */
+bool engdiff_same_direct(const struct engdiff_result *a,
+			 const struct engdiff_result *b, size_t mem_len);
 
 /* "interp", "jit checked counted budget=12", ... */
 const char *engdiff_cfg_name(const struct engdiff_cfg *cfg, char *buf,

@@ -27,7 +27,7 @@
 
 #define HELPER_MIX 0x7001u	/* ids far from Linux's, no clash */
 #define HELPER_STOP 0x7002u
-#define MAX_CFGS 16
+#define MAX_CFGS 20
 #define MAX_EXECUTED 200000u	/* a generated program runs fewer */
 /* Programs per `make check` run: a few seconds on two cores, and a quarter
  * of that under the sanitizers (which slow it down about fourfold). */
@@ -151,6 +151,9 @@ static size_t plan(const struct prog_case *pc, bool jit, uint64_t total,
 		for (size_t m = 0; m < 4; m++)
 			if ((modes[m] & base) == base)
 				cfgs[n++] = (struct engdiff_cfg){ eng, modes[m], 0 };
+		if (e && !base) /* the plain run, through bpfvm_jit_fn */
+			cfgs[n++] = (struct engdiff_cfg){ eng, ENGDIFF_F_DIRECT,
+							  0 };
 		if (total == 0)
 			continue;
 		/* the exact total passes; one less stops at the last insn */
@@ -172,7 +175,7 @@ reference_for(const struct engdiff_result *res, size_t i)
 	for (size_t j = 0; j < i; j++)
 		if (res[j].cfg.engine == BPFVM_ENGINE_INTERP &&
 		    res[j].cfg.budget == res[i].cfg.budget &&
-		    res[j].cfg.flags == res[i].cfg.flags)
+		    res[j].cfg.flags == (res[i].cfg.flags & ~ENGDIFF_F_DIRECT))
 			return &res[j];
 	return &res[0];
 }
@@ -182,6 +185,8 @@ static bool agrees(const struct engdiff_result *res, size_t i,
 {
 	const struct engdiff_result *ref = reference_for(res, i);
 
+	if (res[i].cfg.flags & ENGDIFF_F_DIRECT)
+		return engdiff_same_direct(ref, &res[i], mem_len);
 	/* a budget that ran out differs from the unbudgeted run by design */
 	if (res[i].cfg.budget && !ref->cfg.budget && res[i].err == -ETIME)
 		return true;

@@ -17,7 +17,8 @@ struct bpfvm_run;
 #define JIT_F_CHECKED (1u << 0)	/* bounds-check loads, stores, atomics */
 #define JIT_F_COUNTED (1u << 1)	/* count insns against run->budget */
 #define JIT_F_BLIND (1u << 2)	/* constant blinding */
-#define JIT_VARIANTS 8u
+#define JIT_F_DIRECT (1u << 3)	/* entry is a bpfvm_jit_fn (jit_direct.c) */
+#define JIT_VARIANTS 16u
 
 /* One compiled image: read+execute pages, never writable once made. */
 struct jit_image {

@@ -13,19 +13,13 @@
 #include "engine/jit/jit_priv.h"
 #include "engine/run.h"
 
-/* The callee-saved registers the entry saves, in push order. */
-struct saved {
-	uint8_t reg[6];
-	int n;
-};
-
 /* BPF r0-r5 live in caller-saved registers: thunks keep them. */
 static const uint8_t live_caller_saved[6] = { X86_RAX, X86_RDI, X86_RSI,
 					      X86_RDX, X86_RCX, X86_R8 };
 
 #define HEAD_LABEL(cc, name) ((cc)->head_label[name] = (uint32_t)(p - (cc)->head.p))
 
-static uint8_t *jmp_head(struct jit_cc *cc, uint8_t *p, enum jit_head_label l)
+uint8_t *jit_head_jmp(struct jit_cc *cc, uint8_t *p, enum jit_head_label l)
 {
 	int64_t rel = (int64_t)cc->head_label[l] - (p - cc->head.p) - 2;
 
@@ -47,7 +41,7 @@ static unsigned callee_regs_named(const struct jit_cc *cc)
 
 /* r12 and rbp always (the context, BPF r10 and calls' frame pointer),
  * the registers of named BPF r6-r9, and one more to make the count even. */
-static void pick_saved(const struct jit_cc *cc, struct saved *sv)
+static void pick_saved(const struct jit_cc *cc, struct jit_saved *sv)
 {
 	unsigned named = callee_regs_named(cc);
 	bool pad;
@@ -65,7 +59,7 @@ static void pick_saved(const struct jit_cc *cc, struct saved *sv)
 }
 
 static uint8_t *emit_entry(struct jit_cc *cc, uint8_t *p,
-			   const struct saved *sv)
+			   const struct jit_saved *sv)
 {
 	static const uint8_t args[4] = { X86_RAX, X86_RDX, X86_RCX, X86_R8 };
 
@@ -90,7 +84,7 @@ static uint8_t *emit_entry(struct jit_cc *cc, uint8_t *p,
 }
 
 static uint8_t *emit_exits(struct jit_cc *cc, uint8_t *p,
-			   const struct saved *sv)
+			   const struct jit_saved *sv)
 {
 	HEAD_LABEL(cc, JIT_H_RET_MAIN);
 	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(r0), X86_RAX);
@@ -109,7 +103,7 @@ static uint8_t *emit_exits(struct jit_cc *cc, uint8_t *p,
 	p = x86_load(p, X86_LD_U64, X86_RAX, JIT_TMP,
 		     (int32_t)offsetof(struct bpfvm_run, stop_r0));
 	p = x86_load(p, X86_LD_U64, X86_RSP, JIT_CTX, JIT_CTX_OFF(saved_rsp));
-	return jmp_head(cc, p, JIT_H_RET_MAIN);
+	return jit_head_jmp(cc, p, JIT_H_RET_MAIN);
 }
 
 /* r10 = address, r11d = JIT_WHAT(...), r9 = refund (counted). */
@@ -161,7 +155,7 @@ static uint8_t *emit_callx_thunk(struct jit_cc *cc, uint8_t *p)
 	p = x86_ret(p);
 	jz[-1] = (uint8_t)(p - jz);
 	p = x86_mov_rr(p, false, X86_RAX, X86_RDX);
-	return jmp_head(cc, p, JIT_H_UNWIND);
+	return jit_head_jmp(cc, p, JIT_H_UNWIND);
 }
 
 /* Reached by jumps from cold stubs (rsp aligned): esi, edx set. */
@@ -171,19 +165,23 @@ static uint8_t *emit_fail(struct jit_cc *cc, uint8_t *p,
 	cc->head_label[l] = (uint32_t)(p - cc->head.p);
 	p = x86_mov_rr(p, true, X86_RDI, JIT_CTX);
 	p = jit_emit_ccall(cc, &cc->head, JIT_LOC_HEAD, p, fn);
-	return jmp_head(cc, p, JIT_H_UNWIND);
+	return jit_head_jmp(cc, p, JIT_H_UNWIND);
 }
 
 int jit_emit_head(struct jit_cc *cc)
 {
 	uint8_t *p = jit_reserve(cc, &cc->head, 512);
-	struct saved sv;
+	struct jit_saved sv;
 
 	if (!p)
 		return cc->err;
 	pick_saved(cc, &sv);
-	p = emit_entry(cc, p, &sv);
-	p = emit_exits(cc, p, &sv);
+	if (cc->flags & JIT_F_DIRECT) {
+		p = jit_emit_direct_entry(cc, p, &sv);
+	} else {
+		p = emit_entry(cc, p, &sv);
+		p = emit_exits(cc, p, &sv);
+	}
 	p = emit_check_thunk(cc, p);
 	p = emit_callx_thunk(cc, p);
 	p = emit_fail(cc, p, JIT_H_DEPTH, (const void *)jit_slow_depth);

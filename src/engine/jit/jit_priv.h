@@ -87,6 +87,13 @@ enum jit_head_label {
 	JIT_H_COUNT
 };
 
+/* The callee-saved registers an entry saves, in push order: r12, rbp,
+ * those of BPF r6-r9 the program names, one more to make the count even. */
+struct jit_saved {
+	uint8_t reg[6];
+	int n;
+};
+
 /* Compile state, shared by the translator files. */
 struct jit_cc {
 	const struct bpf_insn *insns;
@@ -94,6 +101,7 @@ struct jit_cc {
 	const struct bpfvm_env *env;
 	uint32_t flags;
 	bool far_calls;		/* C calls through a register */
+	uint64_t img_addr;	/* the struct jit_image being made */
 	char *log;
 	size_t log_size;
 
@@ -166,6 +174,11 @@ uint8_t *jit_fail_jcc(struct jit_cc *cc, uint8_t *p, enum x86_cc c,
 		      enum jit_head_label label, uint32_t edx);
 /* The head segment (jit_head.c). */
 int jit_emit_head(struct jit_cc *cc);
+uint8_t *jit_head_jmp(struct jit_cc *cc, uint8_t *p, enum jit_head_label l);
+/* The direct variant's entry and exits (jit_direct.c): the labels
+ * JIT_H_ENTRY, JIT_H_RET_MAIN, JIT_H_UNWIND and JIT_H_STOP. */
+uint8_t *jit_emit_direct_entry(struct jit_cc *cc, uint8_t *p,
+			       const struct jit_saved *sv);
 
 /* Executable memory (jit_mem.c). */
 void *jit_mem_alloc(size_t size, size_t *map_size, uint64_t near_lo,

@@ -463,6 +463,7 @@ int jit_compile(const struct bpf_insn *insns, size_t cnt,
 	ip->pub.insn_cnt = cnt;
 	ip->pub.flags = flags;
 	ip->env = env;
+	cc.img_addr = (uintptr_t)ip;
 	if (!ip->pub.insn_off || alloc_arrays(&cc))
 		goto out;
 	if ((flags & JIT_F_BLIND) &&
