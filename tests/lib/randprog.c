@@ -416,11 +416,17 @@ static size_t emit_ja(struct gen *g)
 	return emit(g, BPF_JMP | BPF_JA, 0, 0, 0, 0);
 }
 
-/* "if cond skip a block", or an if/else diamond joined by a ja. */
+/* "if cond skip a block", or an if/else diamond joined by a ja; often
+ * "if cond skip one ALU insn", which a JIT may turn into a cmov. */
 static void emit_branch(struct gen *g, unsigned budget, unsigned depth)
 {
 	size_t cond = emit_cond(g), ja;
 
+	if (chance(g, 25)) {
+		emit_alu(g);
+		patch_off(g, cond);
+		return;
+	}
 	if (chance(g, 60)) {
 		gen_block(g, budget, depth + 1);
 		patch_off(g, cond);

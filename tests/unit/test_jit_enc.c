@@ -109,6 +109,10 @@ static void test_forms(void)
 	     "test $-2,%rax", 0x48, 0xa9, 0xfe, 0xff, 0xff, 0xff);
 	CASE(x86_test_ri(p, false, X86_R14, 0x12345),
 	     "test $0x12345,%r14d", 0x41, 0xf7, 0xc6, 0x45, 0x23, 0x01, 0x00);
+	CASE(x86_cmov(p, X86_CC_B, X86_RAX, X86_R10),
+	     "cmovb %r10,%rax", 0x49, 0x0f, 0x42, 0xc2);
+	CASE(x86_cmov(p, X86_CC_LE, X86_R14, X86_RBX),
+	     "cmovle %rbx,%r14", 0x4c, 0x0f, 0x4e, 0xf3);
 	CASE(x86_imul_rr(p, true, X86_RAX, X86_R13),
 	     "imul %r13,%rax", 0x49, 0x0f, 0xaf, 0xc5);
 	CASE(x86_imul_rr(p, false, X86_R12, X86_RCX),

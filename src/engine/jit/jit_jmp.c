@@ -39,34 +39,42 @@ static void branch(struct jit_cc *cc, enum jit_br kind, unsigned x86cc,
 	cc->br_tgt[cc->i] = (uint32_t)((int64_t)cc->i + 1 + delta);
 }
 
+uint8_t *jit_emit_cond(struct jit_cc *cc, uint8_t *p,
+		       const struct bpf_insn *in, int d, int s)
+{
+	bool w = ISA_CLASS(in->code) == BPF_JMP;
+	bool jset = ISA_OP(in->code) == BPF_JSET;
+
+	if (ISA_SRCBIT(in->code) == BPF_X)
+		return jset ? x86_test_rr(p, w, d, s) : x86_alu_rr(p, X86_CMP, w, d, s);
+	if (cc->flags & JIT_F_BLIND) {
+		p = jit_emit_imm(cc, p, JIT_TMP, in->imm);
+		return jset ? x86_test_rr(p, w, d, JIT_TMP) :
+			      x86_alu_rr(p, X86_CMP, w, d, JIT_TMP);
+	}
+	if (jset)
+		return x86_test_ri(p, w, d, in->imm);
+	if (in->imm == 0)
+		return x86_test_rr(p, w, d, d); /* same flags as cmp d, 0 */
+	return x86_alu_ri(p, X86_CMP, w, d, in->imm);
+}
+
+enum x86_cc jit_cond_cc(const struct bpf_insn *in)
+{
+	return (enum x86_cc)jcc_map[ISA_OP(in->code) >> 4];
+}
+
 static uint8_t *tr_cond(struct jit_cc *cc, uint8_t *p,
 			const struct bpf_insn *in)
 {
-	bool w = ISA_CLASS(in->code) == BPF_JMP;
-	unsigned op = ISA_OP(in->code);
-	int d = jit_reg[in->dst_reg];
-	bool jset = op == BPF_JSET;
-
 	if (in->off == 0)
 		return p; /* both ways lead to the next instruction */
-	if (ISA_SRCBIT(in->code) == BPF_X) {
-		int s = jit_reg[in->src_reg];
-
-		p = jset ? x86_test_rr(p, w, d, s) : x86_alu_rr(p, X86_CMP, w, d, s);
-	} else if (cc->flags & JIT_F_BLIND) {
-		p = jit_emit_imm(cc, p, JIT_TMP, in->imm);
-		p = jset ? x86_test_rr(p, w, d, JIT_TMP) :
-			   x86_alu_rr(p, X86_CMP, w, d, JIT_TMP);
-	} else if (jset) {
-		if (in->imm == 0)
-			return p; /* x & 0 is never true */
-		p = x86_test_ri(p, w, d, in->imm);
-	} else if (in->imm == 0) {
-		p = x86_test_rr(p, w, d, d); /* same flags as cmp d, 0 */
-	} else {
-		p = x86_alu_ri(p, X86_CMP, w, d, in->imm);
-	}
-	branch(cc, JIT_BR_JCC, jcc_map[op >> 4], in->off);
+	if (ISA_OP(in->code) == BPF_JSET && ISA_SRCBIT(in->code) == BPF_K &&
+	    !(cc->flags & JIT_F_BLIND) && in->imm == 0)
+		return p; /* x & 0 is never true */
+	p = jit_emit_cond(cc, p, in, jit_reg[in->dst_reg],
+			  jit_reg[in->src_reg]);
+	branch(cc, JIT_BR_JCC, jit_cond_cc(in), in->off);
 	return p;
 }
 

@@ -131,6 +131,7 @@ struct jit_cc {
 #define JIT_I_FUNC 0x04		/* a function entry (call / lddw func) */
 #define JIT_I_LDDW_HI 0x08
 #define JIT_I_ENDS 0x10		/* ends its block (jump, call, exit) */
+#define JIT_I_TARGET 0x20	/* a jump or call lands here */
 
 /* The image with what its slow paths need. */
 struct jit_image_priv {
@@ -165,6 +166,14 @@ uint8_t *jit_tr_alu(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_ldst(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_jmp(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_lddw(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
+/* The flags for conditional jump `in` comparing x86 registers d and s
+ * (jit_jmp.c), and the x86 condition that is true when it jumps. */
+uint8_t *jit_emit_cond(struct jit_cc *cc, uint8_t *p,
+		       const struct bpf_insn *in, int d, int s);
+enum x86_cc jit_cond_cc(const struct bpf_insn *in);
+/* "if cond skip one ALU insn" at cc->i as a cmov, when it is one
+ * (jit_select.c). Returns NULL (nothing emitted) when it is not. */
+uint8_t *jit_tr_select(struct jit_cc *cc, uint8_t *p);
 /* Counted variant, at a block's leader: the block's charge and its cold
  * instruction-by-instruction copy (jit_budget.c). */
 uint8_t *jit_tr_budget(struct jit_cc *cc, uint8_t *p);

@@ -166,7 +166,7 @@ static void mark_target(struct jit_cc *cc, size_t i, int64_t delta,
 {
 	size_t t = (size_t)((int64_t)i + 1 + delta);
 
-	cc->info[t] |= JIT_I_LEADER | bits;
+	cc->info[t] |= JIT_I_LEADER | JIT_I_TARGET | bits;
 	if (t <= i && (bits & JIT_I_FUNC) == 0)
 		cc->info[t] |= JIT_I_LOOP;
 }
@@ -263,10 +263,14 @@ static int translate(struct jit_cc *cc)
 			else
 				cc->block_left--;
 		}
-		p = translate_one(cc, p, &cc->insns[i]);
+		uint8_t *sel = jit_tr_select(cc, p);
+
+		p = sel ? sel : translate_one(cc, p, &cc->insns[i]);
 		if (!p || cc->err)
 			return cc->err ? cc->err : -EINVAL;
 		cc->main.len = (size_t)(p - cc->main.p);
+		if (sel) /* the skipped insn's code is in the select's */
+			cc->off1[++i] = (uint32_t)cc->main.len;
 	}
 	cc->off1[cc->cnt] = (uint32_t)cc->main.len;
 	return cc->err;

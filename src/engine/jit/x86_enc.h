@@ -206,6 +206,12 @@ static inline uint8_t *x86_test_rr(uint8_t *p, bool w, int dst, int src)
 
 uint8_t *x86_test_ri(uint8_t *p, bool w, int dst, int32_t imm);
 
+/* cmovCC dst, src (64-bit: a 32-bit cmov zero-extends dst either way). */
+static inline uint8_t *x86_cmov(uint8_t *p, enum x86_cc cc, int dst, int src)
+{
+	return x86_op_rr(p, true, 0x0f40u | cc, dst, src, false);
+}
+
 static inline uint8_t *x86_imul_rr(uint8_t *p, bool w, int dst, int src)
 {
 	return x86_op_rr(p, w, 0x0faf, dst, src, false);
