@@ -55,11 +55,13 @@ static bool skips_one(const struct jit_cc *cc, size_t i)
 uint8_t *jit_tr_select(struct jit_cc *cc, uint8_t *p)
 {
 	const struct bpf_insn *j = &cc->insns[cc->i], *a = j + 1;
-	int d = jit_reg[a->dst_reg];
-	int cd = jit_reg[j->dst_reg], cs = jit_reg[j->src_reg];
+	int d, cd, cs;
 
 	if ((cc->flags & JIT_F_COUNTED) || !skips_one(cc, cc->i))
 		return NULL;
+	d = jit_reg[a->dst_reg];
+	cd = jit_reg[j->dst_reg];
+	cs = jit_reg[j->src_reg];
 	p = x86_mov_rr(p, true, SEL_SAVE, d);
 	p = jit_tr_alu(cc, p, a);
 	if (!p)
