@@ -5,7 +5,9 @@
  * and the counted and checked variants, which run a fused slot as its
  * first instruction, see the program as decoded. The one exception is a
  * skipped run (a conditional jump over ALU instructions), whose slots all
- * become predicated and so must not be jump targets. */
+ * become predicated and so must not be jump targets. Last, single slots
+ * get their destination-specialised handler: the same instruction, one
+ * slot, so a later slot of a run may change op that way too. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -31,6 +33,14 @@ static const uint16_t pjmp_of[ENG_OP_COUNT] = { ENG_JMP_CONDS(PJ_, _) };
 static const uint16_t palu_of[ENG_OP_COUNT] = { ENG_PRED_BINOPS(P_, _) };
 static const uint16_t addk_of[ENG_OP_COUNT] = { ENG_JMP_CONDS(ADDK_, _) };
 static const uint16_t add3_of[ENG_OP_COUNT] = { ENG_LDX_OPS(ADD3_, _) };
+/* Plain op -> its r0 form; r1-r9 follow it (ops.h lists them in order). */
+#define DSPEC_OP_(_, fam, op, form) [ENG_OP_##op##form] = ENG_OP_##op##form##_R0,
+#define DSPEC_LDX_(_, op, T) [ENG_OP_##op] = ENG_OP_##op##_R0,
+static const uint16_t dspec_of[ENG_OP_COUNT] = {
+	ENG_DSPEC_OPS(DSPEC_OP_, _) ENG_LDX_OPS(DSPEC_LDX_, _)
+};
+#undef DSPEC_OP_
+#undef DSPEC_LDX_
 #undef MAP4_
 #undef PJ_
 #undef P_
@@ -112,6 +122,15 @@ static void fuse_sequences(struct eng_insn *dec, size_t cnt)
 	}
 }
 
+/* Last, on whatever single slots the passes above left plain: a fused
+ * run's later slots too, so a jump into the run lands on a fast handler. */
+static void specialise_dst(struct eng_insn *dec, size_t cnt)
+{
+	for (size_t i = 0; i < cnt; i++)
+		if (dspec_of[dec[i].op] && dec[i].dst < ENG_DREG_COUNT)
+			dec[i].op = dspec_of[dec[i].op] + dec[i].dst;
+}
+
 int eng_fuse(const struct bpf_insn *insns, struct eng_insn *dec, size_t cnt)
 {
 	bool *target = calloc(cnt ? cnt : 1, sizeof(*target));
@@ -121,6 +140,7 @@ int eng_fuse(const struct bpf_insn *insns, struct eng_insn *dec, size_t cnt)
 	mark_targets(insns, dec, cnt, target);
 	fuse_skip_runs(dec, cnt, target);
 	fuse_sequences(dec, cnt);
+	specialise_dst(dec, cnt);
 	free(target);
 	return 0;
 }

@@ -79,11 +79,27 @@ int INTERP_FN(struct bpfvm_run *run, uint64_t *r0_out)
 	R[10] = stack_hi;
 	DISPATCH();
 
+	/* Handler bodies by destination register d (here ip->dst), shared
+	 * with the destination-specialised handlers (interp_dspec.h); so are
+	 * the jumps' JMP_<form>. */
+#define ALU_64K(op, d) R[d] = eng_alu64_##op(R[d], IMM64)
+#define ALU_64X(op, d) R[d] = eng_alu64_##op(R[d], SRC)
+#define ALU_32K(op, d) R[d] = eng_alu32_##op((uint32_t)R[d], IMM32)
+#define ALU_32X(op, d) R[d] = eng_alu32_##op((uint32_t)R[d], (uint32_t)SRC)
+	/* memcpy: accesses may be unaligned; it compiles to one move. A
+	 * signed T sign-extends on the way into the register. */
+#define LDX(T, d)                                                           \
+	do {                                                                \
+		T v_;                                                       \
+		memcpy(&v_, MEM(ip->src, sizeof(T), false, false), sizeof(T)); \
+		R[d] = (uint64_t)v_;                                        \
+	} while (0)
+
 #define DEF_ALU(_, op)                                                      \
-	L_##op##64K: DST = eng_alu64_##op(DST, IMM64); NEXT();              \
-	L_##op##64X: DST = eng_alu64_##op(DST, SRC); NEXT();                \
-	L_##op##32K: DST = eng_alu32_##op((uint32_t)DST, IMM32); NEXT();    \
-	L_##op##32X: DST = eng_alu32_##op((uint32_t)DST, (uint32_t)SRC); NEXT();
+	L_##op##64K: ALU_64K(op, ip->dst); NEXT();                          \
+	L_##op##64X: ALU_64X(op, ip->dst); NEXT();                          \
+	L_##op##32K: ALU_32K(op, ip->dst); NEXT();                          \
+	L_##op##32X: ALU_32X(op, ip->dst); NEXT();
 	ENG_ALU_BINOPS(DEF_ALU, _)
 #undef DEF_ALU
 
@@ -101,15 +117,7 @@ L_BSWAP32:	DST = __builtin_bswap32((uint32_t)DST); NEXT();
 L_BSWAP64:	DST = __builtin_bswap64(DST); NEXT();
 L_LDDW:		DST = ip->u64; ip += 2; DISPATCH();
 
-	/* memcpy: accesses may be unaligned; it compiles to one move. A
-	 * signed T sign-extends on the way into the register. */
-#define DEF_LDX(_, name, T)                                                 \
-	L_##name: {                                                         \
-		T v_;                                                       \
-		memcpy(&v_, MEM(ip->src, sizeof(T), false, false), sizeof(T)); \
-		DST = (uint64_t)v_;                                         \
-		NEXT();                                                     \
-	}
+#define DEF_LDX(_, name, T) L_##name: LDX(T, ip->dst); NEXT();
 #define DEF_ST(name, T, value)                                              \
 	L_##name: {                                                         \
 		T v_ = (T)(value);                                          \
@@ -137,16 +145,17 @@ L_LDDW:		DST = ip->u64; ip += 2; DISPATCH();
 L_NOP:	NEXT();
 L_JA:	ip += ip->off; NEXT();
 
+#define JMP_TAKE(c) do { if (c) ip += ip->off; } while (0)
+#define JMP_64K(op, d) JMP_TAKE(eng_jmp64_##op(R[d], IMM64))
+#define JMP_64X(op, d) JMP_TAKE(eng_jmp64_##op(R[d], SRC))
+#define JMP_32K(op, d) JMP_TAKE(eng_jmp32_##op((uint32_t)R[d], IMM32))
+#define JMP_32X(op, d)                                                      \
+	JMP_TAKE(eng_jmp32_##op((uint32_t)R[d], (uint32_t)SRC))
 #define DEF_JMP(_, op)                                                      \
-	L_##op##64K: if (eng_jmp64_##op(DST, IMM64)) ip += ip->off; NEXT(); \
-	L_##op##64X: if (eng_jmp64_##op(DST, SRC)) ip += ip->off; NEXT();   \
-	L_##op##32K:                                                        \
-		if (eng_jmp32_##op((uint32_t)DST, IMM32)) ip += ip->off;    \
-		NEXT();                                                     \
-	L_##op##32X:                                                        \
-		if (eng_jmp32_##op((uint32_t)DST, (uint32_t)SRC))           \
-			ip += ip->off;                                      \
-		NEXT();
+	L_##op##64K: JMP_64K(op, ip->dst); NEXT();                          \
+	L_##op##64X: JMP_64X(op, ip->dst); NEXT();                          \
+	L_##op##32K: JMP_32K(op, ip->dst); NEXT();                          \
+	L_##op##32X: JMP_32X(op, ip->dst); NEXT();
 	ENG_JMP_CONDS(DEF_JMP, _)
 #undef DEF_JMP
 
@@ -206,6 +215,7 @@ L_EXIT:
 
 #if INTERP_FUSED
 #include "engine/interp_fused.h"
+#include "engine/interp_dspec.h"
 #endif
 
 L_INVALID:
@@ -236,3 +246,13 @@ out:
 #undef SRC
 #undef IMM64
 #undef IMM32
+#undef ALU_64K
+#undef ALU_64X
+#undef ALU_32K
+#undef ALU_32X
+#undef LDX
+#undef JMP_TAKE
+#undef JMP_64K
+#undef JMP_64X
+#undef JMP_32K
+#undef JMP_32X

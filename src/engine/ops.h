@@ -69,7 +69,37 @@
 	ENG_LDX_OPS(ENG_FUSED_ADD3_, X) /* ... then a load through d */     \
 	ENG_JMP_CONDS(ENG_FUSED_ADDK_, X) /* add d, K; jcc d, K */          \
 	ENG_JMP_CONDS(ENG_FUSED_PJMP_, X) /* a jump over a skipped run */   \
-	ENG_PRED_BINOPS(ENG_FUSED_PALU_, X) /* an insn of a skipped run */
+	ENG_PRED_BINOPS(ENG_FUSED_PALU_, X) /* an insn of a skipped run */  \
+	ENG_DSPEC_OPS(ENG_DSPEC_OP_ID_, X) /* one per destination */       \
+	ENG_LDX_OPS(ENG_DSPEC_LDX_ID_, X)
+
+/* Destination-specialised handlers (fast variant, picked by fuse.c): the
+ * hottest single instructions get one handler per destination register,
+ * so R[dst] is at a constant offset from the stack pointer. That takes an
+ * indexed load off every step, and lets the CPU forward a register's
+ * value from one handler's store to the next one's load by its address
+ * (memory renaming on recent AMD and Intel cores). Only r0-r9: r10 is
+ * never a destination. ENG_DREGS(F, args) is F(args, n) for each. */
+#define ENG_DREG_COUNT 10
+#define ENG_DREGS(F, ...)                                                   \
+	F(__VA_ARGS__, 0) F(__VA_ARGS__, 1) F(__VA_ARGS__, 2)               \
+	F(__VA_ARGS__, 3) F(__VA_ARGS__, 4) F(__VA_ARGS__, 5)               \
+	F(__VA_ARGS__, 6) F(__VA_ARGS__, 7) F(__VA_ARGS__, 8)               \
+	F(__VA_ARGS__, 9)
+/* (family, op, form): the handlers that get them; every load does too.
+ * Not the jumps: specialised, they made log2 (data-dependent jumps) a
+ * third slower, likely by how their branches share predictor entries. */
+#define ENG_DSPEC_OPS(F, X)                                                 \
+	F(X, ALU, MOV, 64X) F(X, ALU, MOV, 64K) F(X, ALU, ADD, 64X)         \
+	F(X, ALU, ADD, 64K) F(X, ALU, SUB, 64X) F(X, ALU, OR, 64X)          \
+	F(X, ALU, OR, 64K) F(X, ALU, AND, 64X) F(X, ALU, AND, 64K)          \
+	F(X, ALU, XOR, 64X) F(X, ALU, LSH, 64K) F(X, ALU, RSH, 64K)         \
+	F(X, ALU, MOV, 32K) F(X, ALU, MOV, 32X) F(X, ALU, AND, 32K)         \
+	F(X, ALU, ADD, 32K)
+#define ENG_DSPEC_ID_(X, id, d) X(id##_R##d, id)
+#define ENG_DSPEC_OP_ID_(X, fam, op, form)                                  \
+	ENG_DREGS(ENG_DSPEC_ID_, X, op##form)
+#define ENG_DSPEC_LDX_ID_(X, op, T) ENG_DREGS(ENG_DSPEC_ID_, X, op)
 
 #define ENG_OP_ENUM_(name) ENG_OP_##name,
 #define ENG_FUSED_ENUM_(name, first) ENG_OP_##name,
