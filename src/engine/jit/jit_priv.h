@@ -113,8 +113,6 @@ struct jit_cc {
 	uint32_t *off1;		/* cnt + 1: start of insn i in main */
 	uint8_t *br;		/* enum jit_br | cc << 4 */
 	uint32_t *br_tgt;
-	uint32_t *brs;		/* the instructions that end with a branch */
-	size_t nbr;
 	struct jit_fixup *fix;
 	size_t fix_cnt, fix_cap;
 	uint64_t call_lo, call_hi; /* range of absolute call targets */
