@@ -61,6 +61,21 @@ static uint8_t *init_for_calls(struct jit_cc *cc, uint8_t *p)
 	return x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(img), JIT_TMP);
 }
 
+/* Grow the native stack a page at a time and touch each page, so a
+ * thread whose guard is a single page is never stepped over (stack clash):
+ * the frame is bigger than a page. */
+static uint8_t *grow_stack(uint8_t *p, int32_t bytes)
+{
+	while (bytes > 0) {
+		int32_t step = bytes > 4096 ? 4096 : bytes;
+
+		p = x86_alu_ri(p, X86_SUB, true, X86_RSP, step);
+		p = x86_store_imm(p, 8, X86_RSP, 0, 0);
+		bytes -= step;
+	}
+	return p;
+}
+
 uint8_t *jit_emit_direct_entry(struct jit_cc *cc, uint8_t *p,
 			       const struct jit_saved *sv)
 {
@@ -70,7 +85,7 @@ uint8_t *jit_emit_direct_entry(struct jit_cc *cc, uint8_t *p,
 	cc->head_label[JIT_H_ENTRY] = (uint32_t)(p - cc->head.p);
 	for (int k = 0; k < sv->n; k++)
 		p = x86_push(p, sv->reg[k]);
-	p = x86_alu_ri(p, X86_SUB, true, X86_RSP, D_FRAME);
+	p = grow_stack(p, D_FRAME);
 	/* r12 = the context = the top of the BPF stack = r10 */
 	p = x86_lea(p, JIT_CTX, X86_RSP, D_STACK);
 	p = x86_mov_rr(p, true, X86_RBP, JIT_CTX);
