@@ -20,14 +20,14 @@ build: deps
 # Unit, conformance, kernel-differential and bench smoke tests, then the
 # same tests built with AddressSanitizer + UndefinedBehaviorSanitizer.
 check: build
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure --timeout 300 -j $(JOBS)
 	@$(MAKE) --no-print-directory check-asan
 
 check-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DBPFVM_SANITIZE=ON \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
-	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure --timeout 300 -j $(JOBS)
 
 demo: build
 	@echo "== assemble examples/fib.s"
