@@ -14,6 +14,7 @@
  * addresses differ), take a function's address (ld_imm64 src=4), call
  * subprograms (their frames are not zeroed) or call helpers (which trust
  * the verifier with pointers: those are skipped entirely). */
+#include "fuzz_input.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,12 +147,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct shape shape;
 	size_t cnt, mem_len;
 
-	if (size < 1 + sizeof(struct bpf_insn))
+	if (!fuzz_input_split(data, size, MEM_MAX, INSN_MAX, &mem_len, &cnt))
 		return 0;
-	mem_len = data[0] % (MEM_MAX + 1);
-	cnt = (size - 1) / sizeof(struct bpf_insn);
-	if (cnt > INSN_MAX)
-		cnt = INSN_MAX;
 	insns = with_prologue(data + 1, cnt);
 	if (!insns)
 		return 0;

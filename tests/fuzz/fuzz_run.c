@@ -7,6 +7,7 @@
  * the rest is the program, 8 bytes per instruction. Programs calling
  * helpers by id are skipped: helpers trust the verifier for their pointer
  * arguments, and the target is the validator and the interpreter. */
+#include "fuzz_input.h"
 #include "insn_scan.h"
 #include <bpfvm/bpfvm.h>
 #include <stdbool.h>
@@ -41,12 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t cnt, mem_len;
 	char log[256];
 
-	if (size < 1 + sizeof(struct bpf_insn))
+	if (!fuzz_input_split(data, size, MEM_MAX, INSN_MAX, &mem_len, &cnt))
 		return 0;
-	mem_len = data[0] % (MEM_MAX + 1);
-	cnt = (size - 1) / sizeof(struct bpf_insn);
-	if (cnt > INSN_MAX)
-		cnt = INSN_MAX;
 	/* A copy: instructions must be aligned, fuzzer data need not be. */
 	insns = malloc(cnt * sizeof(*insns));
 	if (!insns)

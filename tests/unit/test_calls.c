@@ -1,18 +1,12 @@
 /* Calls: helpers (args, result, bpfvm_run_stop, bpfvm_run_user), the
  * helper table, bpf-to-bpf calls (frames, r6-r9, depth limit), callx. */
+#include "test_helpers.h"
 #include "check.h"
 #include "insn_build.h"
 
 #define ID_SUM 100
 #define ID_STOP 101
 #define ID_USER 40000
-
-static uint64_t sum5(uint64_t a, uint64_t b, uint64_t c, uint64_t d,
-		     uint64_t e, struct bpfvm_run *run)
-{
-	(void)run;
-	return a + 10 * b + 100 * c + 1000 * d + 10000 * e;
-}
 
 static uint64_t stop(uint64_t a, uint64_t b, uint64_t c, uint64_t d,
 		     uint64_t e, struct bpfvm_run *run)
@@ -43,12 +37,13 @@ static void test_env(void)
 
 	CHECK(bpfvm_env_create(&e) == 0);
 	CHECK(bpfvm_helper_find(e, 1) == NULL);
-	CHECK(bpfvm_helper_register(e, 0, "x", sum5) == -EINVAL);
-	CHECK(bpfvm_helper_register(e, BPFVM_HELPER_ID_MAX + 1, "x", sum5) ==
-	      -EINVAL);
+	CHECK(bpfvm_helper_register(e, 0, "x", test_helper_sum5) == -EINVAL);
+	CHECK(bpfvm_helper_register(e, BPFVM_HELPER_ID_MAX + 1, "x",
+				    test_helper_sum5) == -EINVAL);
 	CHECK(bpfvm_helper_register(e, 5, "x", NULL) == -EINVAL);
-	CHECK(bpfvm_helper_register(e, BPFVM_HELPER_ID_MAX, "last", sum5) == 0);
-	CHECK(bpfvm_helper_find(e, BPFVM_HELPER_ID_MAX) == sum5);
+	CHECK(bpfvm_helper_register(e, BPFVM_HELPER_ID_MAX, "last",
+				    test_helper_sum5) == 0);
+	CHECK(bpfvm_helper_find(e, BPFVM_HELPER_ID_MAX) == test_helper_sum5);
 	CHECK_STREQ(bpfvm_helper_name(e, BPFVM_HELPER_ID_MAX), "last");
 	/* unregistered: the Linux name, else NULL */
 	CHECK_STREQ(bpfvm_helper_name(e, 1), "bpf_map_lookup_elem");
@@ -59,8 +54,8 @@ static void test_env(void)
 	CHECK(bpfvm_helper_register(e, 6, NULL, stop) == 0);
 	CHECK_STREQ(bpfvm_helper_name(e, 6), "bpf_trace_printk");
 	/* replace */
-	CHECK(bpfvm_helper_register(e, 30000, "again", sum5) == 0);
-	CHECK(bpfvm_helper_find(e, 30000) == sum5);
+	CHECK(bpfvm_helper_register(e, 30000, "again", test_helper_sum5) == 0);
+	CHECK(bpfvm_helper_find(e, 30000) == test_helper_sum5);
 	CHECK_STREQ(bpfvm_helper_name(e, 30000), "again");
 	bpfvm_env_free(e);
 }
@@ -200,7 +195,7 @@ int main(void)
 {
 	test_env();
 	CHECK(bpfvm_env_create(&env) == 0);
-	CHECK(bpfvm_helper_register(env, ID_SUM, "sum5", sum5) == 0);
+	CHECK(bpfvm_helper_register(env, ID_SUM, "sum5", test_helper_sum5) == 0);
 	CHECK(bpfvm_helper_register(env, ID_STOP, "stop", stop) == 0);
 	CHECK(bpfvm_helper_register(env, ID_USER, NULL, user) == 0);
 	test_helpers();

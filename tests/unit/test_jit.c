@@ -1,6 +1,7 @@
 /* The x86-64 JIT, family by family: results against the interpreter (the
  * oracle) and against known values, run-time errors with the
  * interpreter's messages, blinding, and W^X of the image. */
+#include "test_helpers.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,13 +356,6 @@ static void test_atomics(void)
 	CHECK_EQ_U64(SAME(cx, w, sizeof(w)).r0, 7);
 }
 
-static uint64_t h_sum(uint64_t a, uint64_t b, uint64_t c, uint64_t d,
-		      uint64_t e, struct bpfvm_run *run)
-{
-	(void)run;
-	return a + 10 * b + 100 * c + 1000 * d + 10000 * e;
-}
-
 static uint64_t h_stop(uint64_t a, uint64_t b, uint64_t c, uint64_t d,
 		       uint64_t e, struct bpfvm_run *run)
 {
@@ -648,7 +642,7 @@ static void test_unsupported(void)
 int main(void)
 {
 	CHECK(bpfvm_env_create(&env) == 0);
-	CHECK(bpfvm_helper_register(env, 100, "sum", h_sum) == 0);
+	CHECK(bpfvm_helper_register(env, 100, "sum", test_helper_sum5) == 0);
 	CHECK(bpfvm_helper_register(env, 101, "stop", h_stop) == 0);
 	test_alu_vs_interp();
 	test_div_edges();
