@@ -4,6 +4,7 @@
 
 #include <bpfvm/env.h>
 #include <bpfvm/isa.h>
+#include <bpfvm/map.h>
 #include <bpfvm/prog.h>
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <bpfvm/env.h>
+#include "helpers/helpers.h"
 #include "isa/isa.h"
 
 struct helper_slot {
@@ -21,13 +22,18 @@ struct bpfvm_env {
 int bpfvm_env_create(struct bpfvm_env **out)
 {
 	struct bpfvm_env *env;
+	int err;
 
 	if (!out)
 		return -EINVAL;
 	env = calloc(1, sizeof(*env));
 	if (!env)
 		return -ENOMEM;
-	/* Built-in Linux helpers are registered here once they exist. */
+	err = helpers_register_builtin(env);
+	if (err) {
+		bpfvm_env_free(env);
+		return err;
+	}
 	*out = env;
 	return 0;
 }

@@ -1,0 +1,70 @@
+/* "CPUs" of per-CPU maps: as many slots as the machine's possible CPUs (so
+ * user-space buffers are sized as libbpf sizes them); each thread sits in
+ * one slot, assigned round-robin on first use. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "maps/map_priv.h"
+
+static unsigned possible_cpus;
+static pthread_once_t possible_once = PTHREAD_ONCE_INIT;
+static atomic_uint next_slot;
+static _Thread_local unsigned thread_slot; /* slot + 1; 0: not yet */
+
+/* /sys/devices/system/cpu/possible reads "0-N" (or a list); the count is
+ * the highest CPU + 1, as libbpf_num_possible_cpus computes it. */
+static void possible_init(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	unsigned lo, hi, max = 0;
+	int c;
+
+	while (f && fscanf(f, "%u", &lo) == 1) {
+		hi = lo;
+		c = fgetc(f);
+		if (c == '-' && fscanf(f, "%u", &hi) == 1)
+			c = fgetc(f);
+		if (hi + 1 > max)
+			max = hi + 1;
+		if (c != ',')
+			break;
+	}
+	if (f)
+		fclose(f);
+	if (!max) {
+		long n = sysconf(_SC_NPROCESSORS_CONF);
+
+		max = n > 0 ? (unsigned)n : 1;
+	}
+	possible_cpus = max;
+}
+
+unsigned bpfvm_num_possible_cpus(void)
+{
+	pthread_once(&possible_once, possible_init);
+	return possible_cpus;
+}
+
+unsigned map_cpu_current(void)
+{
+	if (__builtin_expect(!thread_slot, 0))
+		thread_slot = atomic_fetch_add(&next_slot, 1) %
+				      bpfvm_num_possible_cpus() + 1;
+	return thread_slot - 1;
+}
+
+unsigned bpfvm_thread_cpu(void)
+{
+	return map_cpu_current();
+}
+
+int bpfvm_thread_set_cpu(unsigned cpu)
+{
+	if (cpu >= bpfvm_num_possible_cpus())
+		return -EINVAL;
+	thread_slot = cpu + 1;
+	return 0;
+}
