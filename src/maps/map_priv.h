@@ -74,6 +74,11 @@ struct map_ops {
 	int (*get_next_key)(struct bpfvm_map *map, const void *key,
 			    void *next_key);
 	void *(*mmap)(struct bpfvm_map *map);
+	/* Global data (lddw BPF_PSEUDO_MAP_VALUE): the address of byte `off`
+	 * of the value programs address directly; -EINVAL when the type (or
+	 * off) does not allow it. ARRAY only, as in the kernel. */
+	int (*direct_value_addr)(const struct bpfvm_map *map, uint32_t off,
+				 uint64_t *addr);
 };
 
 struct bpfvm_map {
