@@ -9,6 +9,7 @@
 enum core_id_kind {
 	CORE_ID_MAP = 1,
 	CORE_ID_PROG = 2,
+	CORE_ID_PERF_EVENT = 3,	/* BPF-output perf event buffers */
 };
 
 /* Take a reference if the object is still alive (refcount not yet 0);
