@@ -1,15 +1,646 @@
-/* STUB: to be replaced by the real map type. */
+/* BPF_MAP_TYPE_LPM_TRIE: longest-prefix match over keys { u32 prefixlen;
+ * u8 data[]; } (data big-endian, 1..256 bytes), in the kernel's binary
+ * path-compressed trie: every node holds a prefix, children extend it by
+ * at least one bit, the child taken is the key's bit just past the node's
+ * prefix, and "intermediate" nodes (no value) exist only where two
+ * branches split. The shape depends only on the set of prefixes, so
+ * get_next_key's post-order (more specific prefixes first) is the
+ * kernel's.
+ *
+ * Concurrency: writers (update, delete, get_next_key) take a spin lock.
+ * Lookups take none: writers publish fully built nodes with release
+ * stores and never change a live node's prefix, so a reader sees an old
+ * or a new trie, as under the kernel's RCU. Unlinked nodes go to a FIFO
+ * free list inside the map (the memory rule of map_priv.h: a value
+ * pointer stays map memory); reusing one bumps reuse_seq first, and a
+ * reader that saw the counter move retries, since it may have walked
+ * through a node rewritten under it (after a few tries it takes the
+ * lock). */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "maps/map_priv.h"
 
-static int stub_alloc(const struct map_attr *attr, struct bpfvm_map **out)
+#define LPM_FLAGS                                                           \
+	(BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | \
+	 BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
+#define LPM_DATA_MAX 256u
+#define LPM_WORDS_MAX (LPM_DATA_MAX / 8)
+/* The kernel's limit: KMALLOC_MAX_SIZE (4 MiB on x86-64) less the data
+ * and its 24-byte node header. */
+#define LPM_VALUE_MAX ((4u << 20) - LPM_DATA_MAX - 24u)
+#define LPM_IM 1u		/* intermediate node: no value */
+#define LPM_READ_TRIES 4
+#define LPM_QUARANTINE 64	/* freed nodes kept unused */
+#define LPM_SLAB_BYTES (1u << 20)
+
+typedef struct lpm_node *_Atomic lpm_slot;
+
+struct lpm_node {
+	lpm_slot child[2];
+	_Atomic uint32_t plen;
+	_Atomic uint32_t flags;
+	struct lpm_node *next_free;	/* free list (writers only) */
+	/* The key data as 64-bit words, bit 0 = the most significant bit
+	 * of data[0], zero-padded; then the value (8-aligned). */
+	_Atomic uint64_t bits[];
+};
+
+struct lpm_slab {
+	struct lpm_slab *next;
+	_Alignas(16) uint8_t mem[];
+};
+
+struct lpm_trie {
+	struct bpfvm_map map;
+	lpm_slot root;
+	_Atomic uint32_t reuse_seq;
+	uint32_t lock;
+	uint32_t data_size;
+	uint32_t max_plen;
+	uint32_t nwords;
+	size_t node_size;
+	uint64_t n_entries;
+	struct lpm_node *free_head, *free_tail;
+	size_t free_count;
+	struct lpm_slab *slabs;
+	uint8_t *fresh;			/* unused part of the newest slab */
+	size_t fresh_left;		/* nodes there */
+	size_t nodes;			/* nodes carved so far */
+	lpm_slot **path;		/* writers' descent: max_plen + 2 slots */
+};
+
+/* A key turned into words, once per operation. */
+struct lpm_key {
+	uint32_t plen;
+	uint64_t w[LPM_WORDS_MAX];
+};
+
+static struct lpm_trie *lpm_of(struct bpfvm_map *map)
 {
-	(void)attr;
-	(void)out;
-	return -EOPNOTSUPP;
+	return (struct lpm_trie *)map;
+}
+
+static struct lpm_node *ld(lpm_slot *s)
+{
+	return atomic_load_explicit(s, memory_order_acquire);
+}
+
+static void publish(lpm_slot *s, struct lpm_node *n)
+{
+	atomic_store_explicit(s, n, memory_order_release);
+}
+
+static uint32_t node_plen(struct lpm_node *n)
+{
+	return atomic_load_explicit(&n->plen, memory_order_relaxed);
+}
+
+static bool node_im(struct lpm_node *n)
+{
+	return atomic_load_explicit(&n->flags, memory_order_relaxed) & LPM_IM;
+}
+
+static void *node_value(const struct lpm_trie *t, struct lpm_node *n)
+{
+	return (uint8_t *)n + sizeof(*n) + (size_t)t->nwords * 8;
+}
+
+/* ---- keys and bits ---- */
+
+static int lpm_key_read(const struct lpm_trie *t, const void *key,
+			struct lpm_key *k)
+{
+	const uint8_t *data = (const uint8_t *)key + 4;
+
+	if (!key)
+		return -EFAULT;
+	memcpy(&k->plen, key, 4);
+	if (k->plen > t->max_plen)
+		return -EINVAL;
+	for (uint32_t i = 0; i < t->nwords; i++) {
+		uint64_t w = 0;
+
+		for (uint32_t j = 0; j < 8; j++) {
+			uint32_t b = i * 8 + j;
+
+			w = w << 8 | (b < t->data_size ? data[b] : 0);
+		}
+		k->w[i] = w;
+	}
+	return 0;
+}
+
+static unsigned word_bit(uint64_t w, uint32_t i)
+{
+	return (unsigned)(w >> (63 - i % 64)) & 1;
+}
+
+static unsigned key_bit(const struct lpm_key *k, uint32_t i)
+{
+	return word_bit(k->w[i / 64], i);
+}
+
+static unsigned node_bit(struct lpm_node *n, uint32_t i)
+{
+	return word_bit(atomic_load_explicit(&n->bits[i / 64],
+					     memory_order_relaxed), i);
+}
+
+/* How many leading bits of the node's data the key shares, at most
+ * limit. */
+static uint32_t lpm_match(struct lpm_node *n, const struct lpm_key *k,
+			  uint32_t limit)
+{
+	for (uint32_t i = 0; i * 64 < limit; i++) {
+		uint64_t d = atomic_load_explicit(&n->bits[i],
+						  memory_order_relaxed) ^ k->w[i];
+
+		if (d) {
+			uint32_t m = i * 64 + (uint32_t)__builtin_clzll(d);
+
+			return m < limit ? m : limit;
+		}
+	}
+	return limit;
+}
+
+/* ---- nodes: slabs and the free list ---- */
+
+static struct lpm_node *lpm_carve(struct lpm_trie *t)
+{
+	struct lpm_node *n;
+
+	if (!t->fresh_left) {
+		size_t want = t->nodes < 16 ? 16 : t->nodes;
+		size_t cap = LPM_SLAB_BYTES / t->node_size;
+		struct lpm_slab *s;
+
+		if (want > cap)
+			want = cap ? cap : 1;
+		s = calloc(1, sizeof(*s) + want * t->node_size);
+		if (!s)
+			return NULL;
+		s->next = t->slabs;
+		t->slabs = s;
+		t->fresh = s->mem;
+		t->fresh_left = want;
+	}
+	n = (struct lpm_node *)t->fresh;
+	t->fresh += t->node_size;
+	t->fresh_left--;
+	t->nodes++;
+	return n;
+}
+
+/* Oldest freed node first, and only once LPM_QUARANTINE nodes wait, so
+ * a node is reused as late as possible: a program still reading a value
+ * it looked up before a delete rarely sees another element's. */
+static struct lpm_node *lpm_node_get(struct lpm_trie *t)
+{
+	struct lpm_node *n = t->free_head;
+
+	if (t->free_count <= LPM_QUARANTINE)
+		return lpm_carve(t);
+	t->free_count--;
+	t->free_head = n->next_free;
+	if (!t->free_head)
+		t->free_tail = NULL;
+	/* Readers that might walk through n while it is rewritten retry. */
+	atomic_fetch_add_explicit(&t->reuse_seq, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	return n;
+}
+
+static void lpm_node_put(struct lpm_trie *t, struct lpm_node *n)
+{
+	if (!n)
+		return;
+	n->next_free = NULL;
+	t->free_count++;
+	if (t->free_tail)
+		t->free_tail->next_free = n;
+	else
+		t->free_head = n;
+	t->free_tail = n;
+}
+
+/* A node for bits (nwords words) and plen; value NULL: intermediate. */
+static void lpm_node_init(struct lpm_trie *t, struct lpm_node *n,
+			  const uint64_t *bits, uint32_t plen,
+			  const void *value)
+{
+	atomic_store_explicit(&n->child[0], NULL, memory_order_relaxed);
+	atomic_store_explicit(&n->child[1], NULL, memory_order_relaxed);
+	atomic_store_explicit(&n->plen, plen, memory_order_relaxed);
+	atomic_store_explicit(&n->flags, value ? 0 : LPM_IM,
+			      memory_order_relaxed);
+	for (uint32_t i = 0; i < t->nwords; i++)
+		atomic_store_explicit(&n->bits[i], bits[i],
+				      memory_order_relaxed);
+	if (value)
+		memcpy(node_value(t, n), value, t->map.value_size);
+}
+
+/* ---- attributes, alloc, free ---- */
+
+static int lpm_check(struct map_attr *a)
+{
+	if (!a->max_entries || !(a->map_flags & BPF_F_NO_PREALLOC) ||
+	    (a->map_flags & ~(uint32_t)LPM_FLAGS) || a->key_size < 4 + 1 ||
+	    a->key_size > 4 + LPM_DATA_MAX || !a->value_size ||
+	    a->value_size > LPM_VALUE_MAX || a->map_extra)
+		return -EINVAL;
+	if (a->spin_lock_off >= 0)
+		return -EOPNOTSUPP; /* the kernel: no bpf_spin_lock here */
+	return 0;
+}
+
+static int lpm_alloc(const struct map_attr *a, struct bpfvm_map **out)
+{
+	struct lpm_trie *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	t->data_size = a->key_size - 4;
+	t->max_plen = t->data_size * 8;
+	t->nwords = (t->data_size + 7) / 8;
+	t->node_size = map_round8(sizeof(struct lpm_node) + t->nwords * 8 +
+				  a->value_size);
+	t->path = calloc(t->max_plen + 2, sizeof(*t->path));
+	if (!t->path) {
+		free(t);
+		return -ENOMEM;
+	}
+	*out = &t->map;
+	return 0;
+}
+
+static void lpm_free(struct bpfvm_map *map)
+{
+	struct lpm_trie *t = lpm_of(map);
+
+	while (t->slabs) {
+		struct lpm_slab *s = t->slabs;
+
+		t->slabs = s->next;
+		free(s);
+	}
+	free(t->path);
+	free(t);
+}
+
+/* ---- lookup (no lock) ---- */
+
+/* The longest stored prefix of at most k->plen bits that the key
+ * starts with. Bounded even on a torn walk: a valid path has at most
+ * max_plen + 1 nodes. */
+static struct lpm_node *lpm_find(struct lpm_trie *t, const struct lpm_key *k)
+{
+	struct lpm_node *n = ld(&t->root), *found = NULL;
+
+	for (uint32_t steps = 0; n && steps <= t->max_plen; steps++) {
+		uint32_t plen = node_plen(n);
+
+		if (plen > k->plen || lpm_match(n, k, plen) < plen)
+			break;
+		if (!node_im(n))
+			found = n;
+		if (plen == k->plen)
+			break; /* children are longer than the key */
+		n = ld(&n->child[key_bit(k, plen)]);
+	}
+	return found;
+}
+
+/* lpm_find with the reuse check; copies the value to `copy` (if not
+ * NULL) while the node is known to hold it. */
+static struct lpm_node *lpm_find_stable(struct lpm_trie *t,
+					const struct lpm_key *k, void *copy)
+{
+	struct lpm_node *n;
+
+	for (int i = 0; i < LPM_READ_TRIES; i++) {
+		uint32_t seq = atomic_load_explicit(&t->reuse_seq,
+						    memory_order_acquire);
+
+		n = lpm_find(t, k);
+		if (n && copy)
+			memcpy(copy, node_value(t, n), t->map.value_size);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&t->reuse_seq,
+					 memory_order_relaxed) == seq)
+			return n;
+	}
+	map_spin_lock(&t->lock);
+	n = lpm_find(t, k);
+	if (n && copy)
+		memcpy(copy, node_value(t, n), t->map.value_size);
+	map_spin_unlock(&t->lock);
+	return n;
+}
+
+static void *lpm_lookup(struct bpfvm_map *map, const void *key)
+{
+	struct lpm_trie *t = lpm_of(map);
+	struct lpm_key k;
+	struct lpm_node *n;
+
+	if (lpm_key_read(t, key, &k))
+		return NULL;
+	n = lpm_find_stable(t, &k, NULL);
+	return n ? node_value(t, n) : NULL;
+}
+
+/* User space gets a copy taken inside the reader's check. */
+static int lpm_sys_lookup(struct bpfvm_map *map, const void *key,
+			  void *value, uint64_t flags)
+{
+	struct lpm_trie *t = lpm_of(map);
+	struct lpm_key k;
+	int err = lpm_key_read(t, key, &k);
+
+	(void)flags; /* map_sys.c refused all but BPF_F_LOCK, and that too */
+	if (err)
+		return err == -EINVAL ? -ENOENT : err;
+	return lpm_find_stable(t, &k, value) ? 0 : -ENOENT;
+}
+
+/* ---- writers (lock held) ---- */
+
+/* The kernel's descent for update, delete and get_next_key: follow the
+ * key while it extends each node, stop at a node it does not extend or
+ * that has its exact length. t->path[0..depth] are the slots taken (the
+ * last holds that node, or NULL); *matchlen is the shared prefix with
+ * the last node. */
+static uint32_t lpm_descend(struct lpm_trie *t, const struct lpm_key *k,
+			    uint32_t *matchlen)
+{
+	lpm_slot *slot = &t->root;
+	struct lpm_node *n;
+	uint32_t depth = 0;
+
+	t->path[0] = slot;
+	while ((n = ld(slot))) {
+		uint32_t plen = node_plen(n);
+
+		*matchlen = lpm_match(n, k, plen < k->plen ? plen : k->plen);
+		if (*matchlen != plen || plen == k->plen)
+			break;
+		slot = &n->child[key_bit(k, plen)];
+		t->path[++depth] = slot;
+	}
+	return depth;
+}
+
+/* One more element: BPF_EXIST wants an existing one; max_entries. */
+static long lpm_add_one(struct lpm_trie *t, uint64_t flags)
+{
+	if (flags == BPF_EXIST)
+		return -ENOENT;
+	if (t->n_entries >= t->map.max_entries)
+		return -ENOSPC;
+	t->n_entries++;
+	return 0;
+}
+
+/* Link nn where the descent stopped, at node n (not NULL, not of the
+ * key's prefix) sharing matchlen bits with the key: above n when the key
+ * is a prefix of n, else under a new intermediate node at the split. */
+static long lpm_link_split(struct lpm_trie *t, lpm_slot *slot,
+			   struct lpm_node *n, struct lpm_node *nn,
+			   const struct lpm_key *k, uint32_t matchlen)
+{
+	uint64_t bits[LPM_WORDS_MAX];
+	struct lpm_node *im;
+	unsigned b;
+
+	if (matchlen == k->plen) {
+		atomic_store_explicit(&nn->child[node_bit(n, matchlen)], n,
+				      memory_order_relaxed);
+		publish(slot, nn);
+		return 0;
+	}
+	im = lpm_node_get(t);
+	if (!im)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < t->nwords; i++)
+		bits[i] = atomic_load_explicit(&n->bits[i],
+					       memory_order_relaxed);
+	lpm_node_init(t, im, bits, matchlen, NULL);
+	b = key_bit(k, matchlen);
+	atomic_store_explicit(&im->child[b], nn, memory_order_relaxed);
+	atomic_store_explicit(&im->child[!b], n, memory_order_relaxed);
+	publish(slot, im);
+	return 0;
+}
+
+static long lpm_insert(struct lpm_trie *t, const struct lpm_key *k,
+		       const void *value, uint64_t flags)
+{
+	uint32_t matchlen = 0;
+	uint32_t depth = lpm_descend(t, k, &matchlen);
+	lpm_slot *slot = t->path[depth];
+	struct lpm_node *n = ld(slot), *nn;
+	bool same = n && node_plen(n) == matchlen;
+	bool counted = !same || node_im(n); /* a new element */
+	long err;
+
+	if (counted)
+		err = lpm_add_one(t, flags);
+	else
+		err = flags == BPF_NOEXIST ? -EEXIST : 0;
+	if (err)
+		return err;
+	nn = lpm_node_get(t);
+	if (nn) {
+		lpm_node_init(t, nn, k->w, k->plen, value);
+		if (!n) {
+			publish(slot, nn);
+			return 0;
+		}
+		if (same) { /* replace n, keeping its subtrees */
+			for (int c = 0; c < 2; c++)
+				atomic_store_explicit(&nn->child[c],
+						      ld(&n->child[c]),
+						      memory_order_relaxed);
+			publish(slot, nn);
+			lpm_node_put(t, n);
+			return 0;
+		}
+		err = lpm_link_split(t, slot, n, nn, k, matchlen);
+		if (!err)
+			return 0;
+		lpm_node_put(t, nn);
+	}
+	if (counted)
+		t->n_entries--;
+	return -ENOMEM;
+}
+
+static long lpm_update(struct bpfvm_map *map, const void *key,
+		       const void *value, uint64_t flags)
+{
+	struct lpm_trie *t = lpm_of(map);
+	struct lpm_key k;
+	long err;
+
+	if (flags > BPF_EXIST)
+		return -EINVAL;
+	err = lpm_key_read(t, key, &k);
+	if (err)
+		return err;
+	map_spin_lock(&t->lock);
+	err = lpm_insert(t, &k, value, flags);
+	map_spin_unlock(&t->lock);
+	return err;
+}
+
+/* Unlink the node in t->path[depth]; the kernel's three cases keep every
+ * intermediate node with exactly two children. */
+static void lpm_unlink(struct lpm_trie *t, uint32_t depth)
+{
+	lpm_slot *slot = t->path[depth];
+	struct lpm_node *n = ld(slot), *parent;
+	struct lpm_node *c0 = ld(&n->child[0]), *c1 = ld(&n->child[1]);
+
+	if (c0 && c1) {
+		atomic_fetch_or_explicit(&n->flags, LPM_IM,
+					 memory_order_release);
+		return;
+	}
+	parent = depth ? ld(t->path[depth - 1]) : NULL;
+	if (parent && node_im(parent) && !c0 && !c1) {
+		struct lpm_node *sib = ld(&parent->child[0]) == n
+					       ? ld(&parent->child[1])
+					       : ld(&parent->child[0]);
+
+		publish(t->path[depth - 1], sib);
+		lpm_node_put(t, parent);
+	} else {
+		publish(slot, c0 ? c0 : c1);
+	}
+	lpm_node_put(t, n);
+}
+
+static long lpm_delete(struct bpfvm_map *map, const void *key)
+{
+	struct lpm_trie *t = lpm_of(map);
+	struct lpm_key k;
+	uint32_t matchlen = 0, depth;
+	struct lpm_node *n;
+	long err = lpm_key_read(t, key, &k);
+
+	if (err)
+		return err;
+	map_spin_lock(&t->lock);
+	depth = lpm_descend(t, &k, &matchlen);
+	n = ld(t->path[depth]);
+	if (!n || node_plen(n) != k.plen || matchlen != k.plen ||
+	    node_im(n)) {
+		err = -ENOENT;
+	} else {
+		t->n_entries--;
+		lpm_unlink(t, depth);
+	}
+	map_spin_unlock(&t->lock);
+	return err;
+}
+
+/* ---- get_next_key: post-order ---- */
+
+/* The first node of n's subtree in post-order: the leftmost leaf. */
+static struct lpm_node *lpm_leftmost(struct lpm_node *n)
+{
+	struct lpm_node *last = NULL;
+
+	while (n) {
+		struct lpm_node *c = ld(&n->child[0]);
+
+		if (!node_im(n)) {
+			last = n;
+			if (!c)
+				c = ld(&n->child[1]);
+		}
+		n = c;
+	}
+	return last;
+}
+
+/* The node after the one in t->path[depth] in post-order, or NULL. */
+static struct lpm_node *lpm_post_next(struct lpm_trie *t, uint32_t depth)
+{
+	for (; depth > 0; depth--) {
+		struct lpm_node *n = ld(t->path[depth]);
+		struct lpm_node *parent = ld(t->path[depth - 1]);
+		struct lpm_node *right = ld(&parent->child[1]);
+
+		if (ld(&parent->child[0]) == n && right)
+			return lpm_leftmost(right);
+		if (!node_im(parent))
+			return parent;
+	}
+	return NULL;
+}
+
+static void lpm_key_write(const struct lpm_trie *t, struct lpm_node *n,
+			  void *out)
+{
+	uint32_t plen = node_plen(n);
+	uint8_t *data = (uint8_t *)out + 4;
+
+	memcpy(out, &plen, 4);
+	for (uint32_t b = 0; b < t->data_size; b++) {
+		uint64_t w = atomic_load_explicit(&n->bits[b / 8],
+						  memory_order_relaxed);
+
+		data[b] = (uint8_t)(w >> (56 - 8 * (b % 8)));
+	}
+}
+
+/* A key not in the trie (or NULL, or too long) restarts from the first
+ * element, as in the kernel. */
+static struct lpm_node *lpm_next(struct lpm_trie *t, const void *key)
+{
+	struct lpm_node *root = ld(&t->root), *n;
+	uint32_t matchlen = 0, depth;
+	struct lpm_key k;
+
+	if (!root)
+		return NULL;
+	if (!key || lpm_key_read(t, key, &k))
+		return lpm_leftmost(root);
+	depth = lpm_descend(t, &k, &matchlen);
+	n = ld(t->path[depth]);
+	if (!n || node_plen(n) != matchlen || node_im(n))
+		return lpm_leftmost(root);
+	return lpm_post_next(t, depth);
+}
+
+static int lpm_get_next_key(struct bpfvm_map *map, const void *key,
+			    void *next_key)
+{
+	struct lpm_trie *t = lpm_of(map);
+	struct lpm_node *n;
+
+	if (!next_key)
+		return -EFAULT;
+	map_spin_lock(&t->lock);
+	n = lpm_next(t, key);
+	if (n)
+		lpm_key_write(t, n, next_key);
+	map_spin_unlock(&t->lock);
+	return n ? 0 : -ENOENT;
 }
 
 const struct map_ops map_lpm_trie_ops = {
-	.alloc = stub_alloc,
+	.check = lpm_check,
+	.alloc = lpm_alloc,
+	.free = lpm_free,
+	.lookup = lpm_lookup,
+	.update = lpm_update,
+	.delete = lpm_delete,
+	.sys_lookup = lpm_sys_lookup,
+	.get_next_key = lpm_get_next_key,
 };
