@@ -129,6 +129,11 @@ void map_value_copy(const struct bpfvm_map *map, void *dst, const void *src);
 void map_value_copy_locked(const struct bpfvm_map *map, void *dst,
 			   const void *src, bool to_map);
 
+/* bpf(2)'s permission checks (map_sys.c): 0 or -EPERM (BPF_F_WRONLY /
+ * BPF_F_RDONLY map, or frozen for writes). */
+int map_can_read(const struct bpfvm_map *map);
+int map_can_write(const struct bpfvm_map *map);
+
 /* The flag checks of update (BPF_ANY/NOEXIST/EXIST, BPF_F_LOCK only with
  * a lock in the value): 0 or -EINVAL. */
 int map_check_update_flags(const struct bpfvm_map *map, uint64_t flags);

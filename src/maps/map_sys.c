@@ -14,12 +14,12 @@ static bool map_is_percpu(const struct bpfvm_map *map)
 	return map->ops->lookup_percpu != NULL;
 }
 
-static int map_can_read(const struct bpfvm_map *map)
+int map_can_read(const struct bpfvm_map *map)
 {
 	return (map->map_flags & BPF_F_WRONLY) ? -EPERM : 0;
 }
 
-static int map_can_write(const struct bpfvm_map *map)
+int map_can_write(const struct bpfvm_map *map)
 {
 	if ((map->map_flags & BPF_F_RDONLY) || atomic_load(&map->frozen))
 		return -EPERM;
@@ -81,10 +81,12 @@ static int map_default_lookup(struct bpfvm_map *map, const void *key,
 	return 0;
 }
 
+/* bpf(2)'s order: unknown flags, permissions, BPF_F_LOCK without a
+ * lock. */
 int bpfvm_map_lookup(struct bpfvm_map *map, const void *key, void *value,
 		     uint64_t flags)
 {
-	int err = map_can_read(map);
+	int err = flags & ~(uint64_t)BPF_F_LOCK ? -EINVAL : map_can_read(map);
 
 	if (!err)
 		err = map_check_lookup_flags(map, flags);
@@ -130,16 +132,20 @@ int bpfvm_map_delete(struct bpfvm_map *map, const void *key)
 int bpfvm_map_lookup_and_delete(struct bpfvm_map *map, const void *key,
 				void *value, uint64_t flags)
 {
-	int err = map_can_write(map);
+	int err = flags & ~(uint64_t)BPF_F_LOCK ? -EINVAL : map_can_write(map);
 
 	if (!err)
 		err = map_can_read(map);
+	if (!err && flags && map->ops->pop)
+		err = -EINVAL; /* QUEUE / STACK take no flags */
+	if (!err)
+		err = map_check_lookup_flags(map, flags);
 	if (err)
 		return err;
 	if (map->ops->sys_lookup_and_delete)
 		return map->ops->sys_lookup_and_delete(map, key, value, flags);
 	if (map->ops->pop)
-		return flags ? -EINVAL : (int)map->ops->pop(map, value);
+		return (int)map->ops->pop(map, value);
 	return -ENOTSUPP;
 }
 

@@ -1,0 +1,77 @@
+/* Inner map templates and their compatibility rule (map_in_map.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "maps/map_in_map.h"
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+static bool map_is_map_in_map(enum bpf_map_type t)
+{
+	return t == BPF_MAP_TYPE_ARRAY_OF_MAPS || t == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+int map_in_map_check(struct map_attr *a, int (*outer_check)(struct map_attr *))
+{
+	const struct bpfvm_map *tmpl = a->inner_map;
+	int err;
+
+	if (a->value_size != 4 ||
+	    (a->map_flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)))
+		return -EINVAL;
+	err = outer_check(a);
+	if (err)
+		return err;
+	if (!tmpl || map_is_map_in_map(tmpl->type))
+		return -EINVAL;
+	if (tmpl->type == BPF_MAP_TYPE_PROG_ARRAY)
+		return -ENOTSUPP;
+	if (a->spin_lock_off >= 0) /* the outer map takes no BTF */
+		return -ENOTSUPP;
+	return 0;
+}
+
+void map_inner_meta_init(struct map_inner_meta *meta,
+			 const struct bpfvm_map *tmpl)
+{
+	meta->type = tmpl->type;
+	meta->key_size = tmpl->key_size;
+	meta->value_size = tmpl->value_size;
+	meta->map_flags = tmpl->map_flags;
+	meta->max_entries = tmpl->max_entries;
+	meta->spin_lock_off = tmpl->spin_lock_off;
+}
+
+static bool map_inner_fits(const struct map_inner_meta *m,
+			   const struct bpfvm_map *map)
+{
+	if (m->type != map->type || m->key_size != map->key_size ||
+	    m->value_size != map->value_size ||
+	    m->map_flags != map->map_flags ||
+	    m->spin_lock_off != map->spin_lock_off)
+		return false;
+	/* Only plain arrays fix their size, unless BPF_F_INNER_MAP. */
+	if (m->type == BPF_MAP_TYPE_ARRAY && !(m->map_flags & BPF_F_INNER_MAP))
+		return m->max_entries == map->max_entries;
+	return true;
+}
+
+int map_inner_get(const struct map_inner_meta *meta, const void *value,
+		  struct bpfvm_map **out)
+{
+	struct bpfvm_map *map;
+	uint32_t id;
+
+	memcpy(&id, value, 4);
+	map = bpfvm_map_get_by_id(id);
+	if (!map)
+		return -EBADF;
+	if (!map_inner_fits(meta, map)) {
+		map_put(map);
+		return -EINVAL;
+	}
+	*out = map;
+	return 0;
+}
