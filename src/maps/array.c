@@ -27,7 +27,8 @@ int array_check(struct map_attr *a)
 
 	if (!a->max_entries || a->key_size != 4 || !a->value_size ||
 	    (a->map_flags & ~ARRAY_FLAGS) ||
-	    (percpu && (a->map_flags & BPF_F_NUMA_NODE)))
+	    (percpu && (a->map_flags & BPF_F_NUMA_NODE) &&
+	     a->numa_node != MAP_NUMA_NO_NODE))
 		return -EINVAL;
 	if (a->type != BPF_MAP_TYPE_ARRAY &&
 	    (a->map_flags & (BPF_F_MMAPABLE | BPF_F_INNER_MAP)))

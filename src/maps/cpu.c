@@ -14,11 +14,11 @@ static pthread_once_t possible_once = PTHREAD_ONCE_INIT;
 static atomic_uint next_slot;
 static _Thread_local unsigned thread_slot; /* slot + 1; 0: not yet */
 
-/* /sys/devices/system/cpu/possible reads "0-N" (or a list); the count is
- * the highest CPU + 1, as libbpf_num_possible_cpus computes it. */
-static void possible_init(void)
+/* A sysfs list ("0-N", or "0,2-3") as highest entry + 1, the way libbpf
+ * counts possible CPUs; 0 when unreadable. */
+unsigned map_sysfs_count(const char *path)
 {
-	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	FILE *f = fopen(path, "r");
 	unsigned lo, hi, max = 0;
 	int c;
 
@@ -34,6 +34,13 @@ static void possible_init(void)
 	}
 	if (f)
 		fclose(f);
+	return max;
+}
+
+static void possible_init(void)
+{
+	unsigned max = map_sysfs_count("/sys/devices/system/cpu/possible");
+
 	if (!max) {
 		long n = sysconf(_SC_NPROCESSORS_CONF);
 

@@ -43,14 +43,25 @@ static int map_name_check(const char *name)
 	return 0;
 }
 
+/* The kernel wants an online node or NUMA_NO_NODE (-1); without
+ * BPF_F_NUMA_NODE the field is ignored. */
+static bool map_numa_node_ok(uint32_t node)
+{
+	unsigned n = map_sysfs_count("/sys/devices/system/node/online");
+
+	return node == MAP_NUMA_NO_NODE || node < (n ? n : 1);
+}
+
 static int map_attr_check(const struct map_attr *a, const char *name)
 {
 	const uint32_t rw = BPF_F_RDONLY | BPF_F_WRONLY;
 	const uint32_t rw_prog = BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG;
 
+	if (a->map_extra && a->type != BPF_MAP_TYPE_BLOOM_FILTER)
+		return -EINVAL;
 	if ((a->map_flags & rw) == rw || (a->map_flags & rw_prog) == rw_prog)
 		return -EINVAL;
-	if (!(a->map_flags & BPF_F_NUMA_NODE) && a->numa_node)
+	if ((a->map_flags & BPF_F_NUMA_NODE) && !map_numa_node_ok(a->numa_node))
 		return -EINVAL;
 	if (a->spin_lock_off >= 0 &&
 	    (uint64_t)a->spin_lock_off + 4 > a->value_size)
@@ -68,7 +79,8 @@ static struct map_attr map_attr_of(enum bpf_map_type type, uint32_t key_size,
 		.value_size = value_size,
 		.max_entries = max_entries,
 		.map_flags = OPTS_GET(opts, map_flags, 0),
-		.numa_node = OPTS_GET(opts, numa_node, 0),
+		.numa_node = OPTS_GET(opts, map_flags, 0) & BPF_F_NUMA_NODE ?
+				     OPTS_GET(opts, numa_node, 0) : 0,
 		.map_extra = OPTS_GET(opts, map_extra, 0),
 		.inner_map = OPTS_GET(opts, inner_map, NULL),
 		.spin_lock_off = OPTS_HAS(opts, spin_lock_off) ?

@@ -99,9 +99,8 @@ static int batch_read(struct bpfvm_map *map, const void *in_batch,
 			break;
 		done++;
 	}
-	if (done)
-		memcpy(out_batch, keys + (size_t)(done - 1) * map->key_size,
-		       map->key_size);
+	if (done) /* the last key visited, skipped ones included */
+		memcpy(out_batch, prev, map->key_size);
 	free(prev);
 	*count = done;
 	return err;

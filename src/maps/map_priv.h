@@ -19,13 +19,16 @@
 #include <linux/bpf.h>
 #include <bpfvm/map.h>
 
+/* numa_node meaning "any node" (the kernel's NUMA_NO_NODE). */
+#define MAP_NUMA_NO_NODE UINT32_MAX
+
 struct map_attr {
 	enum bpf_map_type type;
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
 	uint32_t map_flags;
-	uint32_t numa_node;
+	uint32_t numa_node;	/* 0 without BPF_F_NUMA_NODE */
 	uint64_t map_extra;
 	struct bpfvm_map *inner_map;
 	int32_t spin_lock_off;	/* -1: none */
@@ -114,6 +117,10 @@ static inline size_t map_round8(size_t n)
 {
 	return (n + 7) & ~(size_t)7;
 }
+
+/* A sysfs list file ("0-3,5") as its highest entry + 1; 0 if unreadable
+ * (cpu.c). */
+unsigned map_sysfs_count(const char *path);
 
 /* The calling thread's CPU slot (cpu.c); < bpfvm_num_possible_cpus(). */
 unsigned map_cpu_current(void);

@@ -81,8 +81,21 @@ static int map_default_lookup(struct bpfvm_map *map, const void *key,
 	return 0;
 }
 
+/* bpf(2) copies the key and value in before acting: a NULL key is
+ * -EFAULT where the type has keys and -EINVAL where it has none (queue,
+ * stack, bloom); a NULL value is -EFAULT. */
+static int map_check_ptrs(const struct bpfvm_map *map, const void *key,
+			  const void *value)
+{
+	if (!map->key_size && key)
+		return -EINVAL;
+	if ((map->key_size && !key) || !value)
+		return -EFAULT;
+	return 0;
+}
+
 /* bpf(2)'s order: unknown flags, permissions, BPF_F_LOCK without a
- * lock. */
+ * lock, the pointers. */
 int bpfvm_map_lookup(struct bpfvm_map *map, const void *key, void *value,
 		     uint64_t flags)
 {
@@ -90,6 +103,8 @@ int bpfvm_map_lookup(struct bpfvm_map *map, const void *key, void *value,
 
 	if (!err)
 		err = map_check_lookup_flags(map, flags);
+	if (!err)
+		err = map_check_ptrs(map, key, value);
 	if (err)
 		return err;
 	if (map->ops->sys_lookup)
@@ -102,6 +117,10 @@ int bpfvm_map_update(struct bpfvm_map *map, const void *key,
 {
 	int err = map_can_write(map);
 
+	if (!err)
+		err = map_check_lookup_flags(map, flags & BPF_F_LOCK);
+	if (!err)
+		err = map_check_ptrs(map, key, value);
 	if (err)
 		return err;
 	if (map->ops->sys_update)
@@ -120,6 +139,8 @@ int bpfvm_map_delete(struct bpfvm_map *map, const void *key)
 {
 	int err = map_can_write(map);
 
+	if (!err && !key != !map->key_size)
+		err = key ? -EINVAL : -EFAULT;
 	if (err)
 		return err;
 	if (map->ops->sys_delete)
@@ -140,6 +161,8 @@ int bpfvm_map_lookup_and_delete(struct bpfvm_map *map, const void *key,
 		err = -EINVAL; /* QUEUE / STACK take no flags */
 	if (!err)
 		err = map_check_lookup_flags(map, flags);
+	if (!err)
+		err = map_check_ptrs(map, key, value);
 	if (err)
 		return err;
 	if (map->ops->sys_lookup_and_delete)
@@ -164,11 +187,15 @@ int bpfvm_map_get_next_key(struct bpfvm_map *map, const void *key,
 int bpfvm_map_freeze(struct bpfvm_map *map)
 {
 	bool was = false;
+	int err;
 
-	if (map->map_flags & BPF_F_RDONLY)
-		return -EPERM; /* the kernel: a read-only fd cannot freeze */
+	if (map->spin_lock_off >= 0)
+		return -ENOTSUPP; /* the kernel: no freezing with BTF fields */
+	err = map_can_write(map); /* read-only, or frozen already */
+	if (err)
+		return err;
 	if (!atomic_compare_exchange_strong(&map->frozen, &was, true))
-		return -EBUSY;
+		return -EBUSY; /* lost a race with another freeze */
 	return 0;
 }
 

@@ -13,7 +13,7 @@
 #include "kmap.h"
 
 static struct {
-	unsigned long cases, ops, failed;
+	unsigned long cases, ops, failed, refused;
 } totals;
 
 static const char *const opnames[MAPDIFF_OP_COUNT] = {
@@ -55,8 +55,9 @@ void mapdiff_require_kernel(void)
 
 int mapdiff_report(void)
 {
-	printf("mapdiff: %lu cases, %lu ops, %lu failed\n", totals.cases,
-	       totals.ops, totals.failed);
+	printf("mapdiff: %lu cases (%lu refused alike by both), %lu ops, "
+	       "%lu failed\n", totals.cases, totals.refused, totals.ops,
+	       totals.failed);
 	return totals.failed ? 1 : 0;
 }
 
@@ -270,10 +271,21 @@ static int create_pair(struct mapdiff *d, const struct mapdiff_spec *s,
 	*kfd = kr;
 	if (kr >= 0 && vr == 0)
 		return 0;
-	if (kr < 0 && vr < 0 && kr == vr)
+	if (kr < 0 && vr < 0 && kr == vr) {
+		totals.refused++;
+		if (getenv("MAPDIFF_VERBOSE"))
+			printf("refused alike (%d): type %d key %u value %u "
+			       "max %u flags %#x%s\n", kr, (int)s->type,
+			       s->key_size, s->value_size, s->max_entries,
+			       s->map_flags, s->spin_lock ? " lock" : "");
 		return kr;
-	md_fail(d, NULL, "create %s: kernel %d, bpfvm %d",
-		s->name ? s->name : "", kr < 0 ? kr : 0, vr);
+	}
+	md_fail(d, NULL,
+		"create type %d key %u value %u max %u flags %#x numa %u "
+		"extra %llu%s: kernel %d, bpfvm %d", (int)s->type, s->key_size,
+		s->value_size, s->max_entries, s->map_flags, s->numa_node,
+		(unsigned long long)s->map_extra, s->spin_lock ? " lock" : "",
+		kr < 0 ? kr : 0, vr);
 	if (kr >= 0)
 		close(kr);
 	if (vr == 0)
