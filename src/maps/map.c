@@ -113,6 +113,10 @@ int bpfvm_map_create(enum bpf_map_type type, uint32_t key_size,
 	err = map_attr_check(&a, name);
 	if (!err && ops->check)
 		err = ops->check(&a);
+	/* The kernel takes a bpf_spin_lock in HASH and ARRAY values only. */
+	if (!err && a.spin_lock_off >= 0 && type != BPF_MAP_TYPE_HASH &&
+	    type != BPF_MAP_TYPE_ARRAY)
+		err = -EOPNOTSUPP;
 	if (!err)
 		err = ops->alloc(&a, &map);
 	if (err)

@@ -28,8 +28,6 @@ int map_in_map_check(struct map_attr *a, int (*outer_check)(struct map_attr *))
 		return -EINVAL;
 	if (tmpl->type == BPF_MAP_TYPE_PROG_ARRAY)
 		return -ENOTSUPP;
-	if (a->spin_lock_off >= 0) /* the outer map takes no BTF */
-		return -ENOTSUPP;
 	return 0;
 }
 

@@ -19,8 +19,7 @@ struct map_inner_meta {
 /* The outer map's checks in the kernel's order: value_size 4 (a map
  * id) and no BPF_F_RDONLY_PROG / WRONLY_PROG (-EINVAL), then the outer
  * type's own (outer_check), then a template that exists and is not
- * map-in-map itself (-EINVAL) nor a PROG_ARRAY (-ENOTSUPP), then no lock
- * in the value (-ENOTSUPP). */
+ * map-in-map itself (-EINVAL) nor a PROG_ARRAY (-ENOTSUPP). */
 int map_in_map_check(struct map_attr *attr,
 		     int (*outer_check)(struct map_attr *));
 void map_inner_meta_init(struct map_inner_meta *meta,

@@ -10,16 +10,6 @@
 
 #define CACHE_LINE 64u
 
-static int percpu_check(struct map_attr *a)
-{
-	int err = array_check(a);
-
-	/* The kernel takes bpf_spin_lock in ARRAY and HASH values only. */
-	if (!err && a->spin_lock_off >= 0)
-		err = -EOPNOTSUPP;
-	return err;
-}
-
 static int percpu_alloc(const struct map_attr *a, struct bpfvm_map **out)
 {
 	struct array_map *arr = calloc(1, sizeof(*arr));
@@ -130,7 +120,7 @@ static int percpu_sys_update(struct bpfvm_map *map, const void *key,
 }
 
 const struct map_ops map_percpu_array_ops = {
-	.check = percpu_check,
+	.check = array_check,
 	.alloc = percpu_alloc,
 	.free = percpu_free,
 	.lookup = percpu_lookup,
