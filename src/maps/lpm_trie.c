@@ -15,99 +15,31 @@
  * pointer stays map memory); reusing one bumps reuse_seq first, and a
  * reader that saw the counter move retries, since it may have walked
  * through a node rewritten under it (after a few tries it takes the
- * lock). */
+ * lock). Node memory: lpm_pool.c. Big tries get a lookup table over
+ * their first 12 bits (lpm_table.c), so lookups skip the dense top. */
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "maps/map_priv.h"
+#include "maps/lpm_trie.h"
 
 #define LPM_FLAGS                                                           \
 	(BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | \
 	 BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
-#define LPM_DATA_MAX 256u
-#define LPM_WORDS_MAX (LPM_DATA_MAX / 8)
 /* The kernel's limit: KMALLOC_MAX_SIZE (4 MiB on x86-64) less the data
  * and its 24-byte node header. */
 #define LPM_VALUE_MAX ((4u << 20) - LPM_DATA_MAX - 24u)
-#define LPM_IM 1u		/* intermediate node: no value */
 #define LPM_READ_TRIES 4
-#define LPM_QUARANTINE 64	/* freed nodes kept unused */
-#define LPM_SLAB_BYTES (1u << 20)
-
-typedef struct lpm_node *_Atomic lpm_slot;
-
-struct lpm_node {
-	lpm_slot child[2];
-	_Atomic uint32_t plen;
-	_Atomic uint32_t flags;
-	struct lpm_node *next_free;	/* free list (writers only) */
-	/* The key data as 64-bit words, bit 0 = the most significant bit
-	 * of data[0], zero-padded; then the value (8-aligned). */
-	_Atomic uint64_t bits[];
-};
-
-struct lpm_slab {
-	struct lpm_slab *next;
-	_Alignas(16) uint8_t mem[];
-};
-
-struct lpm_trie {
-	struct bpfvm_map map;
-	lpm_slot root;
-	_Atomic uint32_t reuse_seq;
-	uint32_t lock;
-	uint32_t data_size;
-	uint32_t max_plen;
-	uint32_t nwords;
-	size_t node_size;
-	uint64_t n_entries;
-	struct lpm_node *free_head, *free_tail;
-	size_t free_count;
-	struct lpm_slab *slabs;
-	uint8_t *fresh;			/* unused part of the newest slab */
-	size_t fresh_left;		/* nodes there */
-	size_t nodes;			/* nodes carved so far */
-	lpm_slot **path;		/* writers' descent: max_plen + 2 slots */
-};
-
-/* A key turned into words, once per operation. */
-struct lpm_key {
-	uint32_t plen;
-	uint64_t w[LPM_WORDS_MAX];
-};
+#define LPM_STRIDE 12		/* lookup table: the first 12 bits */
+#define LPM_TABLE_MIN 128	/* elements before it pays for its 64 KiB */
 
 static struct lpm_trie *lpm_of(struct bpfvm_map *map)
 {
 	return (struct lpm_trie *)map;
 }
 
-static struct lpm_node *ld(lpm_slot *s)
-{
-	return atomic_load_explicit(s, memory_order_acquire);
-}
-
-static void publish(lpm_slot *s, struct lpm_node *n)
-{
-	atomic_store_explicit(s, n, memory_order_release);
-}
-
-static uint32_t node_plen(struct lpm_node *n)
-{
-	return atomic_load_explicit(&n->plen, memory_order_relaxed);
-}
-
-static bool node_im(struct lpm_node *n)
-{
-	return atomic_load_explicit(&n->flags, memory_order_relaxed) & LPM_IM;
-}
-
-static void *node_value(const struct lpm_trie *t, struct lpm_node *n)
-{
-	return (uint8_t *)n + sizeof(*n) + (size_t)t->nwords * 8;
-}
-
-/* ---- keys and bits ---- */
+/* ---- keys ---- */
 
 static int lpm_key_read(const struct lpm_trie *t, const void *key,
 			struct lpm_key *k)
@@ -121,126 +53,17 @@ static int lpm_key_read(const struct lpm_trie *t, const void *key,
 		return -EINVAL;
 	for (uint32_t i = 0; i < t->nwords; i++) {
 		uint64_t w = 0;
+		uint32_t left = t->data_size - i * 8;
 
-		for (uint32_t j = 0; j < 8; j++) {
-			uint32_t b = i * 8 + j;
-
-			w = w << 8 | (b < t->data_size ? data[b] : 0);
-		}
-		k->w[i] = w;
+		memcpy(&w, data + i * 8, left < 8 ? left : 8);
+		k->w[i] = be64toh(w);
 	}
 	return 0;
 }
 
-static unsigned word_bit(uint64_t w, uint32_t i)
-{
-	return (unsigned)(w >> (63 - i % 64)) & 1;
-}
-
-static unsigned key_bit(const struct lpm_key *k, uint32_t i)
-{
-	return word_bit(k->w[i / 64], i);
-}
-
 static unsigned node_bit(struct lpm_node *n, uint32_t i)
 {
-	return word_bit(atomic_load_explicit(&n->bits[i / 64],
-					     memory_order_relaxed), i);
-}
-
-/* How many leading bits of the node's data the key shares, at most
- * limit. */
-static uint32_t lpm_match(struct lpm_node *n, const struct lpm_key *k,
-			  uint32_t limit)
-{
-	for (uint32_t i = 0; i * 64 < limit; i++) {
-		uint64_t d = atomic_load_explicit(&n->bits[i],
-						  memory_order_relaxed) ^ k->w[i];
-
-		if (d) {
-			uint32_t m = i * 64 + (uint32_t)__builtin_clzll(d);
-
-			return m < limit ? m : limit;
-		}
-	}
-	return limit;
-}
-
-/* ---- nodes: slabs and the free list ---- */
-
-static struct lpm_node *lpm_carve(struct lpm_trie *t)
-{
-	struct lpm_node *n;
-
-	if (!t->fresh_left) {
-		size_t want = t->nodes < 16 ? 16 : t->nodes;
-		size_t cap = LPM_SLAB_BYTES / t->node_size;
-		struct lpm_slab *s;
-
-		if (want > cap)
-			want = cap ? cap : 1;
-		s = calloc(1, sizeof(*s) + want * t->node_size);
-		if (!s)
-			return NULL;
-		s->next = t->slabs;
-		t->slabs = s;
-		t->fresh = s->mem;
-		t->fresh_left = want;
-	}
-	n = (struct lpm_node *)t->fresh;
-	t->fresh += t->node_size;
-	t->fresh_left--;
-	t->nodes++;
-	return n;
-}
-
-/* Oldest freed node first, and only once LPM_QUARANTINE nodes wait, so
- * a node is reused as late as possible: a program still reading a value
- * it looked up before a delete rarely sees another element's. */
-static struct lpm_node *lpm_node_get(struct lpm_trie *t)
-{
-	struct lpm_node *n = t->free_head;
-
-	if (t->free_count <= LPM_QUARANTINE)
-		return lpm_carve(t);
-	t->free_count--;
-	t->free_head = n->next_free;
-	if (!t->free_head)
-		t->free_tail = NULL;
-	/* Readers that might walk through n while it is rewritten retry. */
-	atomic_fetch_add_explicit(&t->reuse_seq, 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
-	return n;
-}
-
-static void lpm_node_put(struct lpm_trie *t, struct lpm_node *n)
-{
-	if (!n)
-		return;
-	n->next_free = NULL;
-	t->free_count++;
-	if (t->free_tail)
-		t->free_tail->next_free = n;
-	else
-		t->free_head = n;
-	t->free_tail = n;
-}
-
-/* A node for bits (nwords words) and plen; value NULL: intermediate. */
-static void lpm_node_init(struct lpm_trie *t, struct lpm_node *n,
-			  const uint64_t *bits, uint32_t plen,
-			  const void *value)
-{
-	atomic_store_explicit(&n->child[0], NULL, memory_order_relaxed);
-	atomic_store_explicit(&n->child[1], NULL, memory_order_relaxed);
-	atomic_store_explicit(&n->plen, plen, memory_order_relaxed);
-	atomic_store_explicit(&n->flags, value ? 0 : LPM_IM,
-			      memory_order_relaxed);
-	for (uint32_t i = 0; i < t->nwords; i++)
-		atomic_store_explicit(&n->bits[i], bits[i],
-				      memory_order_relaxed);
-	if (value)
-		memcpy(node_value(t, n), value, t->map.value_size);
+	return word_bit(node_word(n, i / 64), i);
 }
 
 /* ---- attributes, alloc, free ---- */
@@ -266,6 +89,7 @@ static int lpm_alloc(const struct map_attr *a, struct bpfvm_map **out)
 	t->data_size = a->key_size - 4;
 	t->max_plen = t->data_size * 8;
 	t->nwords = (t->data_size + 7) / 8;
+	t->stride = t->max_plen < LPM_STRIDE ? t->max_plen : LPM_STRIDE;
 	t->node_size = map_round8(sizeof(struct lpm_node) + t->nwords * 8 +
 				  a->value_size);
 	t->path = calloc(t->max_plen + 2, sizeof(*t->path));
@@ -281,12 +105,8 @@ static void lpm_free(struct bpfvm_map *map)
 {
 	struct lpm_trie *t = lpm_of(map);
 
-	while (t->slabs) {
-		struct lpm_slab *s = t->slabs;
-
-		t->slabs = s->next;
-		free(s);
-	}
+	lpm_pool_free(t);
+	free(atomic_load(&t->table));
 	free(t->path);
 	free(t);
 }
@@ -298,8 +118,9 @@ static void lpm_free(struct bpfvm_map *map)
  * max_plen + 1 nodes. */
 static struct lpm_node *lpm_find(struct lpm_trie *t, const struct lpm_key *k)
 {
-	struct lpm_node *n = ld(&t->root), *found = NULL;
+	struct lpm_node *n, *found;
 
+	lpm_table_start(t, k, &n, &found);
 	for (uint32_t steps = 0; n && steps <= t->max_plen; steps++) {
 		uint32_t plen = node_plen(n);
 
@@ -405,34 +226,40 @@ static long lpm_add_one(struct lpm_trie *t, uint64_t flags)
 	return 0;
 }
 
-/* Link nn where the descent stopped, at node n (not NULL, not of the
- * key's prefix) sharing matchlen bits with the key: above n when the key
- * is a prefix of n, else under a new intermediate node at the split. */
-static long lpm_link_split(struct lpm_trie *t, lpm_slot *slot,
-			   struct lpm_node *n, struct lpm_node *nn,
-			   const struct lpm_key *k, uint32_t matchlen)
+/* Link the new node nn into slot, which holds n (or NULL) sharing
+ * matchlen bits with the key: in place of n when n has the key's prefix
+ * (keeping n's subtrees), above n when the key is a prefix of n, else
+ * under a new intermediate node where the two part. */
+static long lpm_place(struct lpm_trie *t, lpm_slot *slot, struct lpm_node *n,
+		      struct lpm_node *nn, const struct lpm_key *k,
+		      uint32_t matchlen)
 {
 	uint64_t bits[LPM_WORDS_MAX];
-	struct lpm_node *im;
+	struct lpm_node *im, *old = NULL;
 	unsigned b;
 
-	if (matchlen == k->plen) {
+	if (n && node_plen(n) == matchlen) {
+		for (int c = 0; c < 2; c++)
+			atomic_store_explicit(&nn->child[c], ld(&n->child[c]),
+					      memory_order_relaxed);
+		old = n;
+	} else if (n && matchlen == k->plen) {
 		atomic_store_explicit(&nn->child[node_bit(n, matchlen)], n,
 				      memory_order_relaxed);
-		publish(slot, nn);
-		return 0;
+	} else if (n) {
+		im = lpm_node_get(t);
+		if (!im)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < t->nwords; i++)
+			bits[i] = node_word(n, i);
+		lpm_node_init(t, im, bits, matchlen, NULL);
+		b = key_bit(k, matchlen);
+		atomic_store_explicit(&im->child[b], nn, memory_order_relaxed);
+		atomic_store_explicit(&im->child[!b], n, memory_order_relaxed);
+		nn = im;
 	}
-	im = lpm_node_get(t);
-	if (!im)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < t->nwords; i++)
-		bits[i] = atomic_load_explicit(&n->bits[i],
-					       memory_order_relaxed);
-	lpm_node_init(t, im, bits, matchlen, NULL);
-	b = key_bit(k, matchlen);
-	atomic_store_explicit(&im->child[b], nn, memory_order_relaxed);
-	atomic_store_explicit(&im->child[!b], n, memory_order_relaxed);
-	publish(slot, im);
+	publish(slot, nn);
+	lpm_node_put(t, old);
 	return 0;
 }
 
@@ -441,8 +268,7 @@ static long lpm_insert(struct lpm_trie *t, const struct lpm_key *k,
 {
 	uint32_t matchlen = 0;
 	uint32_t depth = lpm_descend(t, k, &matchlen);
-	lpm_slot *slot = t->path[depth];
-	struct lpm_node *n = ld(slot), *nn;
+	struct lpm_node *n = ld(t->path[depth]), *nn;
 	bool same = n && node_plen(n) == matchlen;
 	bool counted = !same || node_im(n); /* a new element */
 	long err;
@@ -454,29 +280,21 @@ static long lpm_insert(struct lpm_trie *t, const struct lpm_key *k,
 	if (err)
 		return err;
 	nn = lpm_node_get(t);
+	err = -ENOMEM;
 	if (nn) {
 		lpm_node_init(t, nn, k->w, k->plen, value);
-		if (!n) {
-			publish(slot, nn);
-			return 0;
-		}
-		if (same) { /* replace n, keeping its subtrees */
-			for (int c = 0; c < 2; c++)
-				atomic_store_explicit(&nn->child[c],
-						      ld(&n->child[c]),
-						      memory_order_relaxed);
-			publish(slot, nn);
-			lpm_node_put(t, n);
-			return 0;
-		}
-		err = lpm_link_split(t, slot, n, nn, k, matchlen);
-		if (!err)
-			return 0;
-		lpm_node_put(t, nn);
+		err = lpm_place(t, t->path[depth], n, nn, k, matchlen);
 	}
+	if (!err) {
+		lpm_table_refresh(t, depth, k);
+		if (t->n_entries >= LPM_TABLE_MIN)
+			lpm_table_create(t);
+		return 0;
+	}
+	lpm_node_put(t, nn);
 	if (counted)
 		t->n_entries--;
-	return -ENOMEM;
+	return err;
 }
 
 static long lpm_update(struct bpfvm_map *map, const void *key,
@@ -498,8 +316,9 @@ static long lpm_update(struct bpfvm_map *map, const void *key,
 }
 
 /* Unlink the node in t->path[depth]; the kernel's three cases keep every
- * intermediate node with exactly two children. */
-static void lpm_unlink(struct lpm_trie *t, uint32_t depth)
+ * intermediate node with exactly two children. Returns the depth of the
+ * slot that changed. */
+static uint32_t lpm_unlink(struct lpm_trie *t, uint32_t depth)
 {
 	lpm_slot *slot = t->path[depth];
 	struct lpm_node *n = ld(slot), *parent;
@@ -508,7 +327,7 @@ static void lpm_unlink(struct lpm_trie *t, uint32_t depth)
 	if (c0 && c1) {
 		atomic_fetch_or_explicit(&n->flags, LPM_IM,
 					 memory_order_release);
-		return;
+		return depth;
 	}
 	parent = depth ? ld(t->path[depth - 1]) : NULL;
 	if (parent && node_im(parent) && !c0 && !c1) {
@@ -516,12 +335,13 @@ static void lpm_unlink(struct lpm_trie *t, uint32_t depth)
 					       ? ld(&parent->child[1])
 					       : ld(&parent->child[0]);
 
-		publish(t->path[depth - 1], sib);
+		publish(t->path[--depth], sib);
 		lpm_node_put(t, parent);
 	} else {
 		publish(slot, c0 ? c0 : c1);
 	}
 	lpm_node_put(t, n);
+	return depth;
 }
 
 static long lpm_delete(struct bpfvm_map *map, const void *key)
@@ -542,7 +362,7 @@ static long lpm_delete(struct bpfvm_map *map, const void *key)
 		err = -ENOENT;
 	} else {
 		t->n_entries--;
-		lpm_unlink(t, depth);
+		lpm_table_refresh(t, lpm_unlink(t, depth), &k);
 	}
 	map_spin_unlock(&t->lock);
 	return err;
