@@ -15,9 +15,10 @@ struct helper_def {
 
 /* One table per group, each ended by { 0 }. */
 extern const struct helper_def hlp_maps[];	/* map_* elem helpers */
-extern const struct helper_def hlp_misc[];	/* time, ids, random, strings */
+extern const struct helper_def hlp_misc[];	/* time, ids, random, comm, locks */
 extern const struct helper_def hlp_trace[];	/* trace_printk, snprintf */
 extern const struct helper_def hlp_probe[];	/* probe_read* */
+extern const struct helper_def hlp_string[];	/* strncmp, strtol, csum_diff */
 extern const struct helper_def hlp_ringbuf[];	/* ringbuf_*, perf_event_output */
 extern const struct helper_def hlp_flow[];	/* tail_call, loop, for_each */
 

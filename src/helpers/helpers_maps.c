@@ -1,6 +1,146 @@
-/* Built-in helpers: maps group (see helpers.h). */
+/* Built-in helpers: the map_*_elem group, thin wrappers around the map's
+ * ops (r1 is the struct bpfvm_map * that lddw of a map reference gives).
+ *
+ * The kernel's verifier refuses update / delete / push / pop on a map
+ * created with BPF_F_RDONLY_PROG ("write into map forbidden", EACCES at
+ * load time) and calls of an op the map type lacks; bpfvm checks the same
+ * at run time: those calls return -EPERM, a missing op -EINVAL (lookups:
+ * NULL), so a program that reaches them cannot change the map. */
+#include <errno.h>
+#include <stddef.h>
+
+#include <linux/bpf.h>
+
 #include "helpers/helpers.h"
+#include "maps/map_priv.h"
+
+#define MAP(r) ((struct bpfvm_map *)(uintptr_t)(r))
+#define PTR(r) ((void *)(uintptr_t)(r))
+#define ERR(e) ((uint64_t)(int64_t)(e))
+
+/* May a program change this map? 0 or -EPERM (-EINVAL without a map). */
+static long prog_may_write(const struct bpfvm_map *map)
+{
+	if (!map)
+		return -EINVAL;
+	return (map->map_flags & BPF_F_RDONLY_PROG) ? -EPERM : 0;
+}
+
+static uint64_t map_lookup_elem(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5,
+				struct bpfvm_run *run)
+{
+	struct bpfvm_map *map = MAP(r1);
+
+	(void)r3, (void)r4, (void)r5, (void)run;
+	if (!map || !map->ops->lookup)
+		return 0;
+	return (uintptr_t)map->ops->lookup(map, PTR(r2));
+}
+
+static uint64_t map_update_elem(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5,
+				struct bpfvm_run *run)
+{
+	struct bpfvm_map *map = MAP(r1);
+	long err = prog_may_write(map);
+
+	(void)r5, (void)run;
+	if (err)
+		return ERR(err);
+	if (!map->ops->update)
+		return ERR(-EINVAL);
+	return ERR(map->ops->update(map, PTR(r2), PTR(r3), r4));
+}
+
+static uint64_t map_delete_elem(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5,
+				struct bpfvm_run *run)
+{
+	struct bpfvm_map *map = MAP(r1);
+	long err = prog_may_write(map);
+
+	(void)r3, (void)r4, (void)r5, (void)run;
+	if (err)
+		return ERR(err);
+	if (!map->ops->delete)
+		return ERR(-EINVAL);
+	return ERR(map->ops->delete(map, PTR(r2)));
+}
+
+static uint64_t map_push_elem(uint64_t r1, uint64_t r2, uint64_t r3,
+			      uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct bpfvm_map *map = MAP(r1);
+	long err = prog_may_write(map);
+
+	(void)r4, (void)r5, (void)run;
+	if (err)
+		return ERR(err);
+	if (!map->ops->push)
+		return ERR(-EINVAL);
+	return ERR(map->ops->push(map, PTR(r2), r3));
+}
+
+static uint64_t map_pop_elem(uint64_t r1, uint64_t r2, uint64_t r3,
+			     uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct bpfvm_map *map = MAP(r1);
+	long err = prog_may_write(map);
+
+	(void)r3, (void)r4, (void)r5, (void)run;
+	if (err)
+		return ERR(err);
+	if (!map->ops->pop)
+		return ERR(-EINVAL);
+	return ERR(map->ops->pop(map, PTR(r2)));
+}
+
+static uint64_t map_peek_elem(uint64_t r1, uint64_t r2, uint64_t r3,
+			      uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct bpfvm_map *map = MAP(r1);
+
+	(void)r3, (void)r4, (void)r5, (void)run;
+	if (!map || !map->ops->peek)
+		return ERR(-EINVAL);
+	return ERR(map->ops->peek(map, PTR(r2)));
+}
+
+/* The value on another CPU slot; NULL for cpu >= possible CPUs (u32 as
+ * the kernel's prototype) and for maps that are not per-CPU. */
+static uint64_t map_lookup_percpu_elem(uint64_t r1, uint64_t r2, uint64_t r3,
+				       uint64_t r4, uint64_t r5,
+				       struct bpfvm_run *run)
+{
+	struct bpfvm_map *map = MAP(r1);
+	uint32_t cpu = (uint32_t)r3;
+
+	(void)r4, (void)r5, (void)run;
+	if (!map || !map->ops->lookup_percpu ||
+	    cpu >= bpfvm_num_possible_cpus())
+		return 0;
+	return (uintptr_t)map->ops->lookup_percpu(map, PTR(r2), cpu);
+}
+
+#define A_MAP HARG_CONST_MAP_PTR
+#define A_KEY HARG_PTR_TO_MAP_KEY
+#define A_VAL HARG_PTR_TO_MAP_VALUE
+#define A_OUT HARG_PTR_TO_UNINIT_MAP_VALUE
+#define A_ANY HARG_ANYTHING
+#define DEF(id, fn, r, ...) \
+	{ BPF_FUNC_##id, fn, { .ret = (r), .args = { __VA_ARGS__ } } }
 
 const struct helper_def hlp_maps[] = {
+	DEF(map_lookup_elem, map_lookup_elem, HRET_MAP_VALUE_OR_NULL, A_MAP,
+	    A_KEY),
+	DEF(map_update_elem, map_update_elem, HRET_INTEGER, A_MAP, A_KEY, A_VAL,
+	    A_ANY),
+	DEF(map_delete_elem, map_delete_elem, HRET_INTEGER, A_MAP, A_KEY),
+	DEF(map_push_elem, map_push_elem, HRET_INTEGER, A_MAP, A_VAL, A_ANY),
+	DEF(map_pop_elem, map_pop_elem, HRET_INTEGER, A_MAP, A_OUT),
+	DEF(map_peek_elem, map_peek_elem, HRET_INTEGER, A_MAP, A_OUT),
+	DEF(map_lookup_percpu_elem, map_lookup_percpu_elem,
+	    HRET_MAP_VALUE_OR_NULL, A_MAP, A_KEY, A_ANY),
 	{ 0 },
 };
