@@ -102,8 +102,6 @@ void ring_wake_ack(struct ring_wake *w)
 		return;
 	/* EAGAIN: the producer set `pending` but has not written yet; the
 	 * eventfd turns readable shortly, so leave the flag for next time. */
-	if (read(w->efd, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
-		atomic_store(&w->pending, 0);
-		atomic_thread_fence(memory_order_seq_cst);
-	}
+	if (read(w->efd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+		atomic_store(&w->pending, 0); /* seq_cst: before the reads */
 }

@@ -142,7 +142,7 @@ void ringbuf_commit(void *sample, uint64_t flags, bool discard)
 	len ^= BPF_RINGBUF_BUSY_BIT;
 	if (discard)
 		len |= BPF_RINGBUF_DISCARD_BIT;
-	/* seq_cst, with the consumer's fence after it stores its position:
+	/* seq_cst, like the consumer's store of its position and its loads:
 	 * either it sees this record, or we see that it caught up to it. */
 	atomic_exchange(&h->len, len);
 	rec_pos = (uint64_t)((uint8_t *)h - rb->data);

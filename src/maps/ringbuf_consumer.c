@@ -75,13 +75,13 @@ void bpfvm_ringbuf_free(struct bpfvm_ringbuf *rb)
 	free(rb);
 }
 
-/* Publish the consumer position. The fence pairs with the producers'
- * seq_cst commit: after it, either we see a record committed behind us,
- * or its producer sees us caught up and wakes us. */
+/* Publish the consumer position. seq_cst, like the loads in
+ * rb_ring_ready and the producers' commit: after it, either we see a
+ * record committed behind us, or its producer sees us caught up and
+ * wakes us. */
 static void rb_ring_publish(struct ringbuf_map *r, uint64_t cons)
 {
-	atomic_store_explicit(r->consumer_pos, cons, memory_order_release);
-	atomic_thread_fence(memory_order_seq_cst);
+	atomic_store(r->consumer_pos, cons);
 }
 
 /* Is the record at cons ready (committed or discarded)? */
@@ -90,11 +90,9 @@ static bool rb_ring_ready(struct ringbuf_map *r, uint64_t cons)
 	struct ringbuf_hdr *h =
 		(struct ringbuf_hdr *)(r->data + (cons & r->mask));
 
-	if (cons >= atomic_load_explicit(r->producer_pos,
-					 memory_order_acquire))
+	if (cons >= atomic_load(r->producer_pos))
 		return false;
-	return !(atomic_load_explicit(&h->len, memory_order_acquire) &
-		 BPF_RINGBUF_BUSY_BIT);
+	return !(atomic_load(&h->len) & BPF_RINGBUF_BUSY_BIT);
 }
 
 /* The consumer position is published every so often rather than after

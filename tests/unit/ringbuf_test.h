@@ -4,7 +4,9 @@
 #ifndef BPFVM_TESTS_RINGBUF_TEST_H
 #define BPFVM_TESTS_RINGBUF_TEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
