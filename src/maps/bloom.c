@@ -40,8 +40,6 @@ static int bloom_check(struct map_attr *a)
 	if (a->key_size || !a->value_size || !a->max_entries ||
 	    (a->map_flags & ~(uint32_t)BLOOM_FLAGS) || (a->map_extra & ~0xfull))
 		return -EINVAL;
-	if (a->spin_lock_off >= 0)
-		return -EOPNOTSUPP; /* the kernel: no bpf_spin_lock here */
 	return 0;
 }
 
@@ -145,13 +143,13 @@ static long bloom_delete(struct bpfvm_map *map, const void *key)
 	return -EOPNOTSUPP;
 }
 
+/* bpf(2) refuses a key for a keyless map (-EINVAL) before asking. */
 static int bloom_get_next_key(struct bpfvm_map *map, const void *key,
 			      void *next_key)
 {
 	(void)map;
-	(void)key;
 	(void)next_key;
-	return -EOPNOTSUPP;
+	return key ? -EINVAL : -EOPNOTSUPP;
 }
 
 /* No pop: BPF_MAP_LOOKUP_AND_DELETE_ELEM gets map_sys.c's -ENOTSUPP, as

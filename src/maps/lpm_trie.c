@@ -73,10 +73,8 @@ static int lpm_check(struct map_attr *a)
 	if (!a->max_entries || !(a->map_flags & BPF_F_NO_PREALLOC) ||
 	    (a->map_flags & ~(uint32_t)LPM_FLAGS) || a->key_size < 4 + 1 ||
 	    a->key_size > 4 + LPM_DATA_MAX || !a->value_size ||
-	    a->value_size > LPM_VALUE_MAX || a->map_extra)
+	    a->value_size > LPM_VALUE_MAX)
 		return -EINVAL;
-	if (a->spin_lock_off >= 0)
-		return -EOPNOTSUPP; /* the kernel: no bpf_spin_lock here */
 	return 0;
 }
 

@@ -32,12 +32,10 @@ static struct qs_map *qs_of(struct bpfvm_map *map)
 static int qs_check(struct map_attr *a)
 {
 	if (!a->max_entries || a->key_size || !a->value_size ||
-	    (a->map_flags & ~(uint32_t)QS_FLAGS) || a->map_extra)
+	    (a->map_flags & ~(uint32_t)QS_FLAGS))
 		return -EINVAL;
 	if (a->value_size > QS_VALUE_MAX)
 		return -E2BIG;
-	if (a->spin_lock_off >= 0)
-		return -EOPNOTSUPP; /* the kernel: no bpf_spin_lock here */
 	return 0;
 }
 
