@@ -1,19 +1,197 @@
-/* STUB: to be replaced by the real map type. */
+/* BPF_MAP_TYPE_LRU_HASH and BPF_MAP_TYPE_LRU_PERCPU_HASH: the shared
+ * table (htab.h) over the LRU lists (htab_lru.h). An update takes an
+ * element from the LRU first -- evicting if need be -- and only then looks
+ * for the key, as the kernel does: an update never fails for want of
+ * room, and may evict even when it then fails or finds the key. */
 #include <errno.h>
+#include <stdlib.h>
 
-#include "maps/map_priv.h"
+#include "maps/htab_lru.h"
 
-static int stub_alloc(const struct map_attr *attr, struct bpfvm_map **out)
+static void lru_free(struct bpfvm_map *map)
 {
-	(void)attr;
-	(void)out;
-	return -EOPNOTSUPP;
+	struct htab *h = htab_of(map);
+
+	htab_lru_destroy(h);
+	htab_destroy(h);
+	free(h);
+}
+
+static int lru_alloc(const struct map_attr *a, struct bpfvm_map **out)
+{
+	struct htab *h = calloc(1, sizeof(*h));
+	int err;
+
+	if (!h)
+		return -ENOMEM;
+	err = htab_init(h, a, sizeof(struct htab_lru_node));
+	if (!err)
+		err = htab_lru_init(h, a->map_flags & BPF_F_NO_COMMON_LRU);
+	if (err) {
+		lru_free(&h->map);
+		return err;
+	}
+	h->release = htab_lru_push_free;
+	*out = &h->map;
+	return 0;
+}
+
+/* A program's lookup marks the element used. */
+static struct htab_elem *lru_find_mark(struct htab *h, const void *key)
+{
+	struct htab_key_ref k = htab_key_ref(h, key);
+	struct htab_elem *e = htab_find(h, &k, NULL);
+
+	if (e)
+		htab_lru_mark(e);
+	return e;
+}
+
+static void *lru_lookup(struct bpfvm_map *map, const void *key)
+{
+	struct htab *h = htab_of(map);
+	struct htab_elem *e = lru_find_mark(h, key);
+
+	return e ? htab_value(h, e, 0) : NULL;
+}
+
+static long lru_update(struct bpfvm_map *map, const void *key,
+		       const void *value, uint64_t flags)
+{
+	struct htab *h = htab_of(map);
+	struct htab_elem *e, *old;
+	struct htab_key_ref k;
+	_Atomic uint32_t *lock;
+	int err;
+
+	if (flags > BPF_EXIST)
+		return -EINVAL;
+	if (!key || !value)
+		return -EFAULT;
+	k = htab_key_ref(h, key);
+	e = htab_lru_pop(h);
+	if (!e)
+		return -ENOMEM;
+	htab_elem_begin(h, e, &k);
+	htab_value_store(h, htab_value(h, e, 0), value, false);
+	htab_elem_end(e);
+	lock = htab_bucket_lock(h, k.hash);
+	htab_lock(lock);
+	old = htab_find(h, &k, NULL);
+	err = htab_check_flags(old, flags);
+	if (!err) {
+		htab_link(h, e, k.hash);
+		if (old) { /* a replaced value counts as used */
+			htab_lru_mark(e);
+			htab_unlink(h, old, k.hash);
+		}
+	}
+	htab_unlock(lock);
+	if (err || old)
+		htab_lru_push_free(h, err ? e : old);
+	return err;
+}
+
+/* ---- LRU_PERCPU_HASH: existing elements are written in place */
+
+static long lru_percpu_update_common(struct htab *h, const void *key,
+				     const void *value, uint64_t flags,
+				     bool all)
+{
+	struct htab_elem *e = NULL, *old;
+	struct htab_key_ref k;
+	_Atomic uint32_t *lock;
+	int err;
+
+	if (flags > BPF_EXIST)
+		return -EINVAL;
+	if (!key || !value)
+		return -EFAULT;
+	k = htab_key_ref(h, key);
+	if (flags != BPF_EXIST && !(e = htab_lru_pop(h)))
+		return -ENOMEM;
+	lock = htab_bucket_lock(h, k.hash);
+	htab_lock(lock);
+	old = htab_find(h, &k, NULL);
+	err = htab_check_flags(old, flags);
+	if (!err && old) {
+		htab_lru_mark(old);
+		if (all)
+			htab_values_store_all(h, old, value);
+		else
+			htab_value_store(h, htab_value(h, old,
+						       map_cpu_current()),
+					 value, false);
+	} else if (!err) {
+		htab_elem_begin(h, e, &k);
+		htab_values_init(h, e, value, all);
+		htab_elem_end(e);
+		htab_link(h, e, k.hash);
+		e = NULL;
+	}
+	htab_unlock(lock);
+	if (e)
+		htab_lru_push_free(h, e);
+	return err;
+}
+
+static long lru_percpu_update(struct bpfvm_map *map, const void *key,
+			      const void *value, uint64_t flags)
+{
+	return lru_percpu_update_common(htab_of(map), key, value, flags, false);
+}
+
+static int lru_percpu_sys_update(struct bpfvm_map *map, const void *key,
+				 const void *value, uint64_t flags)
+{
+	return (int)lru_percpu_update_common(htab_of(map), key, value, flags,
+					     true);
+}
+
+static void *lru_percpu_lookup(struct bpfvm_map *map, const void *key)
+{
+	struct htab *h = htab_of(map);
+	struct htab_elem *e = lru_find_mark(h, key);
+
+	return e ? htab_value(h, e, map_cpu_current()) : NULL;
+}
+
+static void *lru_percpu_lookup_cpu(struct bpfvm_map *map, const void *key,
+				   unsigned cpu)
+{
+	struct htab *h = htab_of(map);
+	struct htab_elem *e;
+
+	if (cpu >= h->ncopies)
+		return NULL;
+	e = lru_find_mark(h, key);
+	return e ? htab_value(h, e, cpu) : NULL;
 }
 
 const struct map_ops map_lru_hash_ops = {
-	.alloc = stub_alloc,
+	.check = htab_check,
+	.alloc = lru_alloc,
+	.free = lru_free,
+	.lookup = lru_lookup,
+	.update = lru_update,
+	.delete = htab_delete,
+	.for_each = htab_for_each,
+	.sys_lookup = htab_sys_lookup,
+	.sys_lookup_and_delete = htab_sys_lookup_and_delete,
+	.get_next_key = htab_get_next_key,
 };
 
 const struct map_ops map_lru_percpu_hash_ops = {
-	.alloc = stub_alloc,
+	.check = htab_check,
+	.alloc = lru_alloc,
+	.free = lru_free,
+	.lookup = lru_percpu_lookup,
+	.update = lru_percpu_update,
+	.delete = htab_delete,
+	.lookup_percpu = lru_percpu_lookup_cpu,
+	.for_each = htab_for_each,
+	.sys_lookup = htab_sys_lookup,
+	.sys_update = lru_percpu_sys_update,
+	.sys_lookup_and_delete = htab_sys_lookup_and_delete,
+	.get_next_key = htab_get_next_key,
 };

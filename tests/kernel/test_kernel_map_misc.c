@@ -174,10 +174,10 @@ static void random_lpm(void)
 		mapdiff_run(&s, OPTS(.seed = ++seed, .ops = 300));
 	}
 	/* a big trie: deep, with the lookup table; order checked often */
-	struct mapdiff_spec big = lpm(4, 8, 3000);
+	struct mapdiff_spec big = lpm(4, 8, 1500);
 
-	mapdiff_run(&big, OPTS(.seed = 77, .ops = 12000, .key_space = 6000,
-			       .check_every = 2000));
+	mapdiff_run(&big, OPTS(.seed = 77, .ops = 5000, .key_space = 3000,
+			       .check_every = 1000));
 }
 
 static void random_keyless(void)

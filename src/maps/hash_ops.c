@@ -1,0 +1,158 @@
+/* The map_ops entries every hash type shares: delete, get_next_key,
+ * for_each and the user-space lookups. */
+#include <errno.h>
+
+#include "maps/htab.h"
+
+long htab_delete(struct bpfvm_map *map, const void *key)
+{
+	struct htab *h = htab_of(map);
+	struct htab_key_ref k;
+	_Atomic uint32_t *lock;
+	struct htab_elem *e;
+
+	if (!key)
+		return -EFAULT;
+	k = htab_key_ref(h, key);
+	lock = htab_bucket_lock(h, k.hash);
+	htab_lock(lock);
+	e = htab_find(h, &k, NULL);
+	if (e)
+		htab_unlink(h, e, k.hash);
+	htab_unlock(lock);
+	if (!e)
+		return -ENOENT;
+	h->release(h, e);
+	return 0;
+}
+
+/* The first element's key from bucket idx on. Each bucket is read under
+ * its lock, so the element cannot be reused while its key is copied. */
+static int htab_first_from(struct htab *h, uint64_t idx, void *next_key)
+{
+	for (; idx <= h->mask; idx++) {
+		_Atomic uint32_t *lock = &h->locks[idx & h->lock_mask];
+		uintptr_t p;
+
+		if (atomic_load_explicit(&h->heads[idx], memory_order_relaxed) &
+		    1)
+			continue;
+		htab_lock(lock);
+		p = atomic_load_explicit(&h->heads[idx], memory_order_relaxed);
+		if (!(p & 1))
+			htab_copy_out(next_key, htab_key((struct htab_elem *)p),
+				      h->map.key_size);
+		htab_unlock(lock);
+		if (!(p & 1))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* The kernel's order: the rest of key's chain, then the next buckets; an
+ * absent key (or NULL) starts over at the first bucket. */
+int htab_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
+{
+	struct htab *h = htab_of(map);
+	struct htab_key_ref k;
+	_Atomic uint32_t *lock;
+	struct htab_elem *e;
+	uintptr_t p = 1;
+
+	if (!next_key)
+		return -EFAULT;
+	if (!key)
+		return htab_first_from(h, 0, next_key);
+	k = htab_key_ref(h, key);
+	lock = htab_bucket_lock(h, k.hash);
+	htab_lock(lock);
+	e = htab_find(h, &k, NULL);
+	if (e)
+		p = atomic_load_explicit(&e->next, memory_order_relaxed);
+	if (!(p & 1))
+		htab_copy_out(next_key, htab_key((struct htab_elem *)p),
+			      map->key_size);
+	htab_unlock(lock);
+	if (!e)
+		return htab_first_from(h, 0, next_key);
+	if (!(p & 1))
+		return 0;
+	return htab_first_from(h, (uint64_t)(k.hash & h->mask) + 1, next_key);
+}
+
+/* Lock-free, as the kernel's walk under RCU: the callback may update or
+ * delete (the next element is read before it runs). Per-CPU maps pass
+ * the caller's CPU's value. */
+long htab_for_each(struct bpfvm_map *map, map_elem_cb cb, void *ctx,
+		   uint64_t flags)
+{
+	struct htab *h = htab_of(map);
+	unsigned cpu = h->ncopies > 1 ? map_cpu_current() : 0;
+	long n = 0;
+
+	if (flags)
+		return -EINVAL;
+	for (uint64_t idx = 0; idx <= h->mask; idx++) {
+		uintptr_t p = atomic_load_explicit(&h->heads[idx],
+						   memory_order_acquire);
+
+		while (!(p & 1)) {
+			struct htab_elem *e = (struct htab_elem *)p;
+
+			p = atomic_load_explicit(&e->next,
+						 memory_order_acquire);
+			n++;
+			if (cb(map, htab_key(e), htab_value(h, e, cpu), ctx))
+				return n;
+		}
+	}
+	return n;
+}
+
+int htab_sys_lookup(struct bpfvm_map *map, const void *key, void *value,
+		    uint64_t flags)
+{
+	struct htab *h = htab_of(map);
+	struct htab_key_ref k;
+	struct htab_elem *e;
+	uint32_t s;
+
+	if (!key || !value)
+		return -EFAULT;
+	k = htab_key_ref(h, key);
+	do {
+		e = htab_find(h, &k, &s);
+		if (!e)
+			return -ENOENT;
+		htab_values_load(h, e, value, flags);
+	} while (!htab_elem_stable(e, s));
+	return 0;
+}
+
+int htab_sys_lookup_and_delete(struct bpfvm_map *map, const void *key,
+			       void *value, uint64_t flags)
+{
+	struct htab *h = htab_of(map);
+	struct htab_key_ref k;
+	_Atomic uint32_t *lock;
+	struct htab_elem *e;
+
+	if ((flags & ~(uint64_t)BPF_F_LOCK) ||
+	    ((flags & BPF_F_LOCK) && map->spin_lock_off < 0))
+		return -EINVAL;
+	if (!key || !value)
+		return -EFAULT;
+	k = htab_key_ref(h, key);
+	lock = htab_bucket_lock(h, k.hash);
+	htab_lock(lock);
+	e = htab_find(h, &k, NULL);
+	if (e) {
+		htab_values_load(h, e, value, flags);
+		htab_unlink(h, e, k.hash);
+	}
+	htab_unlock(lock);
+	if (!e)
+		return -ENOENT;
+	h->release(h, e);
+	return 0;
+}
