@@ -4,36 +4,12 @@
  * PERCPU_HASH writes values in place under the bucket lock, as the kernel
  * does. A full map refuses new keys with -E2BIG. */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "maps/htab.h"
 
-static void hash_free(struct bpfvm_map *map)
-{
-	struct htab *h = htab_of(map);
-
-	htab_pool_destroy(h);
-	htab_destroy(h);
-	free(h);
-}
-
 static int hash_alloc(const struct map_attr *a, struct bpfvm_map **out)
 {
-	struct htab *h = calloc(1, sizeof(*h));
-	int err;
-
-	if (!h)
-		return -ENOMEM;
-	err = htab_init(h, a, 0);
-	if (!err)
-		err = htab_pool_init(h, !(a->map_flags & BPF_F_NO_PREALLOC));
-	if (err) {
-		hash_free(&h->map);
-		return err;
-	}
-	h->release = htab_pool_release;
-	*out = &h->map;
-	return 0;
+	return htab_alloc(a, sizeof(struct htab), out);
 }
 
 static void *hash_lookup(struct bpfvm_map *map, const void *key)
@@ -103,9 +79,7 @@ static long hash_update(struct bpfvm_map *map, const void *key,
 	if ((flags & BPF_F_LOCK) &&
 	    (err = hash_update_locked_fast(h, &k, value, flags)) <= 0)
 		return err;
-	lock = htab_bucket_lock(h, k.hash);
-	htab_lock(lock);
-	old = htab_find(h, &k, NULL);
+	old = htab_find_locked(h, &k, &lock);
 	err = htab_check_flags(old, flags);
 	if (!err && old && (flags & BPF_F_LOCK))
 		htab_value_store(h, htab_value(h, old, 0), value, true);
@@ -130,9 +104,7 @@ int htab_update_in_place(struct htab *h, const void *key, uint64_t flags,
 	if (!key)
 		return -EFAULT;
 	k = htab_key_ref(h, key);
-	lock = htab_bucket_lock(h, k.hash);
-	htab_lock(lock);
-	e = htab_find(h, &k, NULL);
+	e = htab_find_locked(h, &k, &lock);
 	err = htab_check_flags(e, flags);
 	if (!err && e) {
 		write(h, e, false, ctx);
@@ -166,11 +138,8 @@ static void percpu_write(struct htab *h, struct htab_elem *e, bool fresh,
 
 	if (fresh)
 		htab_values_init(h, e, w->value, w->all);
-	else if (w->all)
-		htab_values_store_all(h, e, w->value);
 	else
-		htab_value_store(h, htab_value(h, e, map_cpu_current()),
-				 w->value, false);
+		htab_values_write(h, e, w->value, w->all);
 }
 
 static long percpu_update(struct bpfvm_map *map, const void *key,
@@ -221,7 +190,7 @@ static void *percpu_lookup_cpu(struct bpfvm_map *map, const void *key,
 const struct map_ops map_hash_ops = {
 	.check = htab_check,
 	.alloc = hash_alloc,
-	.free = hash_free,
+	.free = htab_free,
 	.lookup = hash_lookup,
 	.update = hash_update,
 	.delete = htab_delete,
@@ -234,7 +203,7 @@ const struct map_ops map_hash_ops = {
 const struct map_ops map_percpu_hash_ops = {
 	.check = htab_check,
 	.alloc = hash_alloc,
-	.free = hash_free,
+	.free = htab_free,
 	.lookup = percpu_lookup,
 	.update = percpu_update,
 	.delete = htab_delete,

@@ -6,7 +6,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "maps/htab.h"
+#include "maps/htab_lru.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* the kernel's "operation not supported" */
@@ -92,7 +92,10 @@ static uint32_t htab_pow2(uint32_t n)
 	return p;
 }
 
-int htab_init(struct htab *h, const struct map_attr *a, uint32_t prefix)
+/* Buckets, locks, seed and element geometry; `prefix` bytes go before
+ * each element. */
+static int htab_init(struct htab *h, const struct map_attr *a,
+		     uint32_t prefix)
 {
 	uint32_t n = htab_pow2(a->max_entries);
 	uint32_t nlocks = n < HTAB_MAX_LOCKS ? n : HTAB_MAX_LOCKS;
@@ -117,21 +120,44 @@ int htab_init(struct htab *h, const struct map_attr *a, uint32_t prefix)
 			    (size_t)h->ncopies * h->val_words);
 	h->heads = malloc((size_t)n * sizeof(*h->heads));
 	h->locks = calloc(nlocks, sizeof(*h->locks));
-	if (!h->heads || !h->locks) {
-		htab_destroy(h);
+	if (!h->heads || !h->locks)
 		return -ENOMEM;
-	}
 	for (uint32_t i = 0; i < n; i++)
 		atomic_init(&h->heads[i], htab_nulls(i));
 	return 0;
 }
 
-void htab_destroy(struct htab *h)
+int htab_alloc(const struct map_attr *a, size_t size, struct bpfvm_map **out)
 {
+	bool lru = htab_type_lru(a->type);
+	struct htab *h = calloc(1, size);
+	int err;
+
+	if (!h)
+		return -ENOMEM;
+	err = htab_init(h, a, lru ? sizeof(struct htab_lru_node) : 0);
+	if (!err && lru)
+		err = htab_lru_init(h, a->map_flags & BPF_F_NO_COMMON_LRU);
+	else if (!err)
+		err = htab_pool_init(h, !(a->map_flags & BPF_F_NO_PREALLOC));
+	if (err) {
+		htab_free(&h->map);
+		return err;
+	}
+	h->release = lru ? htab_lru_push_free : htab_pool_release;
+	*out = &h->map;
+	return 0;
+}
+
+void htab_free(struct bpfvm_map *map)
+{
+	struct htab *h = htab_of(map);
+
+	htab_pool_destroy(h);
+	htab_lru_destroy(h);
 	free(h->heads);
 	free(h->locks);
-	h->heads = NULL;
-	h->locks = NULL;
+	free(h);
 }
 
 struct htab_chunk *htab_chunk_alloc(const struct htab *h, size_t n)

@@ -4,7 +4,6 @@
  * deleted inner map's reference goes after a grace period (map_rcu.h),
  * since a program may still be using the pointer it looked up. */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "maps/htab.h"
 #include "maps/map_in_map.h"
@@ -58,33 +57,22 @@ static void hom_free(struct bpfvm_map *map)
 {
 	struct hash_of_maps *m = hom_of(htab_of(map));
 
-	if (m->h.heads) /* after alloc failed half way, no element exists */
-		htab_for_each(map, hom_put_inner, NULL, 0);
+	htab_for_each(map, hom_put_inner, NULL, 0);
 	map_retire_drain(&m->retired);
-	htab_pool_destroy(&m->h);
-	htab_destroy(&m->h);
-	free(m);
+	htab_free(map);
 }
 
 static int hom_alloc(const struct map_attr *a, struct bpfvm_map **out)
 {
-	struct hash_of_maps *m = calloc(1, sizeof(*m));
-	int err;
+	int err = htab_alloc(a, sizeof(struct hash_of_maps), out);
+	struct hash_of_maps *m;
 
-	if (!m)
-		return -ENOMEM;
+	if (err)
+		return err;
+	m = hom_of(htab_of(*out));
 	map_inner_meta_init(&m->meta, a->inner_map);
 	map_retire_init(&m->retired);
-	err = htab_init(&m->h, a, 0);
-	if (!err)
-		err = htab_pool_init(&m->h,
-				     !(a->map_flags & BPF_F_NO_PREALLOC));
-	if (err) {
-		hom_free(&m->h.map);
-		return err;
-	}
 	m->h.release = hom_release;
-	*out = &m->h.map;
 	return 0;
 }
 

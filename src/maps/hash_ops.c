@@ -4,7 +4,10 @@
 
 #include "maps/htab.h"
 
-long htab_delete(struct bpfvm_map *map, const void *key)
+/* Unlink key's element, copying its values out first if value is not
+ * NULL; then release it. */
+static int htab_remove(struct bpfvm_map *map, const void *key, void *value,
+		       uint64_t flags)
 {
 	struct htab *h = htab_of(map);
 	struct htab_key_ref k;
@@ -14,9 +17,9 @@ long htab_delete(struct bpfvm_map *map, const void *key)
 	if (!key)
 		return -EFAULT;
 	k = htab_key_ref(h, key);
-	lock = htab_bucket_lock(h, k.hash);
-	htab_lock(lock);
-	e = htab_find(h, &k, NULL);
+	e = htab_find_locked(h, &k, &lock);
+	if (e && value)
+		htab_values_load(h, e, value, flags);
 	if (e)
 		htab_unlink(h, e, k.hash);
 	htab_unlock(lock);
@@ -24,6 +27,11 @@ long htab_delete(struct bpfvm_map *map, const void *key)
 		return -ENOENT;
 	h->release(h, e);
 	return 0;
+}
+
+long htab_delete(struct bpfvm_map *map, const void *key)
+{
+	return htab_remove(map, key, NULL, 0);
 }
 
 /* The first element's key from bucket idx on. Each bucket is read under
@@ -64,9 +72,7 @@ int htab_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 	if (!key)
 		return htab_first_from(h, 0, next_key);
 	k = htab_key_ref(h, key);
-	lock = htab_bucket_lock(h, k.hash);
-	htab_lock(lock);
-	e = htab_find(h, &k, NULL);
+	e = htab_find_locked(h, &k, &lock);
 	if (e)
 		p = atomic_load_explicit(&e->next, memory_order_relaxed);
 	if (!(p & 1))
@@ -132,27 +138,10 @@ int htab_sys_lookup(struct bpfvm_map *map, const void *key, void *value,
 int htab_sys_lookup_and_delete(struct bpfvm_map *map, const void *key,
 			       void *value, uint64_t flags)
 {
-	struct htab *h = htab_of(map);
-	struct htab_key_ref k;
-	_Atomic uint32_t *lock;
-	struct htab_elem *e;
-
 	if ((flags & ~(uint64_t)BPF_F_LOCK) ||
 	    ((flags & BPF_F_LOCK) && map->spin_lock_off < 0))
 		return -EINVAL;
-	if (!key || !value)
+	if (!value)
 		return -EFAULT;
-	k = htab_key_ref(h, key);
-	lock = htab_bucket_lock(h, k.hash);
-	htab_lock(lock);
-	e = htab_find(h, &k, NULL);
-	if (e) {
-		htab_values_load(h, e, value, flags);
-		htab_unlink(h, e, k.hash);
-	}
-	htab_unlock(lock);
-	if (!e)
-		return -ENOENT;
-	h->release(h, e);
-	return 0;
+	return htab_remove(map, key, value, flags);
 }

@@ -1,13 +1,14 @@
 /* Values in and out of hash elements with atomics (htab.h): a program
  * may touch the same value at any time, and the map's own copies must not
- * be data races. Stores release, loads acquire: the seqlock's order. A bpf_spin_lock word in the value is left alone,
- * as the kernel's copy_map_value does. */
+ * be data races. Stores release, loads acquire: the seqlock's order. A
+ * bpf_spin_lock word in the value is left alone, as the kernel's
+ * copy_map_value does. */
 #include <string.h>
 
 #include "maps/htab.h"
 
 /* The largest naturally aligned piece (8, 4 or 1 bytes) at addr. */
-static size_t htab_piece(uintptr_t addr, size_t len)
+static size_t htab_piece_size(uintptr_t addr, size_t len)
 {
 	if (!(addr & 7) && len >= 8)
 		return 8;
@@ -16,55 +17,56 @@ static size_t htab_piece(uintptr_t addr, size_t len)
 	return 1;
 }
 
+/* One piece, through a union so its bytes keep their order. */
+union htab_piece {
+	uint64_t u64;
+	uint32_t u32;
+	uint8_t u8;
+};
+
+static void htab_piece_store(void *p, const union htab_piece *w, size_t n)
+{
+	if (n == 8)
+		__atomic_store_n((uint64_t *)p, w->u64, __ATOMIC_RELEASE);
+	else if (n == 4)
+		__atomic_store_n((uint32_t *)p, w->u32, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n((uint8_t *)p, w->u8, __ATOMIC_RELEASE);
+}
+
+static void htab_piece_load(const void *p, union htab_piece *w, size_t n)
+{
+	if (n == 8)
+		w->u64 = __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE);
+	else if (n == 4)
+		w->u32 = __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE);
+	else
+		w->u8 = __atomic_load_n((const uint8_t *)p, __ATOMIC_ACQUIRE);
+}
+
 void htab_copy_in(void *dst, const void *src, size_t len)
 {
-	uint8_t *d = dst;
-	const uint8_t *s = src;
+	for (size_t n; len; len -= n) {
+		union htab_piece w;
 
-	while (len) {
-		size_t n = htab_piece((uintptr_t)d, len);
-		uint64_t v8;
-		uint32_t v4;
-
-		if (n == 8) {
-			memcpy(&v8, s, 8);
-			__atomic_store_n((uint64_t *)d, v8, __ATOMIC_RELEASE);
-		} else if (n == 4) {
-			memcpy(&v4, s, 4);
-			__atomic_store_n((uint32_t *)d, v4, __ATOMIC_RELEASE);
-		} else {
-			__atomic_store_n(d, *s, __ATOMIC_RELEASE);
-		}
-		d += n;
-		s += n;
-		len -= n;
+		n = htab_piece_size((uintptr_t)dst, len);
+		memcpy(&w, src, n);
+		htab_piece_store(dst, &w, n);
+		dst = (uint8_t *)dst + n;
+		src = (const uint8_t *)src + n;
 	}
 }
 
 void htab_copy_out(void *dst, const void *src, size_t len)
 {
-	uint8_t *d = dst;
-	const uint8_t *s = src;
+	for (size_t n; len; len -= n) {
+		union htab_piece w;
 
-	while (len) {
-		size_t n = htab_piece((uintptr_t)s, len);
-		uint64_t v8;
-		uint32_t v4;
-
-		if (n == 8) {
-			v8 = __atomic_load_n((const uint64_t *)s,
-					     __ATOMIC_ACQUIRE);
-			memcpy(d, &v8, 8);
-		} else if (n == 4) {
-			v4 = __atomic_load_n((const uint32_t *)s,
-					     __ATOMIC_ACQUIRE);
-			memcpy(d, &v4, 4);
-		} else {
-			*d = __atomic_load_n(s, __ATOMIC_ACQUIRE);
-		}
-		d += n;
-		s += n;
-		len -= n;
+		n = htab_piece_size((uintptr_t)src, len);
+		htab_piece_load(src, &w, n);
+		memcpy(dst, &w, n);
+		dst = (uint8_t *)dst + n;
+		src = (const uint8_t *)src + n;
 	}
 }
 
@@ -132,21 +134,26 @@ void htab_values_load(const struct htab *h, const struct htab_elem *e,
 		memset(htab_lock_word(h, dst), 0, 4);
 }
 
-void htab_values_store_all(const struct htab *h, struct htab_elem *e,
-			   const void *src)
+static void *htab_my_value(const struct htab *h, const struct htab_elem *e)
 {
-	htab_copy_in(htab_value(h, e, 0), src,
-		     (size_t)h->ncopies * h->val_words * 8);
+	return htab_value(h, e, h->ncopies > 1 ? map_cpu_current() : 0);
+}
+
+void htab_values_write(const struct htab *h, struct htab_elem *e,
+		       const void *src, bool all)
+{
+	if (all)
+		htab_copy_in(htab_value(h, e, 0), src,
+			     (size_t)h->ncopies * h->val_words * 8);
+	else
+		htab_value_store(h, htab_my_value(h, e), src, false);
 }
 
 void htab_values_init(const struct htab *h, struct htab_elem *e,
 		      const void *src, bool all)
 {
-	if (all) {
-		htab_values_store_all(h, e, src);
-		return;
-	}
-	htab_zero(htab_value(h, e, 0), (size_t)h->ncopies * h->val_words * 8);
-	htab_copy_in(htab_value(h, e, h->ncopies > 1 ? map_cpu_current() : 0),
-		     src, h->map.value_size);
+	if (!all)
+		htab_zero(htab_value(h, e, 0),
+			  (size_t)h->ncopies * h->val_words * 8);
+	htab_values_write(h, e, src, all);
 }

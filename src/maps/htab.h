@@ -229,15 +229,29 @@ static inline void htab_unlock(_Atomic uint32_t *l)
 	atomic_store_explicit(l, 0, memory_order_release);
 }
 
+/* Lock k's bucket and look k up there; the caller unlocks *lock. */
+static inline struct htab_elem *htab_find_locked(const struct htab *h,
+						 const struct htab_key_ref *k,
+						 _Atomic uint32_t **lock)
+{
+	*lock = htab_bucket_lock(h, k->hash);
+	htab_lock(*lock);
+	return htab_find(h, k, NULL);
+}
+
 /* ---- hash_core.c */
 
 /* Attribute checks shared by the five types (the kernel's
  * htab_map_alloc_check); may round max_entries (BPF_F_NO_COMMON_LRU). */
 int htab_check(struct map_attr *a);
-/* Buckets, locks, seed and element geometry; `prefix` bytes go before
- * each element. The caller allocated h (struct htab first). */
-int htab_init(struct htab *h, const struct map_attr *a, uint32_t prefix);
-void htab_destroy(struct htab *h);
+/* map_ops alloc of every hash type: `size` bytes (struct htab first,
+ * the rest zeroed), buckets, seed, element geometry, then the elements:
+ * an LRU for the LRU types, a pool for the others, with the matching
+ * release. */
+int htab_alloc(const struct map_attr *a, size_t size,
+	       struct bpfvm_map **out);
+/* map_ops free: everything htab_alloc made (elements hold nothing). */
+void htab_free(struct bpfvm_map *map);
 
 /* A (re)used element gets its key, hash and values between begin and
  * end, which make the sequence count odd and then even again: a reader
@@ -276,9 +290,10 @@ void htab_value_store(const struct htab *h, void *dst, const void *src,
  * with the lock held). */
 void htab_values_load(const struct htab *h, const struct htab_elem *e,
 		      void *dst, uint64_t flags);
-/* Every CPU's value from a user buffer of round8(value_size) strides. */
-void htab_values_store_all(const struct htab *h, struct htab_elem *e,
-			   const void *src);
+/* Per-CPU values in place: every CPU's from a user buffer of
+ * round8(value_size) strides (all), else the caller's CPU's. */
+void htab_values_write(const struct htab *h, struct htab_elem *e,
+		       const void *src, bool all);
 /* A new element's values: from `src` on every CPU (all), or `src` on the
  * caller's CPU and zeros elsewhere (programs' updates of per-CPU maps). */
 void htab_values_init(const struct htab *h, struct htab_elem *e,

@@ -4,36 +4,12 @@
  * for the key, as the kernel does: an update never fails for want of
  * room, and may evict even when it then fails or finds the key. */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "maps/htab_lru.h"
 
-static void lru_free(struct bpfvm_map *map)
-{
-	struct htab *h = htab_of(map);
-
-	htab_lru_destroy(h);
-	htab_destroy(h);
-	free(h);
-}
-
 static int lru_alloc(const struct map_attr *a, struct bpfvm_map **out)
 {
-	struct htab *h = calloc(1, sizeof(*h));
-	int err;
-
-	if (!h)
-		return -ENOMEM;
-	err = htab_init(h, a, sizeof(struct htab_lru_node));
-	if (!err)
-		err = htab_lru_init(h, a->map_flags & BPF_F_NO_COMMON_LRU);
-	if (err) {
-		lru_free(&h->map);
-		return err;
-	}
-	h->release = htab_lru_push_free;
-	*out = &h->map;
-	return 0;
+	return htab_alloc(a, sizeof(struct htab), out);
 }
 
 /* A program's lookup marks the element used. */
@@ -55,6 +31,19 @@ static void *lru_lookup(struct bpfvm_map *map, const void *key)
 	return e ? htab_value(h, e, 0) : NULL;
 }
 
+/* What both updates check first (no BPF_F_LOCK: no lock in LRU values). */
+static int lru_update_args(const struct htab *h, const void *key,
+			   const void *value, uint64_t flags,
+			   struct htab_key_ref *k)
+{
+	if (flags > BPF_EXIST)
+		return -EINVAL;
+	if (!key || !value)
+		return -EFAULT;
+	*k = htab_key_ref(h, key);
+	return 0;
+}
+
 static long lru_update(struct bpfvm_map *map, const void *key,
 		       const void *value, uint64_t flags)
 {
@@ -62,22 +51,17 @@ static long lru_update(struct bpfvm_map *map, const void *key,
 	struct htab_elem *e, *old;
 	struct htab_key_ref k;
 	_Atomic uint32_t *lock;
-	int err;
+	int err = lru_update_args(h, key, value, flags, &k);
 
-	if (flags > BPF_EXIST)
-		return -EINVAL;
-	if (!key || !value)
-		return -EFAULT;
-	k = htab_key_ref(h, key);
+	if (err)
+		return err;
 	e = htab_lru_pop(h);
 	if (!e)
 		return -ENOMEM;
 	htab_elem_begin(h, e, &k);
 	htab_value_store(h, htab_value(h, e, 0), value, false);
 	htab_elem_end(e);
-	lock = htab_bucket_lock(h, k.hash);
-	htab_lock(lock);
-	old = htab_find(h, &k, NULL);
+	old = htab_find_locked(h, &k, &lock);
 	err = htab_check_flags(old, flags);
 	if (!err) {
 		htab_link(h, e, k.hash);
@@ -101,27 +85,17 @@ static long lru_percpu_update_common(struct htab *h, const void *key,
 	struct htab_elem *e = NULL, *old;
 	struct htab_key_ref k;
 	_Atomic uint32_t *lock;
-	int err;
+	int err = lru_update_args(h, key, value, flags, &k);
 
-	if (flags > BPF_EXIST)
-		return -EINVAL;
-	if (!key || !value)
-		return -EFAULT;
-	k = htab_key_ref(h, key);
+	if (err)
+		return err;
 	if (flags != BPF_EXIST && !(e = htab_lru_pop(h)))
 		return -ENOMEM;
-	lock = htab_bucket_lock(h, k.hash);
-	htab_lock(lock);
-	old = htab_find(h, &k, NULL);
+	old = htab_find_locked(h, &k, &lock);
 	err = htab_check_flags(old, flags);
 	if (!err && old) {
 		htab_lru_mark(old);
-		if (all)
-			htab_values_store_all(h, old, value);
-		else
-			htab_value_store(h, htab_value(h, old,
-						       map_cpu_current()),
-					 value, false);
+		htab_values_write(h, old, value, all);
 	} else if (!err) {
 		htab_elem_begin(h, e, &k);
 		htab_values_init(h, e, value, all);
@@ -171,7 +145,7 @@ static void *lru_percpu_lookup_cpu(struct bpfvm_map *map, const void *key,
 const struct map_ops map_lru_hash_ops = {
 	.check = htab_check,
 	.alloc = lru_alloc,
-	.free = lru_free,
+	.free = htab_free,
 	.lookup = lru_lookup,
 	.update = lru_update,
 	.delete = htab_delete,
@@ -184,7 +158,7 @@ const struct map_ops map_lru_hash_ops = {
 const struct map_ops map_lru_percpu_hash_ops = {
 	.check = htab_check,
 	.alloc = lru_alloc,
-	.free = lru_free,
+	.free = htab_free,
 	.lookup = lru_percpu_lookup,
 	.update = lru_percpu_update,
 	.delete = htab_delete,
