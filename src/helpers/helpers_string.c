@@ -176,7 +176,7 @@ static uint16_t csum_from32to16(uint32_t sum)
 }
 
 /* bpf_csum_diff since Linux 6.13: any sizes, the 16-bit folded (not
- * complemented) sum; the seed unchanged when both sizes are 0. */
+ * complemented) sum; the seed folded when both sizes are 0. */
 static uint64_t csum_diff(uint64_t r1, uint64_t r2, uint64_t r3,
 			  uint64_t r4, uint64_t r5, struct bpfvm_run *run)
 {
@@ -194,7 +194,7 @@ static uint64_t csum_diff(uint64_t r1, uint64_t r2, uint64_t r3,
 		return csum_from32to16(csum_partial(to, to_size, seed));
 	if (from_size)
 		return csum_from32to16(~csum_partial(from, from_size, ~seed));
-	return seed;
+	return csum_from32to16(seed);
 }
 
 #define DEF(id, fn, ...)                                                     \
