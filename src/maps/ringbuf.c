@@ -17,6 +17,26 @@
 static_assert(sizeof(struct ringbuf_map) <= 4096,
 	      "struct ringbuf_map must fit in page 0");
 
+/* The page size, known before the first record exists (ringbuf_alloc). */
+static size_t ringbuf_page;
+
+/* The reservation lock, inline: it is taken once per record. */
+static inline void ringbuf_lock(struct ringbuf_map *rb)
+{
+	_Atomic uint32_t *l = (_Atomic uint32_t *)&rb->lock;
+
+	while (atomic_exchange_explicit(l, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(l, memory_order_relaxed))
+			__builtin_ia32_pause();
+	}
+}
+
+static inline void ringbuf_unlock(struct ringbuf_map *rb)
+{
+	atomic_store_explicit((_Atomic uint32_t *)&rb->lock, 0,
+			      memory_order_release);
+}
+
 static int ringbuf_check(struct map_attr *a)
 {
 	uint32_t n = a->max_entries;
@@ -37,6 +57,7 @@ static int ringbuf_alloc(const struct map_attr *a, struct bpfvm_map **out)
 	struct ring_mem mem;
 	int err;
 
+	ringbuf_page = page;
 	err = ring_mem_map(&mem, RINGBUF_META_PAGES * page, a->max_entries);
 	if (err)
 		return err;
@@ -104,12 +125,12 @@ void *ringbuf_reserve(struct ringbuf_map *rb, uint64_t size)
 	if (size > RINGBUF_MAX_RECORD ||
 	    ringbuf_rec_size((uint32_t)size) > rb->mask + 1)
 		return NULL;
-	map_spin_lock(&rb->lock);
+	ringbuf_lock(rb);
 	prod = atomic_load_explicit(rb->producer_pos, memory_order_relaxed);
 	new_prod = prod + ringbuf_rec_size((uint32_t)size);
 	if (!ringbuf_has_room(rb, new_prod) ||
 	    new_prod - ringbuf_advance_pending(rb, prod) > rb->mask) {
-		map_spin_unlock(&rb->lock);
+		ringbuf_unlock(rb);
 		return NULL;
 	}
 	h = (struct ringbuf_hdr *)(rb->data + (prod & rb->mask));
@@ -120,13 +141,13 @@ void *ringbuf_reserve(struct ringbuf_map *rb, uint64_t size)
 	/* Publishes the BUSY header before the position that covers it. */
 	atomic_store_explicit(rb->producer_pos, new_prod,
 			      memory_order_release);
-	map_spin_unlock(&rb->lock);
+	ringbuf_unlock(rb);
 	return h + 1;
 }
 
 static struct ringbuf_map *ringbuf_from_hdr(struct ringbuf_hdr *h)
 {
-	size_t page = ring_page_size();
+	size_t page = ringbuf_page;
 	uintptr_t p = (uintptr_t)h & ~(uintptr_t)(page - 1);
 
 	return (struct ringbuf_map *)(p - (uintptr_t)h->pg_off * page);

@@ -84,14 +84,21 @@ static void rb_ring_publish(struct ringbuf_map *r, uint64_t cons)
 	atomic_store(r->consumer_pos, cons);
 }
 
-/* Is the record at cons ready (committed or discarded)? */
-static bool rb_ring_ready(struct ringbuf_map *r, uint64_t cons)
+/* Is the record at cons ready (committed or discarded)? *prod caches
+ * producer_pos, read again only when cons reaches it: producers write that
+ * word on every reservation, so reading it per record would move its cache
+ * line back and forth. */
+static bool rb_ring_ready(struct ringbuf_map *r, uint64_t cons,
+			  uint64_t *prod)
 {
 	struct ringbuf_hdr *h =
 		(struct ringbuf_hdr *)(r->data + (cons & r->mask));
 
-	if (cons >= atomic_load(r->producer_pos))
-		return false;
+	if (cons >= *prod) {
+		*prod = atomic_load(r->producer_pos);
+		if (cons >= *prod)
+			return false;
+	}
 	return !(atomic_load(&h->len) & BPF_RINGBUF_BUSY_BIT);
 }
 
@@ -108,13 +115,13 @@ static uint64_t rb_ring_publish_every(const struct ringbuf_map *r)
 /* Up to `max` records from *cons on; returns how many, or a callback's
  * error (its record counts as consumed). */
 static int64_t rb_ring_drain(struct rb_ring *ring, uint64_t *cons,
-			     int64_t max)
+			     uint64_t *prod, int64_t max)
 {
 	struct ringbuf_map *r = ring->rb;
 	uint64_t every = rb_ring_publish_every(r), last = *cons;
 	int64_t cnt = 0;
 
-	while (cnt < max && rb_ring_ready(r, *cons)) {
+	while (cnt < max && rb_ring_ready(r, *cons, prod)) {
 		struct ringbuf_hdr *h =
 			(struct ringbuf_hdr *)(r->data + (*cons & r->mask));
 		uint32_t len = atomic_load_explicit(&h->len,
@@ -147,16 +154,17 @@ static int64_t rb_ring_process(struct rb_ring *ring, int64_t max)
 	struct ringbuf_map *r = ring->rb;
 	uint64_t cons = atomic_load_explicit(r->consumer_pos,
 					     memory_order_acquire);
+	uint64_t prod = cons;
 	int64_t cnt = 0, n;
 
 	do {
-		n = rb_ring_drain(ring, &cons, max - cnt);
+		n = rb_ring_drain(ring, &cons, &prod, max - cnt);
 		rb_ring_publish(r, cons);
 		if (n < 0)
 			break;
 		cnt += n;
-	} while (cnt < max && rb_ring_ready(r, cons));
-	if (rb_ring_ready(r, cons))
+	} while (cnt < max && rb_ring_ready(r, cons, &prod));
+	if (rb_ring_ready(r, cons, &prod))
 		ring_wake_signal(&r->wake);
 	return n < 0 ? n : cnt;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <bpfvm/map.h>
@@ -88,6 +89,58 @@ static inline double rt_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Load tests: producers number their records; the consumer checks each
+ * one whole and in order per producer, counting the sequence numbers
+ * skipped (records refused or discarded). */
+#define RT_MAX_PROD 8
+
+struct rt_rec {
+	uint32_t producer;
+	uint32_t seq;
+	uint64_t words[7];
+};
+
+struct rt_seqs {
+	uint32_t nprod;
+	uint32_t next[RT_MAX_PROD];	/* next seq expected */
+	uint64_t gaps[RT_MAX_PROD];	/* seqs skipped */
+	uint64_t received, bad;
+};
+
+static inline void rt_rec_fill(struct rt_rec *r, uint32_t producer,
+			       uint32_t seq)
+{
+	r->producer = producer;
+	r->seq = seq;
+	for (size_t i = 0; i < sizeof(r->words) / 8; i++)
+		r->words[i] = seq * 0x9e3779b97f4a7c15ull ^
+			      ((uint64_t)producer << 40) ^ i;
+}
+
+/* data may be unaligned (perf raw data): copied out first. Returns the
+ * producer, or -1 for a bad record. */
+static inline int rt_seqs_check(struct rt_seqs *s, const void *data,
+				size_t size)
+{
+	struct rt_rec r, want;
+
+	memcpy(&r, data, size < sizeof(r) ? size : sizeof(r));
+	if (size != sizeof(r) || r.producer >= s->nprod ||
+	    r.seq < s->next[r.producer]) {
+		s->bad++;
+		return -1;
+	}
+	rt_rec_fill(&want, r.producer, r.seq);
+	if (memcmp(&want, &r, sizeof(r))) {
+		s->bad++;
+		return -1;
+	}
+	s->gaps[r.producer] += r.seq - s->next[r.producer];
+	s->next[r.producer] = r.seq + 1;
+	s->received++;
+	return (int)r.producer;
 }
 
 #endif

@@ -15,25 +15,17 @@
 
 #define MAX_CPUS 4
 #define PER_CPU 2
-#define MAX_PROD (MAX_CPUS * PER_CPU)
-
-struct sample {
-	uint32_t producer;
-	uint32_t seq;
-	uint64_t words[6];
-};
+#define MAX_PROD RT_MAX_PROD
 
 struct load {
 	struct bpfvm_map *map;
-	unsigned ncpu, nprod;
+	unsigned ncpu;
 	uint32_t per_producer;
 	atomic_uint producers_done;
 	uint64_t refused[MAX_PROD];
 	uint64_t retries[MAX_PROD];	/* of the final sample */
-	/* consumer */
-	uint32_t next[MAX_PROD];
-	uint64_t gaps[MAX_PROD];
-	uint64_t received, lost, bad;
+	struct rt_seqs seqs;		/* the consumer's */
+	uint64_t lost, wrong_cpu;
 };
 
 struct producer {
@@ -41,31 +33,23 @@ struct producer {
 	uint32_t id;
 };
 
-static void sample_fill(struct sample *s, uint32_t producer, uint32_t seq)
-{
-	s->producer = producer;
-	s->seq = seq;
-	for (int i = 0; i < 6; i++)
-		s->words[i] = seq * 0x9e3779b97f4a7c15ull + (uint64_t)i;
-}
-
 static void *producer_main(void *arg)
 {
 	struct producer *p = arg;
 	struct load *l = p->l;
-	struct sample s;
+	struct rt_rec r;
 
 	bpfvm_thread_set_cpu(p->id % l->ncpu);
 	for (uint32_t seq = 0; seq < l->per_producer; seq++) {
-		sample_fill(&s, p->id, seq);
-		if (rt_perf_output(l->map, BPF_F_CURRENT_CPU, &s, sizeof(s)))
+		rt_rec_fill(&r, p->id, seq);
+		if (rt_perf_output(l->map, BPF_F_CURRENT_CPU, &r, sizeof(r)))
 			l->refused[p->id]++;
 		if (seq % 64 == 0)
 			sched_yield(); /* let the consumer in now and then */
 	}
 	/* A last sample that fits carries the LOST count still pending. */
-	sample_fill(&s, p->id, l->per_producer);
-	while (rt_perf_output(l->map, BPF_F_CURRENT_CPU, &s, sizeof(s))) {
+	rt_rec_fill(&r, p->id, l->per_producer);
+	while (rt_perf_output(l->map, BPF_F_CURRENT_CPU, &r, sizeof(r))) {
 		l->retries[p->id]++;
 		sched_yield();
 	}
@@ -73,25 +57,14 @@ static void *producer_main(void *arg)
 	return NULL;
 }
 
+/* The raw size counts 4 bytes of padding (4 + 64 rounded up to 8). */
 static void sample_cb(void *ctx, int cpu, void *data, uint32_t size)
 {
 	struct load *l = ctx;
-	struct sample want, s;
+	int producer = rt_seqs_check(&l->seqs, data, size - 4);
 
-	/* Raw data sits 4 bytes into an 8-aligned record: copy it out. */
-	memcpy(&s, data, sizeof(s));
-	if (size != sizeof(s) + 4 || s.producer >= l->nprod ||
-	    s.producer % l->ncpu != (unsigned)cpu ||
-	    s.seq < l->next[s.producer]) {
-		l->bad++;
-		return;
-	}
-	sample_fill(&want, s.producer, s.seq);
-	if (memcmp(&want, &s, sizeof(want)))
-		l->bad++;
-	l->gaps[s.producer] += s.seq - l->next[s.producer];
-	l->next[s.producer] = s.seq + 1;
-	l->received++;
+	if (producer >= 0 && (unsigned)producer % l->ncpu != (unsigned)cpu)
+		l->wrong_cpu++;
 }
 
 static void lost_cb(void *ctx, int cpu, uint64_t cnt)
@@ -108,7 +81,7 @@ static void *consumer_main(void *arg)
 	if (bpfvm_perfbuf_new(l->map, 64, sample_cb, lost_cb, l, NULL, &pb))
 		return NULL;
 	atomic_fetch_add(&l->producers_done, 1000); /* buffers installed */
-	while (atomic_load(&l->producers_done) < 1000 + l->nprod)
+	while (atomic_load(&l->producers_done) < 1000 + l->seqs.nprod)
 		bpfvm_perfbuf_poll(pb, 100);
 	bpfvm_perfbuf_consume(pb);
 	bpfvm_perfbuf_free(pb);
@@ -121,38 +94,40 @@ static void test_load(uint32_t per_producer)
 	struct producer p[MAX_PROD];
 	pthread_t th[MAX_PROD], cons;
 	uint64_t refused = 0, retries = 0;
+	uint32_t nprod;
 	double t = rt_now();
 
 	l.ncpu = bpfvm_num_possible_cpus();
 	if (l.ncpu > MAX_CPUS)
 		l.ncpu = MAX_CPUS;
-	l.nprod = l.ncpu * PER_CPU;
+	nprod = l.seqs.nprod = l.ncpu * PER_CPU;
 	l.map = rt_map(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, l.ncpu);
 	pthread_create(&cons, NULL, consumer_main, &l);
 	while (atomic_load(&l.producers_done) < 1000)
 		sched_yield();
-	for (uint32_t i = 0; i < l.nprod; i++) {
+	for (uint32_t i = 0; i < nprod; i++) {
 		p[i] = (struct producer){ &l, i };
 		pthread_create(&th[i], NULL, producer_main, &p[i]);
 	}
-	for (uint32_t i = 0; i < l.nprod; i++)
+	for (uint32_t i = 0; i < nprod; i++)
 		pthread_join(th[i], NULL);
 	pthread_join(cons, NULL);
-	for (uint32_t i = 0; i < l.nprod; i++) {
-		CHECK_EQ_U64(l.next[i], per_producer + 1);
-		CHECK_EQ_U64(l.gaps[i], l.refused[i]);
+	for (uint32_t i = 0; i < nprod; i++) {
+		CHECK_EQ_U64(l.seqs.next[i], per_producer + 1);
+		CHECK_EQ_U64(l.seqs.gaps[i], l.refused[i]);
 		refused += l.refused[i];
 		retries += l.retries[i];
 	}
-	CHECK_EQ_U64(l.bad, 0);
+	CHECK_EQ_U64(l.seqs.bad, 0);
+	CHECK_EQ_U64(l.wrong_cpu, 0);
 	/* Every refusal was reported, the final sample's retries too: the
 	 * last write on each CPU slot is a success, which carries them. */
 	CHECK_EQ_U64(l.lost, refused + retries);
-	CHECK_EQ_U64(l.received + refused,
-		     (uint64_t)l.nprod * (per_producer + 1));
+	CHECK_EQ_U64(l.seqs.received + refused,
+		     (uint64_t)nprod * (per_producer + 1));
 	printf("%u producers on %u CPU slots: %lu samples, %lu refused, %lu "
-	       "reported lost in %.2f s\n", l.nprod, l.ncpu,
-	       (unsigned long)l.received, (unsigned long)refused,
+	       "reported lost in %.2f s\n", nprod, l.ncpu,
+	       (unsigned long)l.seqs.received, (unsigned long)refused,
 	       (unsigned long)l.lost, rt_now() - t);
 	bpfvm_map_free(l.map);
 }
@@ -183,37 +158,38 @@ static void nop_sample(void *ctx, int cpu, void *data, uint32_t size)
 	(void)ctx, (void)cpu, (void)data, (void)size;
 }
 
-/* Slot 0 flips between two consumers' buffers and empty while a writer
- * thread outputs to it; the consumers come and go too. */
+/* Slot 0 flips between buffers (new consumers', old ones' by id) while a
+ * writer thread outputs to it; old consumers go, their buffers with them
+ * once no output can still be using them. */
 static void test_churn(void)
 {
 	struct churn c = { .map = rt_map(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4,
 					 1) };
-	struct bpfvm_perfbuf *pb[2] = { NULL, NULL };
+	struct bpfvm_perfbuf *old = NULL, *cur = NULL;
 	uint32_t key = 0;
 	pthread_t th;
 	double t = rt_now();
-	int rounds = 0;
+	int rounds = 0, id;
 
 	pthread_create(&th, NULL, writer_main, &c);
 	while (rt_now() - t < 0.5) {
-		int i = rounds & 1, id;
-
-		bpfvm_perfbuf_free(pb[i]);
-		pb[i] = NULL;
 		CHECK(bpfvm_perfbuf_new(c.map, 1, nop_sample, NULL, NULL, NULL,
-					&pb[i]) == 0);
-		id = bpfvm_perfbuf_buffer_id(pb[!i] ? pb[!i] : pb[i], 0);
-		CHECK(bpfvm_map_update(c.map, &key, &id, BPF_ANY) == 0);
-		bpfvm_perfbuf_consume(pb[i]);
-		if (rounds % 3 == 0)
-			bpfvm_map_delete(c.map, &key);
-		rounds++;
+					&cur) == 0);
+		if (old) {
+			id = bpfvm_perfbuf_buffer_id(old, 0);
+			CHECK(bpfvm_map_update(c.map, &key, &id, 0) == 0);
+		}
+		id = bpfvm_perfbuf_buffer_id(cur, 0);
+		CHECK(bpfvm_map_update(c.map, &key, &id, 0) == 0);
+		bpfvm_perfbuf_free(old);
+		bpfvm_perfbuf_consume(cur);
+		if (rounds++ % 3 == 0)
+			CHECK(bpfvm_map_delete(c.map, &key) == 0);
+		old = cur;
 	}
 	atomic_store(&c.stop, true);
 	pthread_join(th, NULL);
-	bpfvm_perfbuf_free(pb[0]);
-	bpfvm_perfbuf_free(pb[1]);
+	bpfvm_perfbuf_free(old);
 	CHECK(c.ok > 0);
 	printf("churn: %d rounds, %lu outputs, %lu to an empty slot\n", rounds,
 	       (unsigned long)c.ok, (unsigned long)c.enoent);

@@ -13,26 +13,15 @@
 #include "ringbuf_test.h"
 
 #define PRODUCERS 3
-#define REC_SIZE 64u
-
-struct rec {
-	uint32_t producer;
-	uint32_t seq;
-	uint64_t words[(REC_SIZE - 8) / 8];
-};
 
 struct load {
 	struct bpfvm_map *map;
 	uint32_t per_producer;
 	bool drop;			/* give up on a full ring */
 	atomic_uint producers_done;
-	/* per producer */
 	uint64_t refused[PRODUCERS];
 	uint64_t discarded[PRODUCERS];
-	/* consumer */
-	uint32_t next[PRODUCERS];	/* next seq expected */
-	uint64_t gaps[PRODUCERS];	/* seqs skipped */
-	uint64_t received, bad;
+	struct rt_seqs seqs;		/* the consumer's */
 };
 
 struct producer {
@@ -40,22 +29,15 @@ struct producer {
 	uint32_t id;
 };
 
-static void rec_fill(struct rec *r, uint32_t producer, uint32_t seq)
-{
-	r->producer = producer;
-	r->seq = seq;
-	for (size_t i = 0; i < sizeof(r->words) / 8; i++)
-		r->words[i] = ((uint64_t)producer << 40) ^ seq ^ (i << 32);
-}
-
-/* One attempt at record seq: 1 sent, 0 refused (ring full). Every 7th
- * goes through output, every 13th is reserved and discarded. */
+/* One attempt at record seq: 1 sent, 0 refused (ring full), 2 reserved
+ * and discarded. Every 7th goes through output, every 13th is
+ * discarded. */
 static int produce_one(struct load *l, uint32_t id, uint32_t seq)
 {
-	struct rec tmp, *r;
+	struct rt_rec tmp, *r;
 
 	if (seq % 7 == 0) {
-		rec_fill(&tmp, id, seq);
+		rt_rec_fill(&tmp, id, seq);
 		return rt_output(l->map, &tmp, sizeof(tmp), 0) == 0;
 	}
 	r = rt_reserve(l->map, sizeof(*r), 0);
@@ -67,7 +49,7 @@ static int produce_one(struct load *l, uint32_t id, uint32_t seq)
 		l->discarded[id]++;
 		return 2;
 	}
-	rec_fill(r, id, seq);
+	rt_rec_fill(r, id, seq);
 	rt_submit(r, 0);
 	return 1;
 }
@@ -91,20 +73,7 @@ static void *producer_main(void *arg)
 
 static int check_cb(void *ctx, void *data, size_t size)
 {
-	struct load *l = ctx;
-	struct rec want, *r = data;
-
-	if (size != sizeof(*r) || r->producer >= PRODUCERS ||
-	    r->seq < l->next[r->producer]) {
-		l->bad++;
-		return 0;
-	}
-	rec_fill(&want, r->producer, r->seq);
-	if (memcmp(&want, r, sizeof(want)))
-		l->bad++;
-	l->gaps[r->producer] += r->seq - l->next[r->producer];
-	l->next[r->producer] = r->seq + 1;
-	l->received++;
+	rt_seqs_check(&((struct load *)ctx)->seqs, data, size);
 	return 0;
 }
 
@@ -124,10 +93,11 @@ static void *consumer_main(void *arg)
 
 static void run_load(uint32_t ring_size, uint32_t per_producer, bool drop)
 {
-	struct load l = { .per_producer = per_producer, .drop = drop };
+	struct load l = { .per_producer = per_producer, .drop = drop,
+			  .seqs.nprod = PRODUCERS };
 	struct producer p[PRODUCERS];
 	pthread_t th[PRODUCERS], cons;
-	uint64_t refused = 0, discarded = 0, gaps = 0;
+	uint64_t refused = 0, discarded = 0;
 	double t = rt_now();
 
 	l.map = rt_map(BPF_MAP_TYPE_RINGBUF, 0, 0, ring_size);
@@ -143,19 +113,18 @@ static void run_load(uint32_t ring_size, uint32_t per_producer, bool drop)
 		refused += l.refused[i];
 		discarded += l.discarded[i];
 		/* Per producer: what is missing was refused or discarded. */
-		CHECK_EQ_U64(l.gaps[i] + (per_producer - l.next[i]),
+		CHECK_EQ_U64(l.seqs.gaps[i] + (per_producer - l.seqs.next[i]),
 			     l.refused[i] + l.discarded[i]);
-		gaps += l.gaps[i];
 	}
-	CHECK_EQ_U64(l.bad, 0);
-	CHECK_EQ_U64(l.received + refused + discarded,
+	CHECK_EQ_U64(l.seqs.bad, 0);
+	CHECK_EQ_U64(l.seqs.received + refused + discarded,
 		     (uint64_t)PRODUCERS * per_producer);
 	CHECK_EQ_U64(rt_query(l.map, BPF_RB_AVAIL_DATA), 0);
 	if (!drop)
 		CHECK_EQ_U64(refused, 0);
 	printf("ring %u KiB, %s: %lu received, %lu refused, %lu discarded "
 	       "in %.2f s\n", ring_size / 1024, drop ? "dropping" : "retrying",
-	       (unsigned long)l.received, (unsigned long)refused,
+	       (unsigned long)l.seqs.received, (unsigned long)refused,
 	       (unsigned long)discarded, rt_now() - t);
 	bpfvm_map_free(l.map);
 }
