@@ -6,6 +6,7 @@
  * clocks agree. Exits 77 (SKIP) where bpf() cannot be used.
  *
  * (Named test_kernel_map_* so tests/kernel's glob picks it up.) */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,6 +405,39 @@ static const struct fmt_case snprintf_bad[] = {
 	{ "\x01", 0, { I(1) }, 0, 64 },
 };
 
+/* Plain %p prints a hash of the pointer in the kernel (same width). */
+static bool prints_hash(const char *fmt)
+{
+	for (const char *q = strchr(fmt, '%'); q; q = strchr(q + 1, '%')) {
+		q += strspn(q + 1, "0123456789+- ") + 1;
+		if (*q == 'p' && !isalnum((unsigned char)q[1]))
+			return true;
+	}
+	return false;
+}
+
+/* The trace_printk formats through snprintf, whose output text is
+ * compared too: the same engine. What the kernel's verifier refuses must
+ * be -EINVAL at run time in bpfvm. */
+static void test_printk_text(void)
+{
+	struct fmt_case c;
+	char name[96];
+
+	for (size_t i = 0; i < sizeof(printk_cases) / sizeof(*printk_cases);
+	     i++) {
+		if (printk_cases[i].fmt_size || prints_hash(printk_cases[i].fmt))
+			continue;
+		c = printk_cases[i];
+		c.out_size = 64;
+		snprintf(name, sizeof(name), "snprintf text \"%s\"", c.fmt);
+		cases++;
+		if (!hp_same_or_rejected(name, build_snprintf, &c,
+					 ERR(-EINVAL)))
+			failures++;
+	}
+}
+
 static void test_snprintf(void)
 {
 	char name[96];
@@ -524,6 +558,7 @@ int main(void)
 	test_csum();
 	test_printk();
 	test_snprintf();
+	test_printk_text();
 	test_probe();
 	clock_close("ktime_get_ns", BPF_FUNC_ktime_get_ns, 1000000000u);
 	clock_close("ktime_get_boot_ns", BPF_FUNC_ktime_get_boot_ns,

@@ -350,6 +350,16 @@ bool hp_same(const char *name, hp_build_fn build, const void *ctx)
 	return ok;
 }
 
+bool hp_same_or_rejected(const char *name, hp_build_fn build,
+			 const void *ctx, uint64_t vm_r0)
+{
+	static struct hp_result k;
+
+	if (build_run(build, ctx, true, 0, &k) == KERNEL_ORACLE_REJECTED)
+		return hp_kernel_rejects(name, build, ctx, vm_r0);
+	return hp_same(name, build, ctx);
+}
+
 bool hp_kernel_rejects(const char *name, hp_build_fn build, const void *ctx,
 		       uint64_t vm_r0)
 {

@@ -102,4 +102,9 @@ bool hp_same(const char *name, hp_build_fn build, const void *ctx);
 bool hp_kernel_rejects(const char *name, hp_build_fn build, const void *ctx,
 		       uint64_t vm_r0);
 
+/* hp_same, unless the kernel's verifier refuses the program: then bpfvm
+ * must run it to r0 == vm_r0. */
+bool hp_same_or_rejected(const char *name, hp_build_fn build,
+			 const void *ctx, uint64_t vm_r0);
+
 #endif
