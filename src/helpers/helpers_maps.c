@@ -18,12 +18,15 @@
 #define PTR(r) ((void *)(uintptr_t)(r))
 #define ERR(e) ((uint64_t)(int64_t)(e))
 
-/* May a program change this map? 0 or -EPERM (-EINVAL without a map). */
-static long prog_may_write(const struct bpfvm_map *map)
+/* May a program call this changing op? 0, -EPERM (BPF_F_RDONLY_PROG),
+ * or -EINVAL (no map, or the type has no such op). */
+static long prog_may_write(const struct bpfvm_map *map, bool has_op)
 {
 	if (!map)
 		return -EINVAL;
-	return (map->map_flags & BPF_F_RDONLY_PROG) ? -EPERM : 0;
+	if (map->map_flags & BPF_F_RDONLY_PROG)
+		return -EPERM;
+	return has_op ? 0 : -EINVAL;
 }
 
 static uint64_t map_lookup_elem(uint64_t r1, uint64_t r2, uint64_t r3,
@@ -38,63 +41,22 @@ static uint64_t map_lookup_elem(uint64_t r1, uint64_t r2, uint64_t r3,
 	return (uintptr_t)map->ops->lookup(map, PTR(r2));
 }
 
-static uint64_t map_update_elem(uint64_t r1, uint64_t r2, uint64_t r3,
-				uint64_t r4, uint64_t r5,
-				struct bpfvm_run *run)
-{
-	struct bpfvm_map *map = MAP(r1);
-	long err = prog_may_write(map);
+/* update, delete, push, pop: checked, then the op with `args`. */
+#define WRITE_HELPER(name, op, ...)                                          \
+	static uint64_t name(uint64_t r1, uint64_t r2, uint64_t r3,         \
+			     uint64_t r4, uint64_t r5, struct bpfvm_run *run)\
+	{                                                                    \
+		struct bpfvm_map *map = MAP(r1);                             \
+		long err = prog_may_write(map, map && map->ops->op);         \
+                                                                             \
+		(void)r2, (void)r3, (void)r4, (void)r5, (void)run;           \
+		return ERR(err ? err : map->ops->op(map, __VA_ARGS__));      \
+	}
 
-	(void)r5, (void)run;
-	if (err)
-		return ERR(err);
-	if (!map->ops->update)
-		return ERR(-EINVAL);
-	return ERR(map->ops->update(map, PTR(r2), PTR(r3), r4));
-}
-
-static uint64_t map_delete_elem(uint64_t r1, uint64_t r2, uint64_t r3,
-				uint64_t r4, uint64_t r5,
-				struct bpfvm_run *run)
-{
-	struct bpfvm_map *map = MAP(r1);
-	long err = prog_may_write(map);
-
-	(void)r3, (void)r4, (void)r5, (void)run;
-	if (err)
-		return ERR(err);
-	if (!map->ops->delete)
-		return ERR(-EINVAL);
-	return ERR(map->ops->delete(map, PTR(r2)));
-}
-
-static uint64_t map_push_elem(uint64_t r1, uint64_t r2, uint64_t r3,
-			      uint64_t r4, uint64_t r5, struct bpfvm_run *run)
-{
-	struct bpfvm_map *map = MAP(r1);
-	long err = prog_may_write(map);
-
-	(void)r4, (void)r5, (void)run;
-	if (err)
-		return ERR(err);
-	if (!map->ops->push)
-		return ERR(-EINVAL);
-	return ERR(map->ops->push(map, PTR(r2), r3));
-}
-
-static uint64_t map_pop_elem(uint64_t r1, uint64_t r2, uint64_t r3,
-			     uint64_t r4, uint64_t r5, struct bpfvm_run *run)
-{
-	struct bpfvm_map *map = MAP(r1);
-	long err = prog_may_write(map);
-
-	(void)r3, (void)r4, (void)r5, (void)run;
-	if (err)
-		return ERR(err);
-	if (!map->ops->pop)
-		return ERR(-EINVAL);
-	return ERR(map->ops->pop(map, PTR(r2)));
-}
+WRITE_HELPER(map_update_elem, update, PTR(r2), PTR(r3), r4)
+WRITE_HELPER(map_delete_elem, delete, PTR(r2))
+WRITE_HELPER(map_push_elem, push, PTR(r2), r3)
+WRITE_HELPER(map_pop_elem, pop, PTR(r2))
 
 static uint64_t map_peek_elem(uint64_t r1, uint64_t r2, uint64_t r3,
 			      uint64_t r4, uint64_t r5, struct bpfvm_run *run)

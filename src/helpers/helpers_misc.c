@@ -30,36 +30,19 @@ uint64_t hlp_clock_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t ktime_get_ns(uint64_t r1, uint64_t r2, uint64_t r3,
-			     uint64_t r4, uint64_t r5, struct bpfvm_run *run)
-{
-	UNUSED5;
-	return hlp_clock_ns(CLOCK_MONOTONIC);
-}
+/* The kernel's ktime helpers are these clocks. */
+#define CLOCK_HELPER(name, clk)                                              \
+	static uint64_t name(uint64_t r1, uint64_t r2, uint64_t r3,          \
+			     uint64_t r4, uint64_t r5, struct bpfvm_run *run)\
+	{                                                                    \
+		UNUSED5;                                                     \
+		return hlp_clock_ns(clk);                                    \
+	}
 
-static uint64_t ktime_get_boot_ns(uint64_t r1, uint64_t r2, uint64_t r3,
-				  uint64_t r4, uint64_t r5,
-				  struct bpfvm_run *run)
-{
-	UNUSED5;
-	return hlp_clock_ns(CLOCK_BOOTTIME);
-}
-
-static uint64_t ktime_get_coarse_ns(uint64_t r1, uint64_t r2, uint64_t r3,
-				    uint64_t r4, uint64_t r5,
-				    struct bpfvm_run *run)
-{
-	UNUSED5;
-	return hlp_clock_ns(CLOCK_MONOTONIC_COARSE);
-}
-
-static uint64_t ktime_get_tai_ns(uint64_t r1, uint64_t r2, uint64_t r3,
-				 uint64_t r4, uint64_t r5,
-				 struct bpfvm_run *run)
-{
-	UNUSED5;
-	return hlp_clock_ns(CLOCK_TAI);
-}
+CLOCK_HELPER(ktime_get_ns, CLOCK_MONOTONIC)
+CLOCK_HELPER(ktime_get_boot_ns, CLOCK_BOOTTIME)
+CLOCK_HELPER(ktime_get_coarse_ns, CLOCK_MONOTONIC_COARSE)
+CLOCK_HELPER(ktime_get_tai_ns, CLOCK_TAI)
 
 /* The kernel's tick rate (CONFIG_HZ) is not visible to user space
  * (sysconf's clock ticks are USER_HZ, always 100). Taken from BPFVM_HZ,

@@ -106,22 +106,27 @@ static long strtoull_k(const char *buf, size_t len, uint64_t flags,
 	return (long)(i + (size_t)(p - str) + (size_t)digits);
 }
 
+/* Both helpers zero *res first, as the kernel's. */
+static long strto_args(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+		       uint64_t *v, bool *neg)
+{
+	*(uint64_t *)(uintptr_t)r4 = 0;
+	return strtoull_k((const char *)(uintptr_t)r1, r2, r3, v, neg);
+}
+
 static uint64_t strtol_helper(uint64_t r1, uint64_t r2, uint64_t r3,
 			      uint64_t r4, uint64_t r5, struct bpfvm_run *run)
 {
-	int64_t *res = (int64_t *)(uintptr_t)r4;
 	uint64_t v;
 	bool neg;
-	long n;
+	long n = strto_args(r1, r2, r3, r4, &v, &neg);
 
 	(void)r5, (void)run;
-	*res = 0;
-	n = strtoull_k((const char *)(uintptr_t)r1, r2, r3, &v, &neg);
 	if (n < 0)
 		return ERR(n);
 	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
 		return ERR(-ERANGE);
-	*res = neg ? (int64_t)(0 - v) : (int64_t)v;
+	*(int64_t *)(uintptr_t)r4 = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return (uint64_t)n;
 }
 
@@ -129,18 +134,14 @@ static uint64_t strtoul_helper(uint64_t r1, uint64_t r2, uint64_t r3,
 			       uint64_t r4, uint64_t r5,
 			       struct bpfvm_run *run)
 {
-	uint64_t *res = (uint64_t *)(uintptr_t)r4, v;
+	uint64_t v;
 	bool neg;
-	long n;
+	long n = strto_args(r1, r2, r3, r4, &v, &neg);
 
 	(void)r5, (void)run;
-	*res = 0;
-	n = strtoull_k((const char *)(uintptr_t)r1, r2, r3, &v, &neg);
-	if (n < 0)
-		return ERR(n);
-	if (neg)
-		return ERR(-EINVAL);
-	*res = v;
+	if (n < 0 || neg)
+		return ERR(n < 0 ? n : -EINVAL);
+	*(uint64_t *)(uintptr_t)r4 = v;
 	return (uint64_t)n;
 }
 
