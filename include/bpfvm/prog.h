@@ -12,6 +12,7 @@ extern "C" {
 #endif
 
 struct bpfvm_prog;
+struct bpfvm_map;
 
 /* The kernel's limit on program size (BPF_COMPLEXITY_LIMIT_INSNS). */
 #define BPFVM_MAX_INSNS 1000000u
@@ -26,6 +27,11 @@ struct bpfvm_prog_opts {
 	char *log_buf;		  /* why creation failed, NUL-terminated */
 	size_t log_size;
 	uint32_t flags;		  /* BPFVM_PROG_F_* */
+	/* The maps lddw BPF_PSEUDO_MAP_IDX / BPF_PSEUDO_MAP_IDX_VALUE name
+	 * by index (the kernel's fd_array); the program takes its own
+	 * reference to each one it uses. */
+	struct bpfvm_map *const *maps;
+	size_t map_cnt;
 };
 
 /* JIT: blind constants (as the kernel's bpf_jit_harden), so immediates the
@@ -33,18 +39,45 @@ struct bpfvm_prog_opts {
 #define BPFVM_PROG_F_JIT_BLIND (1u << 0)
 
 /* Copy and validate `insns` (opcodes, registers, jump and call targets, lddw
- * pairs, size), then pre-decode them for the interpreter. On error returns
- * -errno (-EINVAL for a bad instruction, -E2BIG past BPFVM_MAX_INSNS,
- * -ENOMEM) and writes "insn N: reason" to opts->log_buf. */
+ * pairs, size), resolve the maps lddw names, then pre-decode them for the
+ * interpreter. lddw forms: src 0 a constant; BPF_PSEUDO_MAP_FD (1) the map
+ * whose id (bpfvm_map_id) is imm; BPF_PSEUDO_MAP_VALUE (2) the address of
+ * byte imm2 (the second slot's imm) of that map's value (global data:
+ * ARRAY maps of one element); BPF_PSEUDO_MAP_IDX (5) / _IDX_VALUE (6) the
+ * same with imm an index into opts->maps; BPF_PSEUDO_FUNC (4) a function
+ * of the program (a callback, or callx). On error returns -errno (-EINVAL
+ * for a bad instruction, -E2BIG past BPFVM_MAX_INSNS or 64 maps, -EBADF for
+ * a map id or slot that names no map, -EPROTO for a map index without
+ * opts->maps, -ENOMEM) and writes "insn N: reason" to opts->log_buf. The
+ * program holds a reference to each map it uses until it is freed. */
 int bpfvm_prog_create(const struct bpf_insn *insns, size_t insn_cnt,
 		      const struct bpfvm_prog_opts *opts,
 		      struct bpfvm_prog **out);
+/* Drop a reference: the creator's, or one from bpfvm_prog_get_by_id. The
+ * program goes when PROG_ARRAY slots and running tail calls have let go
+ * too. NULL is fine. */
 void bpfvm_prog_free(struct bpfvm_prog *prog);
 
+/* Process-wide id (as the kernel's program ids); never 0. PROG_ARRAY
+ * slots take program ids from user space. */
+uint32_t bpfvm_prog_id(const struct bpfvm_prog *prog);
+/* A new reference to the program with this id (release it with
+ * bpfvm_prog_free), or NULL. */
+struct bpfvm_prog *bpfvm_prog_get_by_id(uint32_t id);
+
+/* The instructions as given (maps by id or index, as the caller wrote
+ * them). */
 const struct bpf_insn *bpfvm_prog_insns(const struct bpfvm_prog *prog);
+/* What the engines run ("xlated", as bpftool says): the same slots, with
+ * each map lddw's 64-bit immediate the map's address (src 1) or the
+ * value's address (src 2); BPF_PSEUDO_MAP_IDX* become src 1 / 2. */
+const struct bpf_insn *bpfvm_prog_xlated_insns(const struct bpfvm_prog *prog);
 size_t bpfvm_prog_insn_cnt(const struct bpfvm_prog *prog);
 const char *bpfvm_prog_name(const struct bpfvm_prog *prog);
 struct bpfvm_env *bpfvm_prog_env(const struct bpfvm_prog *prog);
+/* The maps the program uses (references it holds), in order of first use. */
+size_t bpfvm_prog_map_cnt(const struct bpfvm_prog *prog);
+struct bpfvm_map *bpfvm_prog_map(const struct bpfvm_prog *prog, size_t i);
 
 enum bpfvm_engine {
 	BPFVM_ENGINE_INTERP = 0,

@@ -1,10 +1,12 @@
 /* Pre-decoding: each validated instruction becomes one eng_insn naming its
  * specialised handler, with lddw values folded in, jump deltas widened and
- * helpers resolved, so the interpreter never looks at an opcode. */
+ * helpers resolved, so the interpreter never looks at an opcode. The
+ * input is the xlated program: a map lddw is a plain 64-bit value. */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "engine/engine.h"
+#include "helpers/helpers_flow.h"
 #include "isa/isa.h"
 
 /* First handler of each ALU family (64K; then 64X, 32K, 32X), by op >> 4. */
@@ -178,8 +180,11 @@ int eng_decode(const struct bpf_insn *insns, size_t cnt,
 		dec[i].imm = in->imm;
 		dec[i].off = in->off;
 		dec[i].op = decode_one(in, &dec[i]);
-		if (dec[i].op == ENG_OP_CALL)
+		if (dec[i].op == ENG_OP_CALL) {
 			dec[i].fn = bpfvm_helper_find(env, (uint32_t)in->imm);
+			if (hlp_is_tail_call(dec[i].fn))
+				dec[i].op = ENG_OP_TAIL_CALL;
+		}
 		if (dec[i].op == ENG_OP_LDDW) {
 			decode_lddw(insns, dec, i);
 			dec[++i].op = ENG_OP_LDDW_HI;

@@ -20,15 +20,19 @@ int INTERP_FN(struct bpfvm_run *run, uint64_t *r0_out)
 	};
 #undef LABEL_ADDR_
 #undef FUSED_ADDR_
-	const struct eng_insn *const base = run->code->insns;
+	/* The running program: a tail call replaces it, a call saves it. */
+	const struct eng_code *code = run->code;
+	const struct eng_insn *base = code->insns;
 	const struct eng_insn *ip = base, *target;
 	/* Uninitialised like a real stack: reading it before writing is a
 	 * program bug, and clearing 4 KiB per run costs more than short
 	 * programs take to run. */
 	uint64_t stack[BPFVM_MAX_CALL_DEPTH * BPFVM_STACK_SIZE / 8];
-	const uint64_t stack_hi = (uintptr_t)(stack + ENG_ARRAY_SIZE(stack));
+	uint64_t stack_hi = (uintptr_t)(stack + ENG_ARRAY_SIZE(stack));
 	struct eng_frame frames[BPFVM_MAX_CALL_DEPTH];
-	unsigned depth = 0; /* frames pushed by calls; the main one is not */
+	/* frames pushed by calls (the main one is not); a callback's nested
+	 * run starts at its caller's depth + 1 and returns at that depth */
+	unsigned depth = 0, depth0 = 0;
 	uint64_t R[11] = { 0 };
 #if INTERP_FUSED
 	uint64_t skip = 0; /* all ones while a skipped run's jump is taken */
@@ -74,9 +78,28 @@ int INTERP_FN(struct bpfvm_run *run, uint64_t *r0_out)
 #define IMM64 ((uint64_t)(int64_t)ip->imm)
 #define IMM32 ((uint32_t)ip->imm)
 
-	R[1] = (uintptr_t)run->mem;
-	R[2] = run->mem_len;
-	R[10] = stack_hi;
+	if (eng_unlikely(run->cb_req != NULL)) {
+		/* A callback (eng_run_callback): the caller's stack, frames
+		 * and budget go on. */
+		const struct eng_cb_req *cb = run->cb_req;
+
+		run->cb_req = NULL;
+		code = cb->code;
+		base = code->insns;
+		ip = cb->entry;
+		memcpy(&R[1], cb->args, 5 * sizeof(R[0]));
+		R[10] = cb->r10;
+		stack_hi = run->stack_hi;
+		depth = depth0 = cb->depth;
+#if INTERP_COUNTED
+		left = run->left;
+#endif
+	} else {
+		R[1] = (uintptr_t)run->mem;
+		R[2] = run->mem_len;
+		R[10] = stack_hi;
+		run->stack_hi = stack_hi;
+	}
 	DISPATCH();
 
 	/* Handler bodies by destination register d (here ip->dst), shared
@@ -163,13 +186,46 @@ L_CALL:
 	fn = ip->fn;
 call_helper:
 	/* r1-r5 keep whatever they hold: the verifier makes them unreadable
-	 * after a call, so nothing correct depends on them. */
+	 * after a call, so nothing correct depends on them. Where the
+	 * program is goes into the run first: a helper may call back into
+	 * it (eng_run_callback). */
+	run->cb_r10 = R[10];
+	run->cb_depth = depth;
+	run->cb_insn = (size_t)(ip - base);
+#if INTERP_COUNTED
+	run->left = left;
+#endif
 	R[0] = fn(R[1], R[2], R[3], R[4], R[5], run);
+#if INTERP_COUNTED
+	left = run->left;
+#endif
 	if (eng_unlikely(run->stopped)) {
+		if (run->stopped != ENG_STOP) {
+			err = run->abort_err;
+			goto out;
+		}
 		R[0] = run->stop_r0;
 		goto done;
 	}
 	NEXT();
+
+L_TAIL_CALL: {
+	/* bpf_tail_call: the target starts over in this frame with r1 (the
+	 * context) as it is; failing, the call falls through with r0 as it
+	 * was (the kernel's interpreter). */
+	struct bpfvm_prog *t = eng_tail_call(run, ip - base, R[2], R[3], &err);
+
+	if (eng_unlikely(err))
+		goto out;
+	if (!t)
+		NEXT();
+	code = eng_prog_code(t);
+	base = ip = code->insns;
+#if INTERP_FUSED
+	skip = 0;
+#endif
+	DISPATCH();
+}
 
 L_CALL_LOCAL:
 	target = ip + 1 + ip->off;
@@ -182,6 +238,7 @@ call_local:
 		goto out;
 	}
 	frames[depth].ret = ip + 1;
+	frames[depth].code = code;
 	memcpy(frames[depth].callee_saved, &R[6], sizeof(frames[0].callee_saved));
 	depth++;
 	R[10] -= BPFVM_STACK_SIZE;
@@ -192,12 +249,12 @@ L_CALLX: {
 	/* A function's value is its decoded entry (see decode_lddw). */
 	uint64_t v = DST, rel = v - (uintptr_t)base;
 
-	if (rel < run->code->cnt * sizeof(*base) && rel % sizeof(*base) == 0) {
+	if (rel < code->cnt * sizeof(*base) && rel % sizeof(*base) == 0) {
 		target = base + rel / sizeof(*base);
 		goto call_local;
 	}
 	fn = v <= BPFVM_HELPER_ID_MAX ?
-		     bpfvm_helper_find(run->code->env, (uint32_t)v) : NULL;
+		     bpfvm_helper_find(code->env, (uint32_t)v) : NULL;
 	if (fn)
 		goto call_helper;
 	err = eng_fail_callx(run, ip - base, v);
@@ -205,10 +262,12 @@ L_CALLX: {
 }
 
 L_EXIT:
-	if (depth == 0)
+	if (depth == depth0)
 		goto done;
 	depth--;
 	ip = frames[depth].ret;
+	code = frames[depth].code;
+	base = code->insns;
 	memcpy(&R[6], frames[depth].callee_saved, sizeof(frames[0].callee_saved));
 	R[10] += BPFVM_STACK_SIZE;
 	DISPATCH();
@@ -233,6 +292,7 @@ done:
 	*r0_out = R[0];
 out:
 #if INTERP_COUNTED
+	run->left = left;
 	run->executed = run->budget - left;
 #endif
 	return err;

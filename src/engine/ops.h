@@ -51,7 +51,8 @@
 	ENG_ATOMIC_OPS(ENG_W_DW, X)                                         \
 	X(NOP) X(JA)                                                        \
 	ENG_JMP_CONDS(ENG_FOUR, X)                                          \
-	X(CALL) X(CALL_LOCAL) X(CALLX) X(EXIT)
+	X(CALL) X(CALL_LOCAL) X(CALLX) X(EXIT)                              \
+	X(TAIL_CALL) /* call 12 to the built-in bpf_tail_call */
 
 /* Fused handlers, which only the fast variant has (fuse.c picks them):
  * X(id, the op of the first slot it covers). The other variants count or

@@ -1,4 +1,4 @@
-/* The run entry: picks the interpreter variant the options ask for, sets
+/* The run entry: picks the engine and variant the options ask for, sets
  * up the run state, and formats run-time failures. */
 #include <errno.h>
 #include <inttypes.h>
@@ -9,35 +9,73 @@
 #include "core/prog_priv.h"
 #include "engine/jit/jit.h"
 #include "engine/run.h"
+#include "maps/map_rcu.h"
 
-typedef int (*interp_fn)(struct bpfvm_run *run, uint64_t *r0);
+/* Every field but tail_progs (filled as tail calls happen): zeroing the
+ * whole struct costs a short run more than it takes to run. */
+static void run_init(struct bpfvm_run *run, struct bpfvm_prog *prog,
+		     void *mem, size_t mem_len, uint64_t budget,
+		     const struct bpfvm_run_opts *opts)
+{
+	run->code = prog ? prog->code : NULL;
+	run->prog = prog;
+	run->user = OPTS_GET(opts, user, NULL);
+	run->stopped = 0;
+	run->stop_r0 = 0;
+	run->abort_err = 0;
+	run->mem = mem;
+	run->mem_len = mem ? mem_len : 0;
+	run->budget = budget ? budget : UINT64_MAX;
+	run->executed = 0;
+	run->regions = OPTS_GET(opts, regions, NULL);
+	run->region_cnt = run->regions ? OPTS_GET(opts, region_cnt, 0) : 0;
+	run->err_buf = OPTS_GET(opts, err_buf, NULL);
+	run->err_size = OPTS_GET(opts, err_size, 0);
+	run->tail_cnt = 0;
+	run->tail_refs = 0;
+	run->interp = NULL;
+	run->cb_r10 = 0;
+	run->cb_insn = 0;
+	run->cb_depth = 0;
+	run->left = 0;
+	run->stack_hi = 0;
+	run->cb_req = NULL;
+	run->cb_jit = NULL;
+	run->cb_img = NULL;
+	run->extra = NULL;
+}
+
+static int run_engine(struct bpfvm_prog *prog, struct bpfvm_run *run,
+		      enum bpfvm_engine engine, bool checked, bool counted,
+		      uint64_t *r0)
+{
+	static const eng_interp_fn variants[2][2] = {
+		{ eng_interp_fast, eng_interp_counted },
+		{ eng_interp_checked, eng_interp_checked_counted },
+	};
+
+	if (engine == BPFVM_ENGINE_JIT)
+		return jit_prog_run(prog, run,
+				    (checked ? JIT_F_CHECKED : 0) |
+					    (counted ? JIT_F_COUNTED : 0),
+				    r0);
+	run->interp = variants[checked][counted];
+	return run->interp(run, r0);
+}
 
 int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 		   uint64_t *r0, struct bpfvm_run_opts *opts)
 {
-	static const interp_fn variants[2][2] = {
-		{ eng_interp_fast, eng_interp_counted },
-		{ eng_interp_checked, eng_interp_checked_counted },
-	};
 	uint32_t flags = OPTS_GET(opts, flags, 0);
 	uint64_t budget = OPTS_GET(opts, insn_budget, 0);
 	bool counted = budget || (flags & BPFVM_RUN_F_COUNT);
 	bool checked = flags & BPFVM_RUN_F_CHECKED;
-	struct bpfvm_run run = {
-		.code = prog ? prog->code : NULL,
-		.user = OPTS_GET(opts, user, NULL),
-		.mem = mem,
-		.mem_len = mem ? mem_len : 0,
-		.budget = budget ? budget : UINT64_MAX,
-		.regions = OPTS_GET(opts, regions, NULL),
-		.region_cnt = OPTS_GET(opts, region_cnt, 0),
-		.err_buf = OPTS_GET(opts, err_buf, NULL),
-		.err_size = OPTS_GET(opts, err_size, 0),
-	};
 	enum bpfvm_engine engine;
+	struct bpfvm_run run;
 	uint64_t r0_local;
 	int err;
 
+	run_init(&run, prog, mem, mem_len, budget, opts);
 	if (run.err_buf && run.err_size)
 		run.err_buf[0] = '\0';
 	if (!prog)
@@ -47,15 +85,15 @@ int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 	if (engine != BPFVM_ENGINE_INTERP && engine != BPFVM_ENGINE_JIT)
 		return core_logf(run.err_buf, run.err_size, -EOPNOTSUPP,
 				 "unknown engine %d", (int)engine);
-	if (!run.regions)
-		run.region_cnt = 0;
-	if (engine == BPFVM_ENGINE_JIT)
-		err = jit_prog_run(prog, &run,
-				   (checked ? JIT_F_CHECKED : 0) |
-					   (counted ? JIT_F_COUNTED : 0),
-				   r0 ? r0 : &r0_local);
-	else
-		err = variants[checked][counted](&run, r0 ? r0 : &r0_local);
+	/* Inner maps and their values stay valid while a run may use them
+	 * (map_rcu.h); a program without maps reaches none. */
+	if (prog->used_map_cnt)
+		map_rcu_read_lock();
+	err = run_engine(prog, &run, engine, checked, counted,
+			 r0 ? r0 : &r0_local);
+	eng_run_release(&run);
+	if (prog->used_map_cnt)
+		map_rcu_read_unlock();
 	if (counted)
 		OPTS_SET(opts, insn_executed, run.executed);
 	return err;
@@ -63,7 +101,7 @@ int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 
 void bpfvm_run_stop(struct bpfvm_run *run, uint64_t r0)
 {
-	run->stopped = true;
+	run->stopped = ENG_STOP;
 	run->stop_r0 = r0;
 }
 
@@ -102,6 +140,21 @@ int eng_check_access(const struct bpfvm_run *run, size_t insn, uint64_t addr,
 			return 0;
 		read_only = true;
 	}
+	for (const struct eng_extra *e = run->extra; e; e = e->next) {
+		if (!within(addr, size, (uintptr_t)e->region.addr,
+			    e->region.len))
+			continue;
+		if (!write || e->region.writable)
+			return 0;
+		read_only = true;
+	}
+	switch (eng_map_access(run, addr, size, write)) {
+	case 1:
+		return 0;
+	case -1:
+		read_only = true;
+		break;
+	}
 	if (read_only)
 		return core_logf(run->err_buf, run->err_size, -EFAULT,
 				 "insn %zu: %u-byte %s %s 0x%" PRIx64
@@ -139,4 +192,11 @@ int eng_fail_invalid(const struct bpfvm_run *run, size_t insn)
 {
 	return core_logf(run->err_buf, run->err_size, -EINVAL,
 			 "insn %zu: not the start of an instruction", insn);
+}
+
+int eng_fail_callback(const struct bpfvm_run *run, uint64_t fn)
+{
+	return core_logf(run->err_buf, run->err_size, -EINVAL,
+			 "insn %zu: callback 0x%" PRIx64 " is not a function "
+			 "of this program", run->cb_insn, fn);
 }

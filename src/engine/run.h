@@ -1,6 +1,7 @@
 /* State of one run, shared by the run entry (run.c), the interpreter
- * variants and helpers (through bpfvm_run_stop / bpfvm_run_user). Lives on
- * the caller's stack: runs share nothing, so they are reentrant. */
+ * variants, the JIT and helpers (through bpfvm_run_stop / bpfvm_run_user
+ * and, for the built-in ones, the engine entries below). Lives on the
+ * caller's stack: runs share nothing, so they are reentrant. */
 #ifndef BPFVM_ENGINE_RUN_H
 #define BPFVM_ENGINE_RUN_H
 
@@ -9,11 +10,26 @@
 #include <bpfvm/prog.h>
 #include "engine/engine.h"
 
+/* bpfvm_run.stopped: why the program must end when the helper returns. */
+#define ENG_STOP 1	/* bpfvm_run_stop: with stop_r0 */
+#define ENG_ABORT 2	/* a callback failed: with abort_err */
+
+/* The kernel's MAX_TAIL_CALL_CNT: tail calls one run may make. */
+#define ENG_MAX_TAIL_CALLS 33u
+
+struct eng_cb_req;
+struct eng_extra;
+
+typedef int (*eng_interp_fn)(struct bpfvm_run *run, uint64_t *r0);
+
 struct bpfvm_run {
-	const struct eng_code *code;
+	const struct eng_code *code;	/* the program the run began with */
+	const struct bpfvm_prog *prog;	/* the same program */
 	void *user;
-	bool stopped;		/* set by bpfvm_run_stop */
+	uint8_t stopped;	/* 0, ENG_STOP or ENG_ABORT; JIT code tests
+				 * this byte after every helper call */
 	uint64_t stop_r0;
+	int abort_err;
 	void *mem;
 	size_t mem_len;
 	uint64_t budget;	/* counted variants: insns allowed, or ~0 */
@@ -22,12 +38,50 @@ struct bpfvm_run {
 	size_t region_cnt;
 	char *err_buf;
 	size_t err_size;
+
+	/* Tail calls: how many the chain made (counted as the kernel does,
+	 * failed ones past the index check too), and the programs entered,
+	 * each referenced until the run ends (eng_run_release). */
+	uint32_t tail_cnt;
+	uint32_t tail_refs;
+
+	/* Callbacks (eng_run_callback): the engine, and where the program
+	 * was when it made its latest helper call. */
+	eng_interp_fn interp;		/* the interpreter variant; NULL: JIT */
+	uint64_t cb_r10;		/* the caller's frame */
+	size_t cb_insn;			/* the helper call's insn */
+	unsigned cb_depth;		/* interpreter: its call depth */
+	uint64_t left;			/* interpreter, counted: budget left */
+	uint64_t stack_hi;		/* interpreter: top of the stack */
+	const struct eng_cb_req *cb_req; /* interpreter: a nested start */
+	void *cb_jit;			/* JIT: its struct jit_ctx */
+	const void *cb_img;		/* JIT: the calling image */
+	const struct eng_extra *extra;	/* checked: callback arguments */
+	/* last: JIT code reaches the fields above with short offsets */
+	struct bpfvm_prog *tail_progs[ENG_MAX_TAIL_CALLS];
 };
 
 /* A bpf-to-bpf call's saved caller state. */
 struct eng_frame {
 	const struct eng_insn *ret;
+	const struct eng_code *code;	/* the caller's (tail calls change it) */
 	uint64_t callee_saved[4]; /* r6-r9 */
+};
+
+/* The interpreter's nested start for a callback (flow.c). */
+struct eng_cb_req {
+	const struct eng_code *code;
+	const struct eng_insn *entry;
+	const uint64_t *args;		/* r1-r5 */
+	uint64_t r10;
+	unsigned depth;
+};
+
+/* Memory a callback may touch in checked mode besides the run's: what
+ * the helper hands it (a key, a value), valid while it runs. */
+struct eng_extra {
+	const struct eng_extra *next;
+	struct bpfvm_region region;
 };
 
 /* Interpreter variants (interp.c); return 0 or -errno and store r0. */
@@ -37,15 +91,62 @@ int eng_interp_checked(struct bpfvm_run *run, uint64_t *r0);
 int eng_interp_checked_counted(struct bpfvm_run *run, uint64_t *r0);
 
 /* Checked mode: may the program access [addr, addr + size)? Stack frames
- * are [frame_lo, stack_hi). Returns 0, or -EFAULT with err_buf filled. */
+ * are [frame_lo, stack_hi); then the run's memory, opts->regions, the
+ * callback arguments and the values of the ARRAY maps the run's programs
+ * use (read-only for BPF_F_RDONLY_PROG). Returns 0, or -EFAULT with
+ * err_buf filled. */
 int eng_check_access(const struct bpfvm_run *run, size_t insn, uint64_t addr,
 		     unsigned size, bool write, bool atomic, uint64_t frame_lo,
 		     uint64_t stack_hi);
+
+/* Checked mode, after the other regions: 1 when [addr, addr + size) is
+ * in an ARRAY map value of the run's programs and the access is allowed,
+ * -1 for a write to a BPF_F_RDONLY_PROG one, 0 when in none (flow.c). */
+int eng_map_access(const struct bpfvm_run *run, uint64_t addr,
+		   unsigned size, bool write);
 
 /* Run-time failures, formatted as "insn N: ..." into err_buf. */
 int eng_fail_depth(const struct bpfvm_run *run, size_t insn);
 int eng_fail_budget(const struct bpfvm_run *run, size_t insn);
 int eng_fail_callx(const struct bpfvm_run *run, size_t insn, uint64_t target);
 int eng_fail_invalid(const struct bpfvm_run *run, size_t insn);
+int eng_fail_callback(const struct bpfvm_run *run, uint64_t fn);
+
+/* bpf_tail_call(ctx, map, index) at insn (flow.c): the program to go on
+ * with, referenced until the run ends, or NULL to fall through (index
+ * past the end, empty slot, 33 tail calls made). *err: 0, or -EINVAL
+ * when map is not a PROG_ARRAY of the run's programs (message written). */
+struct bpfvm_prog *eng_tail_call(struct bpfvm_run *run, size_t insn,
+				 uint64_t map, uint64_t index, int *err);
+const struct eng_code *eng_prog_code(const struct bpfvm_prog *prog);
+/* Drop the references tail calls took; at the end of every run. */
+void eng_run_release(struct bpfvm_run *run);
+
+/* Run function `fn` (a BPF_PSEUDO_FUNC value of the running program) as
+ * a nested call with its own stack frame, in the run's engine and
+ * variant, with r1-r5 = args: for helpers that take callbacks. The call
+ * depth, the budget and checked mode carry on. 0: r0 stored. Otherwise
+ * the run is over (a bpfvm_run_stop inside, or an error, recorded in the
+ * run): the helper must return at once (its result is not used). */
+int eng_run_callback(struct bpfvm_run *run, uint64_t fn,
+		     const uint64_t args[5], uint64_t *r0);
+/* End the run with err (a message already in err_buf) once the current
+ * helper returns. Returns err. */
+int eng_run_abort(struct bpfvm_run *run, int err);
+/* Is map one of the maps the run's programs use (so a live map)? */
+bool eng_run_has_map(const struct bpfvm_run *run, const void *map);
+
+static inline void eng_extra_push(struct bpfvm_run *run, struct eng_extra *e,
+				  void *addr, size_t len, bool writable)
+{
+	e->next = run->extra;
+	e->region = (struct bpfvm_region){ addr, len, writable };
+	run->extra = e;
+}
+
+static inline void eng_extra_pop(struct bpfvm_run *run, struct eng_extra *e)
+{
+	run->extra = e->next;
+}
 
 #endif

@@ -118,13 +118,10 @@ static int htab_init(struct htab *h, const struct map_attr *a,
 	h->elem_size = prefix + sizeof(struct htab_elem) +
 		       8 * ((size_t)h->key_words +
 			    (size_t)h->ncopies * h->val_words);
-	h->heads = malloc((size_t)n * sizeof(*h->heads));
+	/* zero heads are empty chains: a huge table costs nothing untouched */
+	h->heads = calloc(n, sizeof(*h->heads));
 	h->locks = calloc(nlocks, sizeof(*h->locks));
-	if (!h->heads || !h->locks)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++)
-		atomic_init(&h->heads[i], htab_nulls(i));
-	return 0;
+	return h->heads && h->locks ? 0 : -ENOMEM;
 }
 
 int htab_alloc(const struct map_attr *a, size_t size, struct bpfvm_map **out)
@@ -222,9 +219,9 @@ void htab_elem_end(struct htab_elem *e)
 void htab_link(struct htab *h, struct htab_elem *e, uint32_t hash)
 {
 	_Atomic uintptr_t *head = &h->heads[hash & h->mask];
+	uintptr_t next = atomic_load_explicit(head, memory_order_relaxed);
 
-	atomic_store_explicit(&e->next,
-			      atomic_load_explicit(head, memory_order_relaxed),
+	atomic_store_explicit(&e->next, next ? next : htab_nulls(hash & h->mask),
 			      memory_order_release);
 	atomic_store_explicit(head, (uintptr_t)e, memory_order_release);
 }
@@ -235,7 +232,8 @@ bool htab_unlink(struct htab *h, struct htab_elem *e, uint32_t hash)
 	_Atomic uintptr_t *link = &h->heads[hash & h->mask];
 	uintptr_t p;
 
-	while (!((p = atomic_load_explicit(link, memory_order_relaxed)) & 1)) {
+	while (htab_is_elem(p = atomic_load_explicit(link,
+						     memory_order_relaxed))) {
 		if (p == (uintptr_t)e) {
 			atomic_store_explicit(
 				link,

@@ -42,16 +42,16 @@ static int htab_first_from(struct htab *h, uint64_t idx, void *next_key)
 		_Atomic uint32_t *lock = &h->locks[idx & h->lock_mask];
 		uintptr_t p;
 
-		if (atomic_load_explicit(&h->heads[idx], memory_order_relaxed) &
-		    1)
+		if (!htab_is_elem(atomic_load_explicit(&h->heads[idx],
+						       memory_order_relaxed)))
 			continue;
 		htab_lock(lock);
 		p = atomic_load_explicit(&h->heads[idx], memory_order_relaxed);
-		if (!(p & 1))
+		if (htab_is_elem(p))
 			htab_copy_out(next_key, htab_key((struct htab_elem *)p),
 				      h->map.key_size);
 		htab_unlock(lock);
-		if (!(p & 1))
+		if (htab_is_elem(p))
 			return 0;
 	}
 	return -ENOENT;
@@ -75,13 +75,13 @@ int htab_get_next_key(struct bpfvm_map *map, const void *key, void *next_key)
 	e = htab_find_locked(h, &k, &lock);
 	if (e)
 		p = atomic_load_explicit(&e->next, memory_order_relaxed);
-	if (!(p & 1))
+	if (htab_is_elem(p))
 		htab_copy_out(next_key, htab_key((struct htab_elem *)p),
 			      map->key_size);
 	htab_unlock(lock);
 	if (!e)
 		return htab_first_from(h, 0, next_key);
-	if (!(p & 1))
+	if (htab_is_elem(p))
 		return 0;
 	return htab_first_from(h, (uint64_t)(k.hash & h->mask) + 1, next_key);
 }
@@ -102,7 +102,7 @@ long htab_for_each(struct bpfvm_map *map, map_elem_cb cb, void *ctx,
 		uintptr_t p = atomic_load_explicit(&h->heads[idx],
 						   memory_order_acquire);
 
-		while (!(p & 1)) {
+		while (htab_is_elem(p)) {
 			struct htab_elem *e = (struct htab_elem *)p;
 
 			p = atomic_load_explicit(&e->next,

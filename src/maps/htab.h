@@ -156,6 +156,14 @@ static inline uintptr_t htab_nulls(uint32_t idx)
 	return ((uintptr_t)idx << 1) | 1;
 }
 
+/* A chain link: an element, or its end -- a nulls marker, or 0 in a head
+ * never written since the (calloc'ed, so untouched) table was made, which
+ * stands for the head's own marker. */
+static inline bool htab_is_elem(uintptr_t p)
+{
+	return p && !(p & 1);
+}
+
 /* A lookup key: its first word and hash, computed once. */
 struct htab_key_ref {
 	const void *key;
@@ -185,7 +193,7 @@ static inline struct htab_elem *htab_find(const struct htab *h,
 
 again:
 	p = atomic_load_explicit(&h->heads[idx], memory_order_acquire);
-	while (!(p & 1)) {
+	while (htab_is_elem(p)) {
 		struct htab_elem *e = (struct htab_elem *)p;
 		uint32_t s = atomic_load_explicit(&e->seq,
 						  memory_order_acquire);
@@ -202,7 +210,7 @@ again:
 		}
 		p = atomic_load_explicit(&e->next, memory_order_acquire);
 	}
-	if (p != htab_nulls(idx))
+	if (p && p != htab_nulls(idx))
 		goto again; /* walked into another bucket's chain */
 	return NULL;
 }

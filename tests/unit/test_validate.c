@@ -130,10 +130,11 @@ static void test_lddw(void)
 	REJECTS(trunc, -EINVAL, "insn 2: ", "lddw");
 	REJECTS(func_oob, -EINVAL, "insn 0: ", "function address out of range");
 	REJECTS(func_mid, -EINVAL, "insn 0: ", "middle of the lddw at insn 2");
-	REJECTS(map_fd, -EINVAL, "insn 0: ", "no maps are available");
-	REJECTS(map_val, -EINVAL, "insn 1: ", "no maps are available");
-	REJECTS(map_idx, -EINVAL, "insn 1: ", "no maps are available");
-	REJECTS(map_idxv, -EINVAL, "insn 1: ", "no maps are available");
+	/* maps: tests/unit/test_prog_maps.c has the rest */
+	REJECTS(map_fd, -EBADF, "insn 0: ", "map id 3, which does not exist");
+	REJECTS(map_val, -EBADF, "insn 1: ", "map id 3, which does not exist");
+	REJECTS(map_idx, -EPROTO, "insn 1: ", "no maps were given");
+	REJECTS(map_idxv, -EPROTO, "insn 1: ", "no maps were given");
 	REJECTS(btf, -EINVAL, "insn 1: ", "no BTF is available");
 }
 

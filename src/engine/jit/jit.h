@@ -18,7 +18,10 @@ struct bpfvm_run;
 #define JIT_F_COUNTED (1u << 1)	/* count insns against run->budget */
 #define JIT_F_BLIND (1u << 2)	/* constant blinding */
 #define JIT_F_DIRECT (1u << 3)	/* entry is a bpfvm_jit_fn (jit_direct.c) */
-#define JIT_VARIANTS 16u
+/* A tail call target: saves every callee-saved register, as a program
+ * with tail calls does, so all images of a chain leave alike (jit_cb.c) */
+#define JIT_F_TAIL (1u << 4)
+#define JIT_VARIANTS 32u
 
 /* One compiled image: read+execute pages, never writable once made. */
 struct jit_image {

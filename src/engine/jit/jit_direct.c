@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "core/prog_priv.h"
-#include "engine/jit/jit_priv.h"
+#include "engine/jit/jit_map.h"
 #include "engine/run.h"
 #include "isa/isa.h"
 
@@ -58,7 +58,8 @@ static uint8_t *init_for_calls(struct jit_cc *cc, uint8_t *p)
 		    -(int32_t)((BPFVM_MAX_CALL_DEPTH - 2) * BPFVM_STACK_SIZE));
 	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(min_rbp), JIT_TMP);
 	p = x86_movabs(p, JIT_TMP, cc->img_addr);
-	return x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(img), JIT_TMP);
+	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(img), JIT_TMP);
+	return jit_emit_direct_init(cc, p, D_CTX); /* tail calls, callbacks */
 }
 
 /* Grow the native stack a page at a time and touch each page, so a
@@ -103,6 +104,7 @@ uint8_t *jit_emit_direct_entry(struct jit_cc *cc, uint8_t *p,
 	/* rsp is recomputed from r12: errors come from any depth */
 	cc->head_label[JIT_H_RET_MAIN] = (uint32_t)(p - cc->head.p);
 	epilogue = p;
+	p = jit_emit_direct_release(cc, p, D_CTX, -D_STACK);
 	p = x86_lea(p, X86_RSP, JIT_CTX, D_CTX + D_RUN);
 	for (int k = sv->n - 1; k >= 0; k--)
 		p = x86_pop(p, sv->reg[k]);

@@ -10,7 +10,7 @@
  * keeps it aligned; errors anywhere restore the rsp saved at entry. */
 #include <stddef.h>
 
-#include "engine/jit/jit_priv.h"
+#include "engine/jit/jit_map.h"
 #include "engine/run.h"
 
 /* BPF r0-r5 live in caller-saved registers: thunks keep them. */
@@ -43,7 +43,8 @@ static unsigned callee_regs_named(const struct jit_cc *cc)
  * the registers of named BPF r6-r9, and one more to make the count even. */
 static void pick_saved(const struct jit_cc *cc, struct jit_saved *sv)
 {
-	unsigned named = callee_regs_named(cc);
+	/* tail calls: every image of a chain saves all (jit_map.h) */
+	unsigned named = jit_saves_all(cc) ? 15 : callee_regs_named(cc);
 	bool pad;
 
 	sv->n = 0;
@@ -140,6 +141,7 @@ static uint8_t *emit_callx_thunk(struct jit_cc *cc, uint8_t *p)
 	for (int k = 0; k < 6; k++)
 		p = x86_push(p, live_caller_saved[k]);
 	p = x86_alu_ri(p, X86_SUB, true, X86_RSP, 8);
+	p = jit_emit_set_img(cc, p, X86_RAX);
 	p = x86_mov_rr(p, true, X86_RDI, JIT_CTX);
 	p = x86_mov_rr(p, true, X86_RSI, JIT_TMP);
 	p = x86_mov_rr(p, false, X86_RDX, JIT_ADDR);
@@ -163,6 +165,7 @@ static uint8_t *emit_fail(struct jit_cc *cc, uint8_t *p,
 			  enum jit_head_label l, const void *fn)
 {
 	cc->head_label[l] = (uint32_t)(p - cc->head.p);
+	p = jit_emit_set_img(cc, p, JIT_TMP);
 	p = x86_mov_rr(p, true, X86_RDI, JIT_CTX);
 	p = jit_emit_ccall(cc, &cc->head, JIT_LOC_HEAD, p, fn);
 	return jit_head_jmp(cc, p, JIT_H_UNWIND);
@@ -182,6 +185,8 @@ int jit_emit_head(struct jit_cc *cc)
 		p = emit_entry(cc, p, &sv);
 		p = emit_exits(cc, p, &sv);
 	}
+	p = jit_emit_pending(cc, p);
+	p = jit_emit_cb_entry(cc, p, &sv);
 	p = emit_check_thunk(cc, p);
 	p = emit_callx_thunk(cc, p);
 	p = emit_fail(cc, p, JIT_H_DEPTH, (const void *)jit_slow_depth);

@@ -6,15 +6,14 @@
  * r10 down one 512-byte stack frame and calls the target's code, so exit
  * is a plain ret (the entry calls the main program the same way).
  *
- * Tail calls (PROG_ARRAY) slot in as another call kind here: check the
- * count in struct jit_ctx (limit 33), then restore rsp to the main
- * frame's (ctx->saved_rsp minus the return address) and jump to the new
- * image's first instruction, so the stack does not grow. */
+ * Tail calls, inline ARRAY lookups and the bookkeeping of helpers that
+ * call back are in jit_map.c (see jit_map.h). */
 #include <errno.h>
 #include <stddef.h>
 
-#include "engine/jit/jit_priv.h"
+#include "engine/jit/jit_map.h"
 #include "engine/run.h"
+#include "helpers/helpers_flow.h"
 #include "isa/isa.h"
 
 /* BPF condition (op >> 4) -> x86 condition code. */
@@ -100,19 +99,26 @@ uint8_t *jit_fail_jcc(struct jit_cc *cc, uint8_t *p, enum x86_cc c,
 }
 
 /* A helper call: r1-r5 are already the C arguments; r9 = the run. A
- * helper that called bpfvm_run_stop ends the run. */
-static uint8_t *helper_call(struct jit_cc *cc, uint8_t *p, const void *fn)
+ * helper that called bpfvm_run_stop (or whose callback failed) ends the
+ * run. fn NULL: the address is in r11 and the helper may call back. */
+static uint8_t *helper_call(struct jit_cc *cc, uint8_t *p, const void *fn,
+			    bool calls_back)
 {
 	p = x86_load(p, X86_LD_U64, X86_R9, JIT_CTX, JIT_CTX_OFF(run));
+	if (calls_back) {
+		if (!fn) /* the site bookkeeping needs r11 */
+			p = x86_mov_rr(p, true, JIT_ADDR, JIT_TMP);
+		p = jit_emit_cb_site(cc, p);
+	}
 	if (fn)
 		p = jit_emit_ccall(cc, &cc->main, cc->i, p, fn);
 	else
-		p = x86_call_r(p, JIT_TMP);
+		p = x86_call_r(p, calls_back ? JIT_ADDR : JIT_TMP);
 	p = x86_load(p, X86_LD_U64, JIT_TMP, JIT_CTX, JIT_CTX_OFF(run));
 	p = x86_cmp_m8i(p, JIT_TMP, (int32_t)offsetof(struct bpfvm_run, stopped),
 			0);
 	p = x86_jcc32(p, X86_CC_NE, 0);
-	jit_fix_main(cc, p, JIT_LOC_HEAD, cc->head_label[JIT_H_STOP]);
+	jit_fix_main(cc, p, JIT_LOC_HEAD, cc->head_label[JIT_H_PENDING]);
 	return p;
 }
 
@@ -150,7 +156,7 @@ static uint8_t *callx(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 	jit_fix_main(cc, p, JIT_LOC_HEAD, cc->head_label[JIT_H_CALLX]);
 	p = x86_test_rr(p, false, JIT_ADDR, JIT_ADDR);
 	to_local = p = x86_jcc8(p, X86_CC_NE, 0);
-	p = helper_call(cc, p, NULL);
+	p = helper_call(cc, p, NULL, true);
 	to_done = p = x86_jmp8(p, 0);
 	to_local[-1] = (uint8_t)(p - to_local);
 	p = local_call(cc, p, -1);
@@ -161,13 +167,21 @@ static uint8_t *callx(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 static uint8_t *tr_call(struct jit_cc *cc, uint8_t *p,
 			const struct bpf_insn *in)
 {
+	bpfvm_helper_fn fn;
+	uint8_t *q;
+
 	if (ISA_SRCBIT(in->code) == BPF_X)
 		return callx(cc, p, in);
 	if (in->src_reg == BPF_PSEUDO_CALL)
 		return local_call(cc, p, (int64_t)cc->i + 1 + in->imm);
-	return helper_call(cc, p,
-			   (const void *)bpfvm_helper_find(cc->env,
-							   (uint32_t)in->imm));
+	fn = bpfvm_helper_find(cc->env, (uint32_t)in->imm);
+	if (hlp_is_tail_call(fn))
+		return jit_tr_tail_call(cc, p);
+	q = jit_tr_array_lookup(cc, p, in);
+	if (q)
+		return q;
+	return helper_call(cc, p, (const void *)fn,
+			   hlp_takes_callback((uint32_t)in->imm));
 }
 
 uint8_t *jit_tr_jmp(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
@@ -201,7 +215,9 @@ uint8_t *jit_tr_lddw(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 			JIT_FIX_ABS64, (uint32_t)(cc->i + 1 + in->imm), 0);
 		return p;
 	}
-	if (in->src_reg != 0) {
+	/* xlated: src 1 / 2 hold a map's / a value's address (resolve.c) */
+	if (in->src_reg != 0 && in->src_reg != BPF_PSEUDO_MAP_FD &&
+	    in->src_reg != BPF_PSEUDO_MAP_VALUE) {
 		jit_fail(cc, -EOPNOTSUPP, "lddw with src %u", in->src_reg);
 		return NULL;
 	}

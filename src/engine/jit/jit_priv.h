@@ -40,6 +40,10 @@ struct jit_ctx {
 	uint64_t left;		/* counted: instructions still allowed */
 	uint64_t r0;		/* result of a successful run */
 	const struct jit_image *img;
+	/* A callback's start (jit_cb.c): its function, frame and r1-r5. */
+	struct {
+		uint64_t fn, r10, args[5];
+	} cb;
 };
 
 #define JIT_CTX_OFF(field) ((int32_t)offsetof(struct jit_ctx, field))
@@ -84,6 +88,8 @@ enum jit_head_label {
 	JIT_H_CALLX,	/* thunk: r11 = value, r10d = insn */
 	JIT_H_DEPTH,	/* esi = insn */
 	JIT_H_BUDGET,	/* esi = block start, edx = block count */
+	JIT_H_PENDING,	/* after a helper: stopped or aborted (jit_cb.c) */
+	JIT_H_CB_ENTRY,	/* C entry of a callback (jit_cb.c) */
 	JIT_H_COUNT
 };
 
@@ -138,6 +144,8 @@ struct jit_image_priv {
 	size_t func_cnt;
 	uint8_t *lddw_bits;	/* counted: bit i set for an lddw at insn i */
 	const struct bpfvm_env *env;
+	const struct bpfvm_prog *prog;	/* set by jit_prog_image */
+	uint32_t cb_entry;	/* JIT_H_CB_ENTRY's offset; 0: none */
 };
 
 /* Emission helpers (jit_translate.c). */

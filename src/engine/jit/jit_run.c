@@ -96,11 +96,13 @@ int jit_prog_image(struct bpfvm_prog *prog, uint32_t flags,
 		pthread_mutex_lock(&st->lock);
 		img = st->img[flags];
 		if (!img) {
-			err = jit_compile(prog->insns, prog->cnt, prog->env,
+			err = jit_compile(prog->xlated, prog->cnt, prog->env,
 					  flags, &img, log, log_size);
-			if (!err)
+			if (!err) {
+				((struct jit_image_priv *)img)->prog = prog;
 				__atomic_store_n(&st->img[flags], img,
 						 __ATOMIC_RELEASE);
+			}
 		}
 		pthread_mutex_unlock(&st->lock);
 	}
