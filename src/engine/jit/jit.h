@@ -22,6 +22,10 @@ struct bpfvm_run;
  * with tail calls does, so all images of a chain leave alike (jit_cb.c) */
 #define JIT_F_TAIL (1u << 4)
 #define JIT_VARIANTS 32u
+/* Not a variant (jit_compile only, for tests): translate in program order
+ * with the general translators only, the reference the usual compile
+ * (grouped by opcode, fast paths) must match byte for byte. */
+#define JIT_F_REFERENCE (1u << 8)
 
 /* One compiled image: read+execute pages, never writable once made. */
 struct jit_image {

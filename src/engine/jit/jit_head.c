@@ -32,11 +32,7 @@ uint8_t *jit_head_jmp(struct jit_cc *cc, uint8_t *p, enum jit_head_label l)
  * lddw or call may add one needlessly, which is harmless). */
 static unsigned callee_regs_named(const struct jit_cc *cc)
 {
-	unsigned mask = 0;
-
-	for (size_t i = 0; i < cc->cnt; i++)
-		mask |= 1u << cc->insns[i].dst_reg | 1u << cc->insns[i].src_reg;
-	return mask >> BPF_REG_6 & 15;
+	return (unsigned)cc->regs_named >> BPF_REG_6 & 15;
 }
 
 /* r12 and rbp always (the context, BPF r10 and calls' frame pointer),

@@ -1,7 +1,14 @@
 /* Branch sizing and loop-head alignment over the item list; see
  * jit_layout.h. Positions: insn i's code starts at
  *   head.len + off1[i] + (bytes the items up to i add before it),
- * and that sum is all an item records (cum). */
+ * and that sum of added bytes is all an item records (cum).
+ *
+ * Sizing starts from every branch short and lengthens, for good, those
+ * that do not reach, until none changes. Most never need a second look:
+ * the code in between, with every branch in between long and every pad
+ * 15 bytes, still in rel8 reach proves a branch short; out of reach with
+ * none of them proves it long. Only the others are checked in each
+ * round. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +16,15 @@
 #include "engine/jit/jit_layout.h"
 
 #define BR_SHORT 0x04
-#define BR_FORCED 0x08 /* found not to fit in rel8: stays rel32 */
+#define BR_FIXED 0x08 /* proven: never checked */
+#define PAD_MAX 15
 
 struct jit_item {
 	uint32_t at, end;	/* off1[i], off1[i + 1]: its code in main */
 	uint32_t tgt_at;	/* branch: off1 of the target insn */
 	uint32_t tgt;		/* branch: first item at or after the target */
 	uint32_t cum;		/* bytes added before insn i, its pad included */
+	uint32_t worst;		/* the most bytes the items before can add */
 	uint32_t i;
 	uint8_t br;		/* enum jit_br | BR_* | cc << 4; 0: no branch */
 	uint8_t pad;		/* alignment before insn i */
@@ -34,25 +43,45 @@ static unsigned br_len(uint8_t br)
 	return len[br & 3][(br & BR_SHORT) != 0];
 }
 
-static bool is_item(const struct jit_cc *cc, size_t i)
+/* The sizes the optimistic start cannot get wrong: a branch that reaches
+ * even with the most bytes the items in between can add is short, one
+ * that does not reach with none added is long. */
+static uint8_t proven(const struct jit_layout *lo, size_t k)
 {
-	return (cc->br[i] & 3) || (cc->info[i] & JIT_I_LOOP);
+	const struct jit_item *it = &lo->it[k];
+	int64_t d0 = (int64_t)it->tgt_at - it->end;
+
+	if (lo->it[it->tgt].i > it->i) { /* forward: items (k, tgt] */
+		int64_t add = lo->it[it->tgt + 1].worst - lo->it[k + 1].worst;
+
+		if (d0 > 127)
+			return BR_FIXED;
+		return d0 + add <= 127 ? BR_SHORT | BR_FIXED : BR_SHORT;
+	}
+	/* backward, from after its short self: items [tgt, k] */
+	int64_t add = lo->it[k + 1].worst - lo->it[it->tgt].worst;
+
+	if (d0 - X86_JCC8_LEN < -128)
+		return BR_FIXED;
+	return d0 - add - X86_JCC8_LEN >= -128 ? BR_SHORT | BR_FIXED :
+						 BR_SHORT;
 }
 
-/* Start from a guess: short where the code in between (branches not
- * counted) is well within rel8 reach; the rounds then mostly confirm. */
-static uint8_t guess(const struct jit_cc *cc, struct jit_item *it)
+static void set_sentinel(struct jit_item *it, uint32_t at, uint32_t worst,
+			 size_t i)
 {
-	int64_t d = (int64_t)it->tgt_at - it->end;
-
-	return (uint8_t)(cc->br[it->i] | (d > -64 && d < 64 ? BR_SHORT : 0));
+	*it = (struct jit_item){ .at = at, .end = at, .worst = worst,
+				 .i = (uint32_t)i };
 }
 
-/* Each branch's target item: the first item at or after its target,
- * from next[] (per insn: the first item at or after it). */
+/* Each branch's target item and starting size; the undecided ones into
+ * lo->open. next[] (per insn: the first item at or after it) is not
+ * needed after: it becomes the open list. */
 static void link_targets(const struct jit_cc *cc, struct jit_layout *lo,
-			 const uint32_t *next)
+			 uint32_t *next)
 {
+	size_t open = 0;
+
 	for (size_t k = 0; k < lo->n; k++) {
 		struct jit_item *it = &lo->it[k];
 		uint32_t t;
@@ -60,46 +89,63 @@ static void link_targets(const struct jit_cc *cc, struct jit_layout *lo,
 		if (!it->br)
 			continue;
 		t = cc->br_tgt[it->i];
+		it->tgt_at = cc->off1[t];
 		it->tgt = next[t];
 		it->tgt_exact = lo->it[it->tgt].i == t;
 	}
+	for (size_t k = 0; k < lo->n; k++) {
+		struct jit_item *it = &lo->it[k];
+
+		if (!it->br)
+			continue;
+		it->br |= proven(lo, k);
+		if (!(it->br & BR_FIXED))
+			next[open++] = (uint32_t)k;
+	}
+	lo->open = next;
+	lo->n_open = open;
 }
 
-/* One pass over the instructions: the items, and next[]. The item array
- * is sized for the worst case; only the pages used are ever touched. */
-size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo,
-		       uint32_t *next)
+/* The items' insns and next[], in a pass that never branches on what it
+ * reads: the slot is written every time and kept when it is an item. */
+static size_t find_items(const struct jit_cc *cc, struct jit_item *it,
+			 uint32_t *next)
 {
-	size_t k = 0, grow = 1;
+	size_t k = 0;
 
-	lo->it = malloc((cc->cnt + 1) * sizeof(*lo->it));
+	for (size_t i = 0; i < cc->cnt; i++) {
+		next[i] = (uint32_t)k;
+		it[k].i = (uint32_t)i;
+		k += (cc->br[i] & 3) || (cc->info[i] & JIT_I_LOOP);
+	}
+	next[cc->cnt] = (uint32_t)k;
+	return k;
+}
+
+size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo)
+{
+	uint32_t worst = 0, end = cc->off1[cc->cnt];
+
+	lo->it = malloc((cc->cnt + 2) * sizeof(*lo->it));
 	if (!lo->it) {
 		cc->err = -ENOMEM;
 		return 0;
 	}
-	for (size_t i = 0; i < cc->cnt; i++) {
+	lo->n = find_items(cc, lo->it, cc->scratch);
+	for (size_t k = 0; k < lo->n; k++) {
 		struct jit_item *it = &lo->it[k];
+		uint32_t i = it->i;
 
-		next[i] = (uint32_t)k;
-		if (!is_item(cc, i))
-			continue;
-		*it = (struct jit_item){ .at = cc->off1[i], .end = cc->off1[i + 1],
-					 .i = (uint32_t)i,
+		*it = (struct jit_item){ .at = cc->off1[i],
+					 .end = cc->off1[i + 1], .worst = worst,
+					 .i = i, .br = cc->br[i],
 					 .loop = cc->info[i] & JIT_I_LOOP };
-		if (cc->br[i] & 3) {
-			it->tgt_at = cc->off1[cc->br_tgt[i]];
-			it->br = guess(cc, it);
-		}
-		grow += br_len(cc->br[i] & 3) + (it->loop ? 15 : 0);
-		k++;
+		worst += br_len(it->br) + (it->loop ? PAD_MAX : 0);
 	}
-	next[cc->cnt] = (uint32_t)k;
-	lo->it[k] = (struct jit_item){ .at = cc->off1[cc->cnt],
-				       .end = cc->off1[cc->cnt],
-				       .i = (uint32_t)cc->cnt };
-	lo->n = k;
-	link_targets(cc, lo, next);
-	return grow;
+	set_sentinel(&lo->it[lo->n], end, worst, cc->cnt);
+	set_sentinel(&lo->it[lo->n + 1], end, worst, cc->cnt);
+	link_targets(cc, lo, cc->scratch);
+	return (size_t)end + worst;
 }
 
 /* Place the items with the current branch sizes; returns the end. */
@@ -130,49 +176,33 @@ static int64_t tgt_pos(const struct jit_layout *lo, const struct jit_item *it)
 	return (int64_t)it->tgt_at + t->cum - (it->tgt_exact ? 0 : t->pad);
 }
 
-/* One round over the branches: shorten those that now reach, lengthen
- * (for good) short ones that no longer do. Returns whether anything
- * changed. */
-static bool relax(struct jit_layout *lo)
+/* One round over the open branches: lengthen those that do not reach
+ * (all of them when `all`), and drop them from the list. Returns whether
+ * any changed. */
+static bool lengthen(struct jit_layout *lo, bool all)
 {
-	bool changed = false;
+	size_t kept = 0, n = lo->n_open;
 
-	for (size_t k = 0; k < lo->n; k++) {
-		struct jit_item *it = &lo->it[k];
-		int64_t end, disp;
+	for (size_t j = 0; j < n; j++) {
+		struct jit_item *it = &lo->it[lo->open[j]];
+		int64_t end = (int64_t)it->end + it->cum + br_len(it->br);
 
-		if (!it->br || (it->br & BR_FORCED))
-			continue;
-		end = (int64_t)it->end + it->cum + br_len(it->br | BR_SHORT);
-		disp = tgt_pos(lo, it) - end;
-		if (it->br & BR_SHORT) {
-			if (!x86_fits8(disp)) {
-				it->br = (it->br & ~BR_SHORT) | BR_FORCED;
-				changed = true;
-			}
-		} else if (x86_fits8(disp)) {
-			it->br |= BR_SHORT;
-			changed = true;
-		}
+		if (all || !x86_fits8(tgt_pos(lo, it) - end))
+			it->br &= (uint8_t)~BR_SHORT;
+		else
+			lo->open[kept++] = lo->open[j];
 	}
-	return changed;
+	lo->n_open = kept;
+	return kept != n;
 }
 
 void jit_layout_size(const struct jit_cc *cc, struct jit_layout *lo)
 {
-	unsigned rounds = 0;
-
-	for (;;) {
+	/* Each round lengthens one at least; 64 is pathological. */
+	for (unsigned round = 0;; round++) {
 		lo->end = place(cc, lo);
-		if (!relax(lo))
+		if (!lengthen(lo, round == 64))
 			return;
-		if (++rounds == 64) { /* pathological: all rel32 is exact */
-			for (size_t k = 0; k < lo->n; k++) {
-				if (lo->it[k].br)
-					lo->it[k].br = (lo->it[k].br & ~BR_SHORT) |
-						       BR_FORCED;
-			}
-		}
 	}
 }
 

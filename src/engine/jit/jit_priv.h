@@ -100,7 +100,13 @@ struct jit_saved {
 	int n;
 };
 
-/* Compile state, shared by the translator files. */
+/* Compile state, shared by the translator files.
+ *
+ * Translators must not depend on the order instructions are translated
+ * in: insn i's code may only depend on insn i, the instructions it reads
+ * (lddw's second half, select's skipped insn), the analysis (cc->info)
+ * and the flags, never on state left by the previous translation. The
+ * grouped pass relies on it; test_jit_pass checks it byte for byte. */
 struct jit_cc {
 	const struct bpf_insn *insns;
 	size_t cnt;
@@ -111,14 +117,21 @@ struct jit_cc {
 	char *log;
 	size_t log_size;
 
-	/* Analysis: per insn flags. */
+	/* Analysis (jit_analyse.c): per insn flags, and the program's. */
 	uint8_t *info;
-	/* Pass 1 output. */
+	uint16_t regs_named;	/* BPF registers named as dst or src */
+	bool has_calls;		/* any call insn */
+	bool subprogs;		/* function entries besides insn 0 */
+	/* Pass 1 output. Insn i's code is main[off1[i], off1[i] + len[i]):
+	 * instructions are translated grouped by opcode (jit_pass.c), so
+	 * their code is not in program order in main. */
 	struct jit_buf head, main, cold;
 	uint32_t head_label[JIT_H_COUNT];
 	uint32_t *off1;		/* cnt + 1: start of insn i in main */
+	uint16_t *len;		/* cnt + 1: bytes of insn i's code */
 	uint8_t *br;		/* enum jit_br | cc << 4 */
 	uint32_t *br_tgt;
+	uint32_t *scratch;	/* cnt + 1 */
 	struct jit_fixup *fix;
 	size_t fix_cnt, fix_cap;
 	uint64_t call_lo, call_hi; /* range of absolute call targets */
@@ -136,6 +149,20 @@ struct jit_cc {
 #define JIT_I_LDDW_HI 0x08
 #define JIT_I_ENDS 0x10		/* ends its block (jump, call, exit) */
 #define JIT_I_TARGET 0x20	/* a jump or call lands here */
+
+/* Compile state for insns[0..cnt) (validated), analysed; 0 or -ENOMEM
+ * (jit_translate.c). jit_cc_free frees what it holds, also after a failed
+ * init of a zeroed cc. */
+int jit_cc_init(struct jit_cc *cc, const struct bpf_insn *insns, size_t cnt,
+		const struct bpfvm_env *env, uint32_t flags, char *log,
+		size_t log_size);
+void jit_cc_free(struct jit_cc *cc);
+/* The analysis (jit_analyse.c): cc->info, regs_named, has_calls,
+ * subprogs. */
+void jit_analyse(struct jit_cc *cc);
+/* Pass 1 (jit_pass.c): every instruction's code into cc->main (off1,
+ * len), branches recorded in br/br_tgt, fixups and cold stubs made. */
+int jit_translate(struct jit_cc *cc);
 
 /* The image with what its slow paths need. */
 struct jit_image_priv {
@@ -166,6 +193,24 @@ uint8_t *jit_emit_imm(struct jit_cc *cc, uint8_t *p, int dst, int64_t imm);
 /* A cold stub that jumps back to nowhere (the caller ends it). Returns its
  * offset in cold; *p set to where to write. */
 uint8_t *jit_cold_begin(struct jit_cc *cc, uint32_t *off);
+
+/* The branch that ends jump insn cc->i (to insn i + 1 + delta), sized by
+ * the layout. To the next insn: none. */
+static inline void jit_branch(struct jit_cc *cc, enum jit_br kind,
+			      unsigned x86cc, int64_t delta)
+{
+	if (delta == 0)
+		return;
+	cc->br[cc->i] = (uint8_t)(kind | x86cc << 4);
+	cc->br_tgt[cc->i] = (uint32_t)((int64_t)cc->i + 1 + delta);
+}
+
+/* Fast paths of the translators by opcode, for images without checks,
+ * counting or blinding (jit_fast.c); NULL: none. A fast path returns the
+ * new p, or NULL when the general translator must take the insn. */
+typedef uint8_t *(*jit_fast_fn)(struct jit_cc *cc, uint8_t *p,
+				const struct bpf_insn *in);
+extern const jit_fast_fn jit_fast[256];
 
 /* Translators: emit insn cc->i at p, return the new p (NULL: cc->err). */
 uint8_t *jit_tr_alu(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);

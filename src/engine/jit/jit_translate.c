@@ -26,9 +26,6 @@ const uint8_t jit_reg[11] = {
 	X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
 };
 
-/* The most bytes one instruction's main code may take. */
-#define JIT_INSN_MAX 192
-
 int jit_fail(struct jit_cc *cc, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -159,123 +156,6 @@ uint8_t *jit_cold_begin(struct jit_cc *cc, uint32_t *off)
 	return p;
 }
 
-/* --- Analysis: blocks, loop heads, function entries. */
-
-static void mark_target(struct jit_cc *cc, size_t i, int64_t delta,
-			uint8_t bits)
-{
-	size_t t = (size_t)((int64_t)i + 1 + delta);
-
-	cc->info[t] |= JIT_I_LEADER | JIT_I_TARGET | bits;
-	if (t <= i && (bits & JIT_I_FUNC) == 0)
-		cc->info[t] |= JIT_I_LOOP;
-}
-
-static void analyse_jmp(struct jit_cc *cc, size_t i, const struct bpf_insn *in)
-{
-	unsigned op = ISA_OP(in->code);
-
-	if (op == BPF_JCOND)
-		return; /* may_goto: never taken here */
-	cc->info[i] |= JIT_I_ENDS;
-	if (i + 1 < cc->cnt)
-		cc->info[i + 1] |= JIT_I_LEADER;
-	if (op == BPF_EXIT)
-		return;
-	if (op == BPF_CALL) {
-		if (!ISA_SRCBIT(in->code) && in->src_reg == BPF_PSEUDO_CALL)
-			mark_target(cc, i, in->imm, JIT_I_FUNC);
-		return;
-	}
-	if (op == BPF_JA && ISA_CLASS(in->code) == BPF_JMP32)
-		mark_target(cc, i, in->imm, 0);
-	else
-		mark_target(cc, i, in->off, 0);
-}
-
-static void analyse(struct jit_cc *cc)
-{
-	cc->info[0] |= JIT_I_LEADER | JIT_I_FUNC;
-	for (size_t i = 0; i < cc->cnt; i++) {
-		const struct bpf_insn *in = &cc->insns[i];
-
-		switch (ISA_CLASS(in->code)) {
-		case BPF_JMP:
-		case BPF_JMP32:
-			analyse_jmp(cc, i, in);
-			break;
-		case BPF_LD:
-			if (isa_is_lddw(in)) {
-				if (in->src_reg == BPF_PSEUDO_FUNC)
-					mark_target(cc, i, in->imm, JIT_I_FUNC);
-				cc->info[++i] |= JIT_I_LDDW_HI;
-			}
-			break;
-		}
-	}
-}
-
-/* --- Pass 1. */
-
-static uint8_t *translate_one(struct jit_cc *cc, uint8_t *p,
-			      const struct bpf_insn *in)
-{
-	switch (ISA_CLASS(in->code)) {
-	case BPF_ALU:
-	case BPF_ALU64:
-		return jit_tr_alu(cc, p, in);
-	case BPF_JMP:
-	case BPF_JMP32:
-		return jit_tr_jmp(cc, p, in);
-	case BPF_LDX:
-	case BPF_ST:
-	case BPF_STX:
-		return jit_tr_ldst(cc, p, in);
-	case BPF_LD:
-		if (isa_is_lddw(in))
-			return jit_tr_lddw(cc, p, in);
-		/* LD_ABS / LD_IND (packet program types) slot in here: a
-		 * translator that loads from the skb data through the
-		 * checked-access path, ending the run with r0 = 0 when out
-		 * of bounds, as the kernel does. */
-		break;
-	}
-	jit_fail(cc, -EOPNOTSUPP, "opcode 0x%02x is not supported by the JIT",
-		 in->code);
-	return NULL;
-}
-
-static int translate(struct jit_cc *cc)
-{
-	for (size_t i = 0; i < cc->cnt; i++) {
-		uint8_t *p;
-
-		cc->i = i;
-		cc->off1[i] = (uint32_t)cc->main.len;
-		if (cc->info[i] & JIT_I_LDDW_HI)
-			continue;
-		p = jit_reserve(cc, &cc->main, JIT_INSN_MAX);
-		if (!p)
-			return cc->err;
-		if (cc->flags & JIT_F_COUNTED) {
-			if (cc->info[i] & JIT_I_LEADER)
-				p = jit_tr_budget(cc, p);
-			else
-				cc->block_left--;
-		}
-		uint8_t *sel = jit_tr_select(cc, p);
-
-		p = sel ? sel : translate_one(cc, p, &cc->insns[i]);
-		if (!p || cc->err)
-			return cc->err ? cc->err : -EINVAL;
-		cc->main.len = (size_t)(p - cc->main.p);
-		if (sel) /* the skipped insn's code is in the select's */
-			cc->off1[++i] = (uint32_t)cc->main.len;
-	}
-	cc->off1[cc->cnt] = (uint32_t)cc->main.len;
-	return cc->err;
-}
-
 /* --- Emission into the image. */
 
 static uint64_t loc_pos(const uint32_t *off, uint32_t loc, uint32_t delta,
@@ -322,35 +202,60 @@ static bool calls_reach(const struct jit_cc *cc, uint64_t base, size_t size)
 	return hi - lo < (1ull << 31) - 4096;
 }
 
+/* Per insn arrays: only info and br need zeroes. */
 static int alloc_arrays(struct jit_cc *cc)
 {
-	cc->info = calloc(cc->cnt + 1, 1);
-	cc->br = calloc(cc->cnt + 1, 1);
-	cc->br_tgt = malloc((cc->cnt + 1) * sizeof(*cc->br_tgt));
-	cc->off1 = malloc((cc->cnt + 1) * sizeof(*cc->off1));
-	if (!cc->info || !cc->br || !cc->br_tgt || !cc->off1)
-		return -ENOMEM;
-	/* Most instructions take under 8 bytes: one realloc at most. */
-	if (!jit_reserve(cc, &cc->main, cc->cnt * 8 + JIT_INSN_MAX))
+	size_t n = cc->cnt + 1;
+
+	cc->info = calloc(n, 1);
+	cc->br = calloc(n, 1);
+	cc->br_tgt = malloc(n * sizeof(*cc->br_tgt));
+	cc->off1 = malloc(n * sizeof(*cc->off1));
+	cc->len = malloc(n * sizeof(*cc->len));
+	cc->scratch = malloc(n * sizeof(*cc->scratch));
+	if (!cc->info || !cc->br || !cc->br_tgt || !cc->off1 ||
+	    !cc->len || !cc->scratch)
 		return -ENOMEM;
 	return 0;
 }
 
-static void reset_pass(struct jit_cc *cc)
+int jit_cc_init(struct jit_cc *cc, const struct bpf_insn *insns, size_t cnt,
+		const struct bpfvm_env *env, uint32_t flags, char *log,
+		size_t log_size)
+{
+	*cc = (struct jit_cc){ .insns = insns, .cnt = cnt, .env = env,
+			       .flags = flags, .log = log, .log_size = log_size,
+			       .call_lo = UINT64_MAX };
+	if (alloc_arrays(cc))
+		return -ENOMEM;
+	if ((flags & JIT_F_BLIND) &&
+	    getrandom(&cc->rng, sizeof(cc->rng), 0) != sizeof(cc->rng))
+		cc->rng = (uintptr_t)cc ^ (uintptr_t)insns;
+	cc->rng |= 1;
+	jit_analyse(cc);
+	return 0;
+}
+
+/* Before a pass (again, with far calls): br is zero already the first
+ * time. */
+static void reset_pass(struct jit_cc *cc, bool again)
 {
 	cc->head.len = cc->main.len = cc->cold.len = 0;
 	cc->fix_cnt = 0;
 	cc->call_lo = UINT64_MAX;
 	cc->call_hi = 0;
-	memset(cc->br, 0, cc->cnt + 1);
+	if (again)
+		memset(cc->br, 0, cc->cnt + 1);
 }
 
-static void cc_free(struct jit_cc *cc)
+void jit_cc_free(struct jit_cc *cc)
 {
 	free(cc->info);
 	free(cc->br);
 	free(cc->br_tgt);
 	free(cc->off1);
+	free(cc->len);
+	free(cc->scratch);
 	free(cc->head.p);
 	free(cc->main.p);
 	free(cc->cold.p);
@@ -361,23 +266,23 @@ static void cc_free(struct jit_cc *cc)
  * calls through registers when the mapping lands too far from the C
  * functions the code calls. */
 static int translate_map(struct jit_cc *cc, struct jit_layout *lo,
-			 uint32_t *scratch, void **mem, size_t *map_size)
+			 void **mem, size_t *map_size)
 {
-	for (;;) {
+	for (bool again = false;; again = true) {
 		size_t ub;
 		int err;
 
-		reset_pass(cc);
+		reset_pass(cc, again);
 		jit_layout_free(lo);
 		err = jit_emit_head(cc);
 		if (!err)
-			err = translate(cc);
+			err = jit_translate(cc);
 		if (err)
 			return err;
-		ub = jit_layout_init(cc, lo, scratch);
+		ub = jit_layout_init(cc, lo);
 		if (!ub)
 			return cc->err;
-		ub += cc->head.len + cc->main.len + 32 + cc->cold.len;
+		ub += cc->head.len + 32 + cc->cold.len;
 		*mem = jit_mem_alloc(ub, map_size, cc->call_lo, cc->call_hi);
 		if (!*mem)
 			return -ENOMEM;
@@ -395,7 +300,7 @@ static int make_image(struct jit_cc *cc, struct jit_image_priv *ip)
 	size_t map_size;
 	uint32_t cold0;
 	void *mem = NULL;
-	int err = translate_map(cc, &lo, img->insn_off, &mem, &map_size);
+	int err = translate_map(cc, &lo, &mem, &map_size);
 
 	if (err) {
 		jit_layout_free(&lo);
@@ -425,14 +330,16 @@ static int make_image(struct jit_cc *cc, struct jit_image_priv *ip)
  * the budget's slow path. */
 static int image_tables(const struct jit_cc *cc, struct jit_image_priv *ip)
 {
-	size_t n = 0;
+	size_t n = 1;
 
-	for (size_t i = 0; i < cc->cnt; i++)
-		n += (cc->info[i] & JIT_I_FUNC) != 0;
+	if (cc->subprogs)
+		for (size_t i = 1; i < cc->cnt; i++)
+			n += (cc->info[i] & JIT_I_FUNC) != 0;
 	ip->funcs = malloc(n * sizeof(*ip->funcs));
 	if (!ip->funcs)
 		return -ENOMEM;
-	for (size_t i = 0; i < cc->cnt; i++) {
+	ip->funcs[ip->func_cnt++] = ip->pub.insn_off[0];
+	for (size_t i = 1; i < cc->cnt && ip->func_cnt < n; i++) {
 		if (cc->info[i] & JIT_I_FUNC)
 			ip->funcs[ip->func_cnt++] = ip->pub.insn_off[i];
 	}
@@ -452,8 +359,7 @@ int jit_compile(const struct bpf_insn *insns, size_t cnt,
 		const struct bpfvm_env *env, uint32_t flags,
 		struct jit_image **out, char *log, size_t log_size)
 {
-	struct jit_cc cc = { .insns = insns, .cnt = cnt, .env = env,
-			     .flags = flags, .log = log, .log_size = log_size };
+	struct jit_cc cc = { 0 };
 	struct jit_image_priv *ip = calloc(1, sizeof(*ip));
 	int err = -ENOMEM;
 
@@ -467,19 +373,15 @@ int jit_compile(const struct bpf_insn *insns, size_t cnt,
 	ip->pub.insn_cnt = cnt;
 	ip->pub.flags = flags;
 	ip->env = env;
-	cc.img_addr = (uintptr_t)ip;
-	if (!ip->pub.insn_off || alloc_arrays(&cc))
+	if (!ip->pub.insn_off ||
+	    jit_cc_init(&cc, insns, cnt, env, flags, log, log_size))
 		goto out;
-	if ((flags & JIT_F_BLIND) &&
-	    getrandom(&cc.rng, sizeof(cc.rng), 0) != sizeof(cc.rng))
-		cc.rng = (uintptr_t)&cc ^ (uintptr_t)ip;
-	cc.rng |= 1;
-	analyse(&cc);
+	cc.img_addr = (uintptr_t)ip;
 	err = make_image(&cc, ip);
 	if (!err)
 		err = image_tables(&cc, ip);
 out:
-	cc_free(&cc);
+	jit_cc_free(&cc);
 	if (err) {
 		jit_image_free(&ip->pub);
 		return err;

@@ -1,0 +1,263 @@
+/* Pass 1: every instruction's code into cc->main.
+ *
+ * The opcodes of real and random code change at nearly every instruction,
+ * so in program order the dispatch on the opcode, and most branches in the
+ * translators, mispredict: ~25 cycles for the dispatch alone, half of what
+ * a 50M insns/s compile may spend per instruction. So instructions are
+ * translated grouped by opcode (a counting sort), each group in program
+ * order into its own region of main, where the translators' branches go
+ * the same way from one instruction to the next. Insn i's code is then
+ * main[off1[i], off1[i] + len[i]); the layout puts the pieces in order.
+ *
+ * That needs translators whose output does not depend on the order they
+ * run in (see struct jit_cc). The counted variant goes in program order:
+ * a block's charge and cold copy are made at its leader. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/jit/jit_priv.h"
+#include "isa/isa.h"
+
+/* The most bytes one instruction's main code may take. */
+#define JIT_INSN_MAX 192
+
+static bool is_jmp_class(unsigned code)
+{
+	return 0x60u >> ISA_CLASS(code) & 1;
+}
+
+static uint8_t *translate_one(struct jit_cc *cc, uint8_t *p,
+			      const struct bpf_insn *in)
+{
+	switch (ISA_CLASS(in->code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		return jit_tr_alu(cc, p, in);
+	case BPF_JMP:
+	case BPF_JMP32:
+		return jit_tr_jmp(cc, p, in);
+	case BPF_LDX:
+	case BPF_ST:
+	case BPF_STX:
+		return jit_tr_ldst(cc, p, in);
+	case BPF_LD:
+		if (isa_is_lddw(in))
+			return jit_tr_lddw(cc, p, in);
+		/* LD_ABS / LD_IND (packet program types) slot in here: a
+		 * translator that loads from the skb data through the
+		 * checked-access path, ending the run with r0 = 0 when out
+		 * of bounds, as the kernel does. */
+		break;
+	}
+	jit_fail(cc, -EOPNOTSUPP, "opcode 0x%02x is not supported by the JIT",
+		 in->code);
+	return NULL;
+}
+
+/* Insn cc->i at p (off1[i] set, room for JIT_INSN_MAX bytes). Sets len[i]
+ * from start (where insn i's code begins). An lddw's second half, and the
+ * insn a select skips, have no code of their own: len 0 after insn i's.
+ * Returns the next insn to translate, 0 on failure (cc->err). */
+static size_t translate_at(struct jit_cc *cc, uint8_t *start, uint8_t *p)
+{
+	size_t i = cc->i;
+	const struct bpf_insn *in = &cc->insns[i];
+	uint8_t *q = NULL;
+	bool pair = isa_is_lddw(in);
+
+	if (in->off == 1 && is_jmp_class(in->code) &&
+	    (q = jit_tr_select(cc, p)))
+		pair = true;
+	if (!q)
+		q = translate_one(cc, p, in);
+	if (!q || cc->err) {
+		if (!cc->err)
+			cc->err = -EINVAL;
+		return 0;
+	}
+	cc->len[i] = (uint16_t)(q - start);
+	if (pair) {
+		cc->off1[i + 1] = (uint32_t)(q - cc->main.p);
+		cc->len[i + 1] = 0;
+	}
+	return i + 1 + pair;
+}
+
+/* In program order: the counted variant, and JIT_F_REFERENCE. */
+static int translate_ordered(struct jit_cc *cc)
+{
+	for (size_t i = 0; i < cc->cnt;) {
+		uint8_t *p = jit_reserve(cc, &cc->main, JIT_INSN_MAX);
+
+		if (!p)
+			return cc->err;
+		cc->i = i;
+		cc->off1[i] = (uint32_t)cc->main.len;
+		if (cc->flags & JIT_F_COUNTED) {
+			if (cc->info[i] & JIT_I_LEADER) /* the block's charge */
+				p = jit_tr_budget(cc, p);
+			else
+				cc->block_left--;
+		}
+		i = translate_at(cc, cc->main.p + cc->off1[i], p);
+		if (!i)
+			return cc->err;
+		cc->main.len = cc->off1[cc->i] + cc->len[cc->i];
+	}
+	return 0;
+}
+
+/* Insns [c0, c1) sorted by opcode into order[], jumps last: a select
+ * takes the insn after it, an ALU insn whose own group then made code
+ * that is not used. lddw second halves (key 256) are left out. The loops
+ * never branch on what they read. Returns the count. */
+static size_t sort_chunk(const struct jit_cc *cc, size_t c0, size_t c1,
+			 uint32_t *order)
+{
+	uint32_t cnt[257] = { 0 }, at[257], sum = 0;
+
+	for (size_t i = c0; i < c1; i++)
+		cnt[cc->insns[i].code | (cc->info[i] & JIT_I_LDDW_HI) << 5]++;
+	for (int jumps = 0; jumps < 2; jumps++) {
+		for (unsigned c = 0; c < 256; c++) {
+			if (is_jmp_class(c) == jumps) {
+				at[c] = sum;
+				sum += cnt[c];
+			}
+		}
+	}
+	at[256] = sum; /* past the end: never read */
+	for (size_t i = c0; i < c1; i++)
+		order[at[cc->insns[i].code |
+			 (cc->info[i] & JIT_I_LDDW_HI) << 5]++] = (uint32_t)i;
+	return sum;
+}
+
+/* The chunk's code, translated into cc->main (the chunk buffer), to out
+ * in program order: off1[i] becomes the offset in out. */
+static int gather(struct jit_cc *cc, struct jit_buf *out, size_t c0,
+		  size_t c1)
+{
+	uint8_t *dst = jit_reserve(cc, out, cc->main.len + 16);
+	const uint8_t *src = cc->main.p;
+
+	if (!dst)
+		return cc->err;
+	for (size_t i = c0; i < c1; i++) {
+		unsigned n = cc->len[i];
+
+		memcpy(dst, src + cc->off1[i], 16); /* most pieces */
+		if (n > 16)
+			memcpy(dst + 16, src + cc->off1[i] + 16, n - 16);
+		cc->off1[i] = (uint32_t)out->len;
+		out->len += n;
+		dst += n;
+	}
+	return 0;
+}
+
+/* Insns order[0..n) of a chunk into cc->main, each at the start of a
+ * SLOT-byte slot unless the one before took more: then no insn waits for
+ * the end of the one before to know where it goes, and the CPU
+ * translates several at once. Returns the first insn after the chunk's
+ * last one and what that took (past an lddw or select at its end), or 0
+ * on failure. */
+#define SLOT 32
+
+static size_t translate_chunk(struct jit_cc *cc, const uint32_t *order,
+			      size_t n, size_t next)
+{
+	/* the fast paths emit what the plain variant's translators do */
+	const jit_fast_fn *fast = cc->flags & ~JIT_F_DIRECT ? NULL : jit_fast;
+	size_t pos = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t at = pos, i = order[k];
+		const struct bpf_insn *in = &cc->insns[i];
+		jit_fast_fn f = fast ? fast[in->code] : NULL;
+		uint8_t *p = cc->main.p + at, *q;
+
+		if (__builtin_expect(at + JIT_INSN_MAX > cc->main.cap, 0)) {
+			cc->main.len = at;
+			if (!jit_reserve(cc, &cc->main, JIT_INSN_MAX))
+				return 0;
+			p = cc->main.p + at;
+		}
+		cc->i = i;
+		cc->off1[i] = (uint32_t)at;
+		if (f && (q = f(cc, p, in))) {
+			cc->len[i] = (uint16_t)(q - p);
+		} else {
+			size_t after = translate_at(cc, p, p);
+
+			if (!after)
+				return 0;
+			next = after > next ? after : next;
+		}
+		pos = at + SLOT;
+		if (__builtin_expect(cc->len[i] > SLOT - 8, 0))
+			pos = at + cc->len[i] + 8; /* the encoders' slack */
+	}
+	cc->main.len = pos;
+	/* gather reads 16 bytes at a time */
+	return jit_reserve(cc, &cc->main, 16) ? next : 0;
+}
+
+/* Grouped by opcode a chunk at a time: a chunk's instructions, per insn
+ * arrays and code stay in the L2 cache (sorting the whole program would
+ * read them all once per opcode). Each chunk goes to a scratch buffer
+ * first, then to main in program order. */
+#define CHUNK 4096
+
+static int translate_grouped(struct jit_cc *cc)
+{
+	struct jit_buf out = cc->main;
+	size_t c0 = 0;
+	int err = 0;
+
+	cc->main = (struct jit_buf){ 0 };
+	if (!jit_reserve(cc, &cc->main, CHUNK * SLOT + JIT_INSN_MAX))
+		err = cc->err;
+	while (c0 < cc->cnt && !err) {
+		size_t c1 = c0 + CHUNK < cc->cnt ? c0 + CHUNK : cc->cnt;
+		size_t n = sort_chunk(cc, c0, c1, cc->scratch);
+
+		c1 = translate_chunk(cc, cc->scratch, n, c1);
+		err = c1 ? gather(cc, &out, c0, c1) : cc->err;
+		c0 = c1;
+	}
+	free(cc->main.p);
+	cc->main = out;
+	return err;
+}
+
+/* After a failed grouped pass: back to the state before it. */
+static void restart(struct jit_cc *cc, size_t fix_cnt, uint64_t call_lo,
+		    uint64_t call_hi)
+{
+	cc->err = 0;
+	cc->fix_cnt = fix_cnt;
+	cc->call_lo = call_lo;
+	cc->call_hi = call_hi;
+	cc->main.len = cc->cold.len = 0;
+	memset(cc->br, 0, cc->cnt + 1);
+}
+
+int jit_translate(struct jit_cc *cc)
+{
+	size_t fix_cnt = cc->fix_cnt;
+	uint64_t call_lo = cc->call_lo, call_hi = cc->call_hi;
+	int err;
+
+	if (cc->flags & (JIT_F_COUNTED | JIT_F_REFERENCE)) {
+		err = translate_ordered(cc);
+	} else if ((err = translate_grouped(cc))) {
+		/* Again in order: the error names the first insn at fault. */
+		restart(cc, fix_cnt, call_lo, call_hi);
+		err = translate_ordered(cc);
+	}
+	if (!err) /* the code ends where main does */
+		cc->off1[cc->cnt] = (uint32_t)cc->main.len;
+	return err;
+}
