@@ -410,6 +410,8 @@ static bool prints_hash(const char *fmt)
 {
 	for (const char *q = strchr(fmt, '%'); q; q = strchr(q + 1, '%')) {
 		q += strspn(q + 1, "0123456789+- ") + 1;
+		if (!*q)
+			break;
 		if (*q == 'p' && !isalnum((unsigned char)q[1]))
 			return true;
 	}
