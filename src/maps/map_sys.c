@@ -83,13 +83,14 @@ static int map_default_lookup(struct bpfvm_map *map, const void *key,
 
 /* bpf(2) copies the key and value in before acting: a NULL key is
  * -EFAULT where the type has keys and -EINVAL where it has none (queue,
- * stack, bloom); a NULL value is -EFAULT. */
+ * stack, bloom); a NULL value is -EFAULT (unless there is no value to
+ * copy: RINGBUF). */
 static int map_check_ptrs(const struct bpfvm_map *map, const void *key,
 			  const void *value)
 {
 	if (!map->key_size && key)
 		return -EINVAL;
-	if ((map->key_size && !key) || !value)
+	if ((map->key_size && !key) || (!value && map->value_size))
 		return -EFAULT;
 	return 0;
 }
