@@ -151,8 +151,11 @@ uint8_t *jit_emit_pending(struct jit_cc *cc, uint8_t *p)
 	return jit_head_jmp(cc, p, JIT_H_UNWIND);
 }
 
+/* A callback needs a helper call and a function value. */
 static bool has_funcs(const struct jit_cc *cc)
 {
+	if (!cc->has_calls)
+		return false;
 	for (size_t i = 0; i + 1 < cc->cnt; i++) {
 		if (isa_is_lddw(&cc->insns[i]) &&
 		    cc->insns[i].src_reg == BPF_PSEUDO_FUNC)

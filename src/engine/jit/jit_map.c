@@ -26,7 +26,8 @@ bool jit_saves_all(const struct jit_cc *cc)
 {
 	if (cc->flags & JIT_F_TAIL)
 		return true;
-	if (!hlp_is_tail_call(bpfvm_helper_find(cc->env, BPF_FUNC_tail_call)))
+	if (!cc->has_calls || /* the analysis saw no call: skip the scan */
+	    !hlp_is_tail_call(bpfvm_helper_find(cc->env, BPF_FUNC_tail_call)))
 		return false;
 	for (size_t i = 0; i < cc->cnt; i++) {
 		if (is_tail_call(&cc->insns[i]))
