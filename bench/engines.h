@@ -29,6 +29,10 @@ struct batch bpfvm_batch(struct bpfvm_bench_run *r);
 int bench_prog_create(const struct bench_code *code, struct bpfvm_prog **prog,
 		      char *err, size_t err_size);
 
+/* The empty program (r0 = 0; exit) for bpfvm, and natively. */
+int bench_empty_prog_create(struct bpfvm_prog **prog);
+__u64 bench_native_empty(void *mem, __u64 len);
+
 /* One run of r->direct, for checking its result. */
 __u64 bpfvm_check_direct(struct bpfvm_bench_run *r);
 

@@ -47,7 +47,17 @@ struct row {
 struct report_info {
 	const char *kernel_jit;	/* "on", "off", "?" */
 	bool quick;
+	/* ns per run of the empty program (r0 = 0) in the native, JIT,
+	 * JIT-run and interpreter columns; 0 when not measured. The JIT's
+	 * is subtracted for the JIT-net column, as the kernel's own empty
+	 * program is for the kernel column. */
+	double empty_ns[COL_COUNT];
 };
+
+/* Net times (a program's time minus its engine's empty program's) below
+ * this are noise: in the JIT-net / kernel ratio they count as this much,
+ * and a benchmark where both are below it is left out of the mean. */
+#define NET_FLOOR_NS 0.5
 
 void report_table(FILE *f, const struct row *rows, size_t n,
 		  const struct report_info *info);

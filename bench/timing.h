@@ -1,4 +1,5 @@
-/* Timing batches of runs: adaptive batch size, best of a few batches. */
+/* Timing batches of runs: adaptive batch size, best of a few batches,
+ * in the thread's CPU time. */
 #ifndef BENCH_TIMING_H
 #define BENCH_TIMING_H
 
@@ -19,6 +20,8 @@ struct timing_opts {
 
 /* Monotonic clock, in ns. */
 double timing_now_ns(void);
+/* CPU time of the calling thread, in ns: what batches are timed with. */
+double timing_cpu_ns(void);
 
 /* ns per run: the batch is grown until it takes about target_ns, then
  * timed `rounds` times; the minimum is the least disturbed by the rest of

@@ -27,16 +27,71 @@
 #define D_FRAME (D_STACK + D_CTX + D_RUN)
 #define D_RUN_OFF(field) (D_CTX + (int32_t)offsetof(struct bpfvm_run, field))
 
-static bool has_calls(const struct jit_cc *cc)
+/* Does the program name r10 (use its stack)? */
+static bool uses_stack(const struct jit_cc *cc)
 {
-	for (size_t i = 0; i < cc->cnt; i++) {
-		const struct bpf_insn *in = &cc->insns[i];
-
-		if (ISA_CLASS(in->code) == BPF_JMP &&
-		    ISA_OP(in->code) == BPF_CALL)
+	for (size_t i = 0; i < cc->cnt; i++)
+		if (cc->insns[i].dst_reg == BPF_REG_10 ||
+		    cc->insns[i].src_reg == BPF_REG_10)
 			return true;
-	}
 	return false;
+}
+
+/* A leaf (no calls of any kind, plain code) has no use for the context,
+ * the run or more than one stack frame, and nothing can fail at run time:
+ * its entry only saves what it uses, like a C function. */
+static bool is_leaf(const struct jit_cc *cc)
+{
+	return !cc->has_calls && !(cc->flags & (JIT_F_CHECKED |
+					       JIT_F_COUNTED | JIT_F_TAIL));
+}
+
+/* The leaf's entry: push the BPF r6-r9 the program names; with a stack,
+ * rbp = r10 = the top of a 512-byte frame below; then call insn 0. With
+ * neither, jump to insn 0, whose ret returns to the caller. The labels
+ * of the ways out that only calls reach trap (int3). */
+static uint8_t *leaf_entry(struct jit_cc *cc, uint8_t *p)
+{
+	static const uint8_t zero[4] = { X86_RAX, X86_RDX, X86_RCX, X86_R8 };
+	unsigned named = (unsigned)cc->regs_named >> BPF_REG_6 & 15;
+	bool stack = uses_stack(cc);
+	uint8_t saved[4];
+	int n = 0;
+
+	cc->head_label[JIT_H_ENTRY] = (uint32_t)(p - cc->head.p);
+	for (int k = 0; k < 4; k++)
+		if (named >> k & 1)
+			p = x86_push(p, saved[n++] = jit_reg[BPF_REG_6 + k]);
+	if (stack) {
+		p = x86_push(p, X86_RBP);
+		p = x86_mov_rr(p, true, X86_RBP, X86_RSP);
+		p = x86_alu_ri(p, X86_SUB, true, X86_RSP,
+			       (int32_t)BPFVM_STACK_SIZE);
+	}
+	for (int k = 0; k < 4; k++)
+		p = x86_zero(p, zero[k]);
+	for (int k = 0; k < n; k++)
+		p = x86_zero(p, saved[k]);
+	if (!stack && !n) {
+		p = x86_jmp32(p, 0);
+	} else {
+		p = x86_call32(p, 0);
+	}
+	jit_fix(cc, JIT_LOC_HEAD, (uint32_t)(p - 4 - cc->head.p),
+		JIT_FIX_REL32, 0, 0);
+	if (stack || n) {
+		if (stack) {
+			p = x86_mov_rr(p, true, X86_RSP, X86_RBP);
+			p = x86_pop(p, X86_RBP);
+		}
+		while (n--)
+			p = x86_pop(p, saved[n]);
+		p = x86_ret(p);
+	}
+	cc->head_label[JIT_H_RET_MAIN] = cc->head_label[JIT_H_UNWIND] =
+		cc->head_label[JIT_H_STOP] = (uint32_t)(p - cc->head.p);
+	*p++ = 0xcc; /* int3 */
+	return p;
 }
 
 /* What helpers, callx and the depth check read: the run (as a plain
@@ -83,6 +138,8 @@ uint8_t *jit_emit_direct_entry(struct jit_cc *cc, uint8_t *p,
 	static const uint8_t zero[4] = { X86_RAX, X86_RDX, X86_RCX, X86_R8 };
 	uint8_t *epilogue;
 
+	if (is_leaf(cc))
+		return leaf_entry(cc, p);
 	cc->head_label[JIT_H_ENTRY] = (uint32_t)(p - cc->head.p);
 	for (int k = 0; k < sv->n; k++)
 		p = x86_push(p, sv->reg[k]);
@@ -90,7 +147,7 @@ uint8_t *jit_emit_direct_entry(struct jit_cc *cc, uint8_t *p,
 	/* r12 = the context = the top of the BPF stack = r10 */
 	p = x86_lea(p, JIT_CTX, X86_RSP, D_STACK);
 	p = x86_mov_rr(p, true, X86_RBP, JIT_CTX);
-	if (has_calls(cc))
+	if (cc->has_calls)
 		p = init_for_calls(cc, p);
 	/* r1, r2 are the C arguments already; the rest start at 0 */
 	for (int k = 0; k < 4; k++)
