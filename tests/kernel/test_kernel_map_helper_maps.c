@@ -224,6 +224,8 @@ int main(void)
 				       &readonly[i], ERR(-EPERM)))
 			failures++;
 	}
+	printf("compared with bpfvm's interpreter%s\n",
+	       hp_jit_available() ? " and JIT" : " (no JIT here)");
 	printf("%d passed, %d failed\n", cases - failures, failures);
 	return failures ? 1 : 0;
 }

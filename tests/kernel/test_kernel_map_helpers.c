@@ -566,6 +566,8 @@ int main(void)
 	clock_close("ktime_get_boot_ns", BPF_FUNC_ktime_get_boot_ns,
 		    1000000000u);
 	clock_close("jiffies64", BPF_FUNC_jiffies64, 250);
+	printf("compared with bpfvm's interpreter%s\n",
+	       hp_jit_available() ? " and JIT" : " (no JIT here)");
 	printf("%d passed, %d failed\n", cases - failures, failures);
 	return failures ? 1 : 0;
 }
