@@ -131,7 +131,9 @@ static uint64_t perf_event_put_sample(struct perf_event_buf *ev,
 	uint8_t *p = ev->data + (head & ev->mask);
 	struct perf_event_header hdr = {
 		.type = PERF_RECORD_SAMPLE,
-		.misc = PERF_RECORD_MISC_USER,
+		/* What the kernel's helper writes from a program's run
+		 * (perf_misc_flags of kernel registers). */
+		.misc = PERF_RECORD_MISC_KERNEL,
 		.size = (uint16_t)rec_size,
 	};
 	uint32_t raw = rec_size - sizeof(hdr) - sizeof(uint32_t);
