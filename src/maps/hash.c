@@ -15,8 +15,7 @@ static int hash_alloc(const struct map_attr *a, struct bpfvm_map **out)
 static void *hash_lookup(struct bpfvm_map *map, const void *key)
 {
 	struct htab *h = htab_of(map);
-	struct htab_key_ref k = htab_key_ref(h, key);
-	struct htab_elem *e = htab_find(h, &k, NULL);
+	struct htab_elem *e = htab_lookup(h, key);
 
 	return e ? htab_value(h, e, 0) : NULL;
 }
@@ -167,8 +166,7 @@ static int percpu_sys_update(struct bpfvm_map *map, const void *key,
 static void *percpu_lookup(struct bpfvm_map *map, const void *key)
 {
 	struct htab *h = htab_of(map);
-	struct htab_key_ref k = htab_key_ref(h, key);
-	struct htab_elem *e = htab_find(h, &k, NULL);
+	struct htab_elem *e = htab_lookup(h, key);
 
 	return e ? htab_value(h, e, map_cpu_current()) : NULL;
 }
@@ -177,13 +175,11 @@ static void *percpu_lookup_cpu(struct bpfvm_map *map, const void *key,
 			       unsigned cpu)
 {
 	struct htab *h = htab_of(map);
-	struct htab_key_ref k;
 	struct htab_elem *e;
 
 	if (cpu >= h->ncopies)
 		return NULL;
-	k = htab_key_ref(h, key);
-	e = htab_find(h, &k, NULL);
+	e = htab_lookup(h, key);
 	return e ? htab_value(h, e, cpu) : NULL;
 }
 

@@ -71,6 +71,38 @@ int htab_check(struct map_attr *a)
 	return 0;
 }
 
+uint32_t htab_hash_words(const struct htab *h, const void *key, uint64_t w0)
+{
+	uint64_t x = h->seed ^ w0;
+
+	for (uint32_t i = 1; i < h->key_words; i++) {
+		x = (x ^ htab_key_word(key, h->map.key_size, i)) *
+		    0x9e3779b97f4a7c15ull;
+		x ^= x >> 29;
+	}
+	return (uint32_t)htab_mix(x);
+}
+
+/* Words 1.. of the key (word 0 matched already). */
+bool htab_key_eq_words(const struct htab *h, const struct htab_elem *e,
+		       const void *key)
+{
+	const uint64_t *k = htab_key(e);
+
+	for (uint32_t i = 1; i < h->key_words; i++)
+		if (__atomic_load_n(&k[i], __ATOMIC_ACQUIRE) !=
+		    htab_key_word(key, h->map.key_size, i))
+			return false;
+	return true;
+}
+
+struct htab_elem *htab_lookup_slow(const struct htab *h, const void *key)
+{
+	struct htab_key_ref k = htab_key_ref(h, key);
+
+	return htab_find(h, &k, NULL);
+}
+
 static uint64_t htab_random_seed(const void *salt)
 {
 	uint64_t seed;

@@ -79,8 +79,7 @@ static int hom_alloc(const struct map_attr *a, struct bpfvm_map **out)
 static void *hom_lookup(struct bpfvm_map *map, const void *key)
 {
 	struct htab *h = htab_of(map);
-	struct htab_key_ref k = htab_key_ref(h, key);
-	struct htab_elem *e = htab_find(h, &k, NULL);
+	struct htab_elem *e = htab_lookup(h, key);
 
 	return e ? atomic_load_explicit(hom_slot(h, e), memory_order_acquire)
 		 : NULL;

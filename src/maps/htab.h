@@ -108,17 +108,18 @@ static inline uint64_t htab_key_word(const void *key, uint32_t key_size,
 	return w;
 }
 
+/* Keys longer than a word, out of line (hash_core.c): the hot path of
+ * an 8-byte key stays small. */
+uint32_t htab_hash_words(const struct htab *h, const void *key, uint64_t w0);
+bool htab_key_eq_words(const struct htab *h, const struct htab_elem *e,
+		       const void *key);
+
 static inline uint32_t htab_hash(const struct htab *h, const void *key,
 				 uint64_t w0)
 {
-	uint64_t x = h->seed ^ w0;
-
-	for (uint32_t i = 1; i < h->key_words; i++) {
-		x = (x ^ htab_key_word(key, h->map.key_size, i)) *
-		    0x9e3779b97f4a7c15ull;
-		x ^= x >> 29;
-	}
-	return (uint32_t)htab_mix(x);
+	if (__builtin_expect(h->key_words == 1, 1))
+		return (uint32_t)htab_mix(h->seed ^ w0);
+	return htab_hash_words(h, key, w0);
 }
 
 /* ---- element fields */
@@ -136,19 +137,14 @@ static inline void *htab_value(const struct htab *h,
 	       (size_t)cpu * h->val_words;
 }
 
+/* one_word: the caller knows the key is at most 8 bytes. */
 static inline bool htab_key_eq(const struct htab *h,
 			       const struct htab_elem *e, const void *key,
-			       uint64_t w0)
+			       uint64_t w0, bool one_word)
 {
-	const uint64_t *k = htab_key(e);
-
-	if (__atomic_load_n(&k[0], __ATOMIC_ACQUIRE) != w0)
+	if (__atomic_load_n(&htab_key(e)[0], __ATOMIC_ACQUIRE) != w0)
 		return false;
-	for (uint32_t i = 1; i < h->key_words; i++)
-		if (__atomic_load_n(&k[i], __ATOMIC_ACQUIRE) !=
-		    htab_key_word(key, h->map.key_size, i))
-			return false;
-	return true;
+	return one_word || h->key_words == 1 || htab_key_eq_words(h, e, key);
 }
 
 static inline uintptr_t htab_nulls(uint32_t idx)
@@ -184,9 +180,9 @@ static inline struct htab_key_ref htab_key_ref(const struct htab *h,
 /* Lock-free lookup (see the top of the file). *seqp, if not NULL, gets
  * the element's sequence count as validated: a reader copying out of the
  * element re-checks it to know the element still held this key. */
-static inline struct htab_elem *htab_find(const struct htab *h,
-					  const struct htab_key_ref *k,
-					  uint32_t *seqp)
+static inline struct htab_elem *htab_find_as(const struct htab *h,
+					     const struct htab_key_ref *k,
+					     uint32_t *seqp, bool one_word)
 {
 	uint32_t idx = k->hash & h->mask;
 	uintptr_t p;
@@ -200,7 +196,7 @@ again:
 
 		if (atomic_load_explicit(&e->hash, memory_order_acquire) ==
 			    k->hash &&
-		    htab_key_eq(h, e, k->key, k->w0)) {
+		    htab_key_eq(h, e, k->key, k->w0, one_word)) {
 			if (s & 1 || atomic_load_explicit(
 					     &e->seq, memory_order_relaxed) != s)
 				goto again; /* reused under us */
@@ -213,6 +209,33 @@ again:
 	if (p && p != htab_nulls(idx))
 		goto again; /* walked into another bucket's chain */
 	return NULL;
+}
+
+static inline struct htab_elem *htab_find(const struct htab *h,
+					  const struct htab_key_ref *k,
+					  uint32_t *seqp)
+{
+	return htab_find_as(h, k, seqp, false);
+}
+
+/* Keys of other sizes than 4 and 8 (hash_core.c). */
+struct htab_elem *htab_lookup_slow(const struct htab *h, const void *key);
+
+/* What programs' lookups run: for 4- and 8-byte keys a path without
+ * calls, so it stays a leaf function. */
+static inline struct htab_elem *htab_lookup(const struct htab *h,
+					    const void *key)
+{
+	struct htab_key_ref k = { key, 0, 0 };
+
+	if (__builtin_expect(h->map.key_size == 8, 1))
+		memcpy(&k.w0, key, 8);
+	else if (h->map.key_size == 4)
+		memcpy(&k.w0, key, 4);
+	else
+		return htab_lookup_slow(h, key);
+	k.hash = (uint32_t)htab_mix(h->seed ^ k.w0);
+	return htab_find_as(h, &k, NULL, true);
 }
 
 /* ---- bucket locks: test-and-test-and-set, yielding when held long */

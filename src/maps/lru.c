@@ -15,8 +15,7 @@ static int lru_alloc(const struct map_attr *a, struct bpfvm_map **out)
 /* A program's lookup marks the element used. */
 static struct htab_elem *lru_find_mark(struct htab *h, const void *key)
 {
-	struct htab_key_ref k = htab_key_ref(h, key);
-	struct htab_elem *e = htab_find(h, &k, NULL);
+	struct htab_elem *e = htab_lookup(h, key);
 
 	if (e)
 		htab_lru_mark(e);
