@@ -3,6 +3,7 @@
 #ifndef BPFVM_CORE_IDS_H
 #define BPFVM_CORE_IDS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -15,6 +16,16 @@ enum core_id_kind {
 /* Take a reference if the object is still alive (refcount not yet 0);
  * called with the id table locked. */
 typedef bool (*core_id_tryget)(void *obj);
+
+/* The usual core_id_tryget body: increment a nonzero count. */
+static inline bool core_ref_tryget(atomic_uint *refcnt)
+{
+	unsigned n = atomic_load(refcnt);
+
+	while (n && !atomic_compare_exchange_weak(refcnt, &n, n + 1))
+		;
+	return n != 0;
+}
 
 /* A new id (never 0, never reused) for obj; 0 when out of memory. */
 uint32_t core_id_alloc(void *obj, enum core_id_kind kind);

@@ -124,12 +124,7 @@ void bpfvm_prog_free(struct bpfvm_prog *prog)
 
 static bool prog_tryget(void *obj)
 {
-	struct bpfvm_prog *prog = obj;
-	unsigned n = atomic_load(&prog->refcnt);
-
-	while (n && !atomic_compare_exchange_weak(&prog->refcnt, &n, n + 1))
-		;
-	return n != 0;
+	return core_ref_tryget(&((struct bpfvm_prog *)obj)->refcnt);
 }
 
 uint32_t bpfvm_prog_id(const struct bpfvm_prog *prog)

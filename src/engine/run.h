@@ -39,9 +39,9 @@ struct bpfvm_run {
 	char *err_buf;
 	size_t err_size;
 
-	/* Tail calls: how many the chain made (counted as the kernel does,
-	 * failed ones past the index check too), and the programs entered,
-	 * each referenced until the run ends (eng_run_release). */
+	/* Tail calls: how many the chain made, and the programs entered,
+	 * each referenced until the run ends (eng_run_release). Only calls
+	 * that happen count (as the kernel's JIT), so tail_refs = tail_cnt. */
 	uint32_t tail_cnt;
 	uint32_t tail_refs;
 
@@ -114,7 +114,7 @@ int eng_fail_callback(const struct bpfvm_run *run, uint64_t fn);
 
 /* bpf_tail_call(ctx, map, index) at insn (flow.c): the program to go on
  * with, referenced until the run ends, or NULL to fall through (index
- * past the end, empty slot, 33 tail calls made). *err: 0, or -EINVAL
+ * past the end, 33 tail calls made, empty slot: not counted). *err: 0, or -EINVAL
  * when map is not a PROG_ARRAY of the run's programs (message written). */
 struct bpfvm_prog *eng_tail_call(struct bpfvm_run *run, size_t insn,
 				 uint64_t map, uint64_t index, int *err);

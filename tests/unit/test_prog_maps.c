@@ -224,6 +224,8 @@ static void test_references(void)
 	CHECK(bpfvm_prog_get_by_id(mid) == NULL); /* a map's id */
 }
 
+static void lookup_prog(struct bpf_insn *p, uint32_t id, int32_t key);
+
 /* Checked runs: map values are regions (read-only for RDONLY_PROG);
  * plain runs do not check (no verifier: documented). */
 static void test_checked_regions(void)
@@ -271,6 +273,24 @@ static void test_checked_regions(void)
 	bpfvm_prog_free(q);
 	bpfvm_map_free(ro);
 	bpfvm_map_free(rw);
+}
+
+/* PERCPU_ARRAY values (the caller's CPU's) are regions too. */
+static void test_checked_percpu(void)
+{
+	struct bpfvm_map *m = mk_map(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 2, 0);
+	struct bpf_insn p[12];
+	struct bpfvm_prog *prog;
+
+	lookup_prog(p, bpfvm_map_id(m), 1);
+	prog = mk_prog_env(p, 12, NULL, NULL, 0, 0);
+	for (size_t k = 0; prog && k < NCFG; k++) {
+		struct outcome o = run_cfg(prog, prog, &cfgs[k], NULL, 0, 0);
+
+		CHECK(o.err == 0 && o.r0 == k + 1);
+	}
+	bpfvm_prog_free(prog);
+	bpfvm_map_free(m);
 }
 
 /* counter[key] += 1 through map_lookup_elem; r0 = the new count, or 0
@@ -376,6 +396,7 @@ int main(void)
 	test_map_limit();
 	test_references();
 	test_checked_regions();
+	test_checked_percpu();
 	test_inline_lookup(8);	/* elements of 8 bytes: a shift */
 	test_inline_lookup(20);	/* 24 bytes: a multiply */
 	test_no_inline();
