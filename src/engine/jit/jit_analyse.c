@@ -36,6 +36,37 @@ static size_t analyse_rare(struct jit_cc *cc, size_t i)
 	return i + 1;
 }
 
+/* What the pass needs to know of an opcode, from a table: a switch on
+ * it would mispredict at nearly every instruction. */
+#define K_ENDS 0x01 /* ends its block: jump, call, exit; not may_goto */
+#define K_JUMP 0x02 /* ... to insn i + 1 + off */
+#define K_JA32 0x04 /* ... to insn i + 1 + imm (gotol) */
+#define K_RARE 0x08 /* call or lddw: more to do */
+
+#define JMP_CLS(c) (((c) & 7) == BPF_JMP || ((c) & 7) == BPF_JMP32)
+#define ENDS(c) (JMP_CLS(c) && (c) >> 4 != BPF_JCOND >> 4)
+#define CALL(c) (ENDS(c) && (c) >> 4 == BPF_CALL >> 4)
+#define JUMP(c) (ENDS(c) && !CALL(c) && (c) >> 4 != BPF_EXIT >> 4)
+#define KIND(c)                                                             \
+	(ENDS(c) * K_ENDS | JUMP(c) * K_JUMP |                               \
+	 ((c) == (BPF_JMP32 | BPF_JA)) * K_JA32 |                            \
+	 (((c) & 7) == BPF_LD || CALL(c)) * K_RARE)
+#define KIND4(c) KIND(c), KIND(c + 1), KIND(c + 2), KIND(c + 3)
+#define KIND16(c) KIND4(c), KIND4(c + 4), KIND4(c + 8), KIND4(c + 12)
+#define KIND64(c) KIND16(c), KIND16(c + 16), KIND16(c + 32), KIND16(c + 48)
+
+static const uint8_t kind[256] = { KIND64(0), KIND64(64), KIND64(128),
+				   KIND64(192) };
+
+/* Which of r6-r9 (bits 0-3) the register byte of an insn names. */
+#define R69(b) ((1u << ((b) & 15) | 1u << ((b) >> 4)) >> BPF_REG_6 & 15)
+#define R69_4(b) R69(b), R69(b + 1), R69(b + 2), R69(b + 3)
+#define R69_16(b) R69_4(b), R69_4(b + 4), R69_4(b + 8), R69_4(b + 12)
+#define R69_64(b) R69_16(b), R69_16(b + 16), R69_16(b + 32), R69_16(b + 48)
+
+static const uint8_t r69[256] = { R69_64(0), R69_64(64), R69_64(128),
+				  R69_64(192) };
+
 /* Jumps' targets are marked after the pass: marking them in it, the
  * store to info[target] and the load of info[i] that follows would
  * alias at random, and each time the CPU guesses wrong it starts over.
@@ -59,25 +90,19 @@ void jit_analyse(struct jit_cc *cc)
 	info[0] |= JIT_I_LEADER | JIT_I_FUNC;
 	for (size_t i = 0; i < cnt; i++) {
 		const struct bpf_insn *in = &insns[i];
-		unsigned code = in->code, cls = ISA_CLASS(code), op = code >> 4;
-		/* JMP or JMP32, not may_goto (never taken here) */
-		unsigned ends = (0x60u >> cls & 1) & (op != BPF_JCOND >> 4);
-		/* ... and not call or exit: a jump, with a target */
-		unsigned jumps = ends & ~(0x0300u >> op) & 1;
-		unsigned ja32 = (cls == BPF_JMP32) & (op == 0);
+		unsigned k = kind[in->code];
 		int64_t delta = in->off + (((int64_t)in->imm - in->off) &
-					   -(int64_t)ja32);
+					   -(int64_t)(k >> 2 & 1));
 		size_t t = (size_t)((int64_t)i + 1 + delta);
 
 		tgt[n] = (uint32_t)t | (uint32_t)(t <= i) << 31;
-		n += jumps;
-		info[i] |= (uint8_t)(lead | (JIT_I_ENDS & -ends));
-		lead = JIT_I_LEADER & -ends;
-		regs |= 1u << in->dst_reg | 1u << in->src_reg;
-		if (__builtin_expect(cls == BPF_LD || (ends && op == BPF_CALL >> 4),
-				     0))
+		n += k >> 1 & 1;
+		info[i] |= (uint8_t)(lead | (k & K_ENDS) * JIT_I_ENDS);
+		lead = (k & K_ENDS) * JIT_I_LEADER; /* of the next insn */
+		regs |= r69[((const uint8_t *)in)[1]];
+		if (__builtin_expect(k & K_RARE, 0))
 			i = analyse_rare(cc, i);
 	}
 	mark_targets(info, tgt, n);
-	cc->regs_named = (uint16_t)regs;
+	cc->regs_named = (uint16_t)(regs << BPF_REG_6);
 }

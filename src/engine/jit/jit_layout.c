@@ -106,46 +106,87 @@ static void link_targets(const struct jit_cc *cc, struct jit_layout *lo,
 	lo->n_open = open;
 }
 
-/* The items' insns and next[], in a pass that never branches on what it
- * reads: the slot is written every time and kept when it is an item. */
-static size_t find_items(const struct jit_cc *cc, struct jit_item *it,
-			 uint32_t *next)
+int jit_layout_begin(struct jit_cc *cc, struct jit_layout *lo)
 {
-	size_t k = 0;
+	if (!lo->it) { /* room for all: only the pages used are touched */
+		lo->it_size = (cc->cnt + 2) * sizeof(*lo->it);
+		lo->it = jit_mem_scratch(lo->it_size);
+		if (!lo->it)
+			return -ENOMEM;
+	}
+	lo->n = 0;
+	lo->worst = 0;
+	cc->lo = lo;
+	return 0;
+}
 
-	for (size_t i = 0; i < cc->cnt; i++) {
+/* Insns [from, to) to the end of main, from src (off1 relative to it). */
+static int gather(struct jit_cc *cc, const uint8_t *src, size_t src_len,
+		  size_t from, size_t to)
+{
+	uint8_t *dst = jit_reserve(cc, &cc->main, src_len + 16);
+
+	if (!dst)
+		return cc->err;
+	for (size_t i = from; i < to; i++) {
+		unsigned n = cc->len[i];
+
+		memcpy(dst, src + cc->off1[i], 16); /* most pieces */
+		if (n > 16)
+			memcpy(dst + 16, src + cc->off1[i] + 16, n - 16);
+		cc->off1[i] = (uint32_t)cc->main.len;
+		cc->main.len += n;
+		dst += n;
+	}
+	return 0;
+}
+
+/* The items among insns [from, to) and next[], in a pass that never
+ * branches on what it reads: the slot is written every time and kept
+ * when it is an item. Then the items' fields. */
+static void note_items(const struct jit_cc *cc, struct jit_layout *lo,
+		       size_t from, size_t to)
+{
+	uint32_t *next = cc->scratch;
+	size_t k = lo->n;
+
+	for (size_t i = from; i < to; i++) {
 		next[i] = (uint32_t)k;
-		it[k].i = (uint32_t)i;
+		lo->it[k].i = (uint32_t)i;
 		k += (cc->br[i] & 3) || (cc->info[i] & JIT_I_LOOP);
 	}
-	next[cc->cnt] = (uint32_t)k;
-	return k;
+	for (size_t j = lo->n; j < k; j++) {
+		struct jit_item *it = &lo->it[j];
+		uint32_t i = it->i;
+
+		*it = (struct jit_item){ .at = cc->off1[i],
+					 .end = cc->off1[i] + cc->len[i],
+					 .worst = lo->worst, .i = i,
+					 .br = cc->br[i],
+					 .loop = cc->info[i] & JIT_I_LOOP };
+		lo->worst += br_len(it->br) + (it->loop ? PAD_MAX : 0);
+	}
+	lo->n = k;
+}
+
+int jit_layout_add(struct jit_cc *cc, const uint8_t *src, size_t src_len,
+		   size_t from, size_t to)
+{
+	if (src && gather(cc, src, src_len, from, to))
+		return cc->err;
+	note_items(cc, cc->lo, from, to);
+	return 0;
 }
 
 size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo)
 {
-	uint32_t worst = 0, end = cc->off1[cc->cnt];
+	uint32_t end = cc->off1[cc->cnt];
 
-	lo->it = malloc((cc->cnt + 2) * sizeof(*lo->it));
-	if (!lo->it) {
-		cc->err = -ENOMEM;
-		return 0;
-	}
-	lo->n = find_items(cc, lo->it, cc->scratch);
-	for (size_t k = 0; k < lo->n; k++) {
-		struct jit_item *it = &lo->it[k];
-		uint32_t i = it->i;
-
-		*it = (struct jit_item){ .at = cc->off1[i],
-					 .end = cc->off1[i + 1], .worst = worst,
-					 .i = i, .br = cc->br[i],
-					 .loop = cc->info[i] & JIT_I_LOOP };
-		worst += br_len(it->br) + (it->loop ? PAD_MAX : 0);
-	}
-	set_sentinel(&lo->it[lo->n], end, worst, cc->cnt);
-	set_sentinel(&lo->it[lo->n + 1], end, worst, cc->cnt);
+	cc->scratch[cc->cnt] = (uint32_t)lo->n; /* next[cnt] */
+	set_sentinel(&lo->it[lo->n], end, lo->worst, cc->cnt);
+	set_sentinel(&lo->it[lo->n + 1], end, lo->worst, cc->cnt);
 	link_targets(cc, lo, cc->scratch);
-	return (size_t)end + worst;
+	return (size_t)end + lo->worst;
 }
 
 /* Place the items with the current branch sizes; returns the end. */
@@ -273,6 +314,6 @@ void jit_layout_emit(const struct jit_cc *cc, const struct jit_layout *lo,
 
 void jit_layout_free(struct jit_layout *lo)
 {
-	free(lo->it);
+	jit_mem_scratch_free(lo->it, lo->it_size);
 	lo->it = NULL;
 }

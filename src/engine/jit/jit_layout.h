@@ -16,15 +16,24 @@ struct jit_item;
 
 struct jit_layout {
 	struct jit_item *it;	/* n items in instruction order + sentinels */
-	size_t n;
+	size_t n, it_size;
+	uint32_t worst;		/* the most bytes the items can add */
 	uint32_t *open;		/* items whose branch size is undecided */
 	size_t n_open;
 	uint32_t end;		/* end of the main segment in the image */
 };
 
-/* Collect the items from the translation (cc->off1, br, br_tgt, info;
- * cc->scratch is used). Returns the most bytes the main segment can take
- * (code, branches, padding), or 0 with cc->err set. */
+/* Before pass 1: an empty layout for cc (cc->lo = lo); 0 or -ENOMEM. */
+int jit_layout_begin(struct jit_cc *cc, struct jit_layout *lo);
+/* During pass 1, in program order: the code of insns [from, to) is made
+ * (off1, len, br, info). src: it is in src (src_len bytes: a chunk's
+ * buffer, off1 relative to it) and goes to the end of cc->main; NULL: it
+ * is in main already. Notes their items in cc->lo (cc->scratch[from, to)
+ * is used). Returns 0 or -ENOMEM. */
+int jit_layout_add(struct jit_cc *cc, const uint8_t *src, size_t src_len,
+		   size_t from, size_t to);
+/* After pass 1: the branches' targets. Returns the most bytes the main
+ * segment can take (code, branches, padding). */
 size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo);
 /* Size the branches. Sets lo->end. */
 void jit_layout_size(const struct jit_cc *cc, struct jit_layout *lo);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/jit/jit_priv.h"
+#include "engine/jit/jit_layout.h"
 #include "isa/isa.h"
 
 /* The most bytes one instruction's main code may take. */
@@ -105,7 +105,7 @@ static int translate_ordered(struct jit_cc *cc)
 			return cc->err;
 		cc->main.len = cc->off1[cc->i] + cc->len[cc->i];
 	}
-	return 0;
+	return jit_layout_add(cc, NULL, 0, 0, cc->cnt);
 }
 
 /* Insns [c0, c1) sorted by opcode into order[], jumps last: a select
@@ -134,30 +134,8 @@ static size_t sort_chunk(const struct jit_cc *cc, size_t c0, size_t c1,
 	return sum;
 }
 
-/* The chunk's code, translated into cc->main (the chunk buffer), to out
- * in program order: off1[i] becomes the offset in out. */
-static int gather(struct jit_cc *cc, struct jit_buf *out, size_t c0,
-		  size_t c1)
-{
-	uint8_t *dst = jit_reserve(cc, out, cc->main.len + 16);
-	const uint8_t *src = cc->main.p;
-
-	if (!dst)
-		return cc->err;
-	for (size_t i = c0; i < c1; i++) {
-		unsigned n = cc->len[i];
-
-		memcpy(dst, src + cc->off1[i], 16); /* most pieces */
-		if (n > 16)
-			memcpy(dst + 16, src + cc->off1[i] + 16, n - 16);
-		cc->off1[i] = (uint32_t)out->len;
-		out->len += n;
-		dst += n;
-	}
-	return 0;
-}
-
-/* Insns order[0..n) of a chunk into cc->main, each at the start of a
+/* Insns order[0..n) of a chunk into cc->main (the chunk's buffer), each
+ * at the start of a
  * SLOT-byte slot unless the one before took more: then no insn waits for
  * the end of the one before to know where it goes, and the CPU
  * translates several at once. Returns the first insn after the chunk's
@@ -200,35 +178,44 @@ static size_t translate_chunk(struct jit_cc *cc, const uint32_t *order,
 			pos = at + cc->len[i] + 8; /* the encoders' slack */
 	}
 	cc->main.len = pos;
-	/* gather reads 16 bytes at a time */
+	/* the layout reads 16 bytes at a time */
 	return jit_reserve(cc, &cc->main, 16) ? next : 0;
 }
 
 /* Grouped by opcode a chunk at a time: a chunk's instructions, per insn
  * arrays and code stay in the L2 cache (sorting the whole program would
- * read them all once per opcode). Each chunk goes to a scratch buffer
+ * read them all once per opcode). Each chunk goes to a buffer of its own
  * first, then to main in program order. */
 #define CHUNK 4096
 
 static int translate_grouped(struct jit_cc *cc)
 {
-	struct jit_buf out = cc->main;
+	struct jit_buf chunk = { 0 }, out;
+	uint32_t *order = malloc(CHUNK * sizeof(*order));
 	size_t c0 = 0;
 	int err = 0;
 
-	cc->main = (struct jit_buf){ 0 };
-	if (!jit_reserve(cc, &cc->main, CHUNK * SLOT + JIT_INSN_MAX))
-		err = cc->err;
+	out = cc->main;
+	cc->main = chunk;
+	if (!order || !jit_reserve(cc, &cc->main, CHUNK * SLOT + JIT_INSN_MAX))
+		err = -ENOMEM;
+	chunk = cc->main;
+	cc->main = out;
 	while (c0 < cc->cnt && !err) {
 		size_t c1 = c0 + CHUNK < cc->cnt ? c0 + CHUNK : cc->cnt;
-		size_t n = sort_chunk(cc, c0, c1, cc->scratch);
+		size_t n = sort_chunk(cc, c0, c1, order);
 
-		c1 = translate_chunk(cc, cc->scratch, n, c1);
-		err = c1 ? gather(cc, &out, c0, c1) : cc->err;
+		out = cc->main;
+		cc->main = chunk;
+		c1 = translate_chunk(cc, order, n, c1);
+		chunk = cc->main;
+		cc->main = out;
+		err = c1 ? jit_layout_add(cc, chunk.p, chunk.len, c0, c1) :
+			   cc->err;
 		c0 = c1;
 	}
-	free(cc->main.p);
-	cc->main = out;
+	jit_buf_free(&chunk);
+	free(order);
 	return err;
 }
 
@@ -236,6 +223,7 @@ static int translate_grouped(struct jit_cc *cc)
 static void restart(struct jit_cc *cc, size_t fix_cnt, uint64_t call_lo,
 		    uint64_t call_hi)
 {
+	jit_layout_begin(cc, cc->lo); /* allocated already: cannot fail */
 	cc->err = 0;
 	cc->fix_cnt = fix_cnt;
 	cc->call_lo = call_lo;
@@ -250,6 +238,10 @@ int jit_translate(struct jit_cc *cc)
 	uint64_t call_lo = cc->call_lo, call_hi = cc->call_hi;
 	int err;
 
+	/* most insns take under 8 bytes: one growth at most */
+	if (!jit_reserve(cc, &cc->main, cc->cnt * 8 + JIT_INSN_MAX))
+		return cc->err;
+
 	if (cc->flags & (JIT_F_COUNTED | JIT_F_REFERENCE)) {
 		err = translate_ordered(cc);
 	} else if ((err = translate_grouped(cc))) {
@@ -257,7 +249,9 @@ int jit_translate(struct jit_cc *cc)
 		restart(cc, fix_cnt, call_lo, call_hi);
 		err = translate_ordered(cc);
 	}
-	if (!err) /* the code ends where main does */
-		cc->off1[cc->cnt] = (uint32_t)cc->main.len;
-	return err;
+	if (err)
+		return err;
+	cc->off1[cc->cnt] = (uint32_t)cc->main.len; /* the end of the code */
+	/* the layout reads 16 bytes at a time */
+	return jit_reserve(cc, &cc->main, 16) ? 0 : cc->err;
 }

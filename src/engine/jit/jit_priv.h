@@ -100,6 +100,8 @@ struct jit_saved {
 	int n;
 };
 
+struct jit_layout;
+
 /* Compile state, shared by the translator files.
  *
  * Translators must not depend on the order instructions are translated
@@ -119,7 +121,7 @@ struct jit_cc {
 
 	/* Analysis (jit_analyse.c): per insn flags, and the program's. */
 	uint8_t *info;
-	uint16_t regs_named;	/* BPF registers named as dst or src */
+	uint16_t regs_named;	/* BPF r6-r9 named as dst or src (bits 6-9) */
 	bool has_calls;		/* any call insn */
 	bool subprogs;		/* function entries besides insn 0 */
 	/* Pass 1 output. Insn i's code is main[off1[i], off1[i] + len[i]):
@@ -132,6 +134,9 @@ struct jit_cc {
 	uint8_t *br;		/* enum jit_br | cc << 4 */
 	uint32_t *br_tgt;
 	uint32_t *scratch;	/* cnt + 1 */
+	void *arena;		/* the per insn arrays' memory */
+	size_t arena_size;
+	struct jit_layout *lo;	/* filled during pass 1 (jit_layout.h) */
 	struct jit_fixup *fix;
 	size_t fix_cnt, fix_cap;
 	uint64_t call_lo, call_hi; /* range of absolute call targets */
@@ -177,6 +182,7 @@ struct jit_image_priv {
 
 /* Emission helpers (jit_translate.c). */
 uint8_t *jit_reserve(struct jit_cc *cc, struct jit_buf *b, size_t n);
+void jit_buf_free(struct jit_buf *b);
 void jit_fix(struct jit_cc *cc, uint32_t at_loc, uint32_t at_delta,
 	     enum jit_fix_kind kind, uint32_t tgt_loc, uint64_t tgt);
 int jit_fail(struct jit_cc *cc, int err, const char *fmt, ...)
@@ -245,6 +251,12 @@ void *jit_mem_alloc(size_t size, size_t *map_size, uint64_t near_lo,
 		    uint64_t near_hi);
 int jit_mem_seal(void *mem, size_t map_size);
 void jit_mem_free(void *mem, size_t map_size);
+/* Scratch memory, zeroed: malloc'ed when small, its own mapping on huge
+ * pages when large (jit_mem.c). Grow keeps the contents (the new part is
+ * not zeroed); sizes are those asked for. */
+void *jit_mem_scratch(size_t size);
+void *jit_mem_scratch_grow(void *p, size_t size, size_t new_size);
+void jit_mem_scratch_free(void *p, size_t size);
 
 /* Run-time slow paths called from JIT code (jit_slow.c). */
 struct jit_callx_res {

@@ -48,7 +48,7 @@ uint8_t *jit_reserve(struct jit_cc *cc, struct jit_buf *b, size_t n)
 
 		while (cap < b->len + n)
 			cap *= 2;
-		q = realloc(b->p, cap);
+		q = jit_mem_scratch_grow(b->p, b->cap, cap);
 		if (!q) {
 			cc->err = -ENOMEM;
 			return NULL;
@@ -57,6 +57,12 @@ uint8_t *jit_reserve(struct jit_cc *cc, struct jit_buf *b, size_t n)
 		b->cap = cap;
 	}
 	return b->p + b->len;
+}
+
+void jit_buf_free(struct jit_buf *b)
+{
+	jit_mem_scratch_free(b->p, b->cap);
+	*b = (struct jit_buf){ 0 };
 }
 
 void jit_fix(struct jit_cc *cc, uint32_t at_loc, uint32_t at_delta,
@@ -202,20 +208,23 @@ static bool calls_reach(const struct jit_cc *cc, uint64_t base, size_t size)
 	return hi - lo < (1ull << 31) - 4096;
 }
 
-/* Per insn arrays: only info and br need zeroes. */
+/* The per insn arrays, in one block (of huge pages when large): a page
+ * of a large program's arrays costs more to fault in than to fill. */
 static int alloc_arrays(struct jit_cc *cc)
 {
 	size_t n = cc->cnt + 1;
+	uint8_t *a;
 
-	cc->info = calloc(n, 1);
-	cc->br = calloc(n, 1);
-	cc->br_tgt = malloc(n * sizeof(*cc->br_tgt));
-	cc->off1 = malloc(n * sizeof(*cc->off1));
-	cc->len = malloc(n * sizeof(*cc->len));
-	cc->scratch = malloc(n * sizeof(*cc->scratch));
-	if (!cc->info || !cc->br || !cc->br_tgt || !cc->off1 ||
-	    !cc->len || !cc->scratch)
+	cc->arena_size = n * 16;
+	cc->arena = a = jit_mem_scratch(cc->arena_size);
+	if (!a)
 		return -ENOMEM;
+	cc->off1 = (uint32_t *)a;
+	cc->br_tgt = (uint32_t *)(a + n * 4);
+	cc->scratch = (uint32_t *)(a + n * 8);
+	cc->len = (uint16_t *)(a + n * 12);
+	cc->info = a + n * 14;
+	cc->br = a + n * 15;
 	return 0;
 }
 
@@ -250,15 +259,10 @@ static void reset_pass(struct jit_cc *cc, bool again)
 
 void jit_cc_free(struct jit_cc *cc)
 {
-	free(cc->info);
-	free(cc->br);
-	free(cc->br_tgt);
-	free(cc->off1);
-	free(cc->len);
-	free(cc->scratch);
-	free(cc->head.p);
-	free(cc->main.p);
-	free(cc->cold.p);
+	jit_mem_scratch_free(cc->arena, cc->arena_size);
+	jit_buf_free(&cc->head);
+	jit_buf_free(&cc->main);
+	jit_buf_free(&cc->cold);
 	free(cc->fix);
 }
 
@@ -273,15 +277,14 @@ static int translate_map(struct jit_cc *cc, struct jit_layout *lo,
 		int err;
 
 		reset_pass(cc, again);
-		jit_layout_free(lo);
-		err = jit_emit_head(cc);
+		err = jit_layout_begin(cc, lo);
+		if (!err)
+			err = jit_emit_head(cc);
 		if (!err)
 			err = jit_translate(cc);
 		if (err)
 			return err;
 		ub = jit_layout_init(cc, lo);
-		if (!ub)
-			return cc->err;
 		ub += cc->head.len + 32 + cc->cold.len;
 		*mem = jit_mem_alloc(ub, map_size, cc->call_lo, cc->call_hi);
 		if (!*mem)
