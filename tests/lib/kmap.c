@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/btf.h>
+#include <bpfvm/map.h>
 
 static int sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -179,32 +180,10 @@ int kmap_id(int fd)
 	return r < 0 ? r : (int)info.id;
 }
 
-/* "0-N" or a list; the count is the highest CPU + 1 (as libbpf). */
+/* Both count /sys/devices/system/cpu/possible the way libbpf does. */
 unsigned kmap_possible_cpus(void)
 {
-	static unsigned n;
-	FILE *f;
-	unsigned lo, hi;
-	int c;
-
-	if (n)
-		return n;
-	f = fopen("/sys/devices/system/cpu/possible", "r");
-	while (f && fscanf(f, "%u", &lo) == 1) {
-		hi = lo;
-		c = fgetc(f);
-		if (c == '-' && fscanf(f, "%u", &hi) == 1)
-			c = fgetc(f);
-		if (hi + 1 > n)
-			n = hi + 1;
-		if (c != ',')
-			break;
-	}
-	if (f)
-		fclose(f);
-	if (!n)
-		n = 1;
-	return n;
+	return bpfvm_num_possible_cpus();
 }
 
 /* A minimal BTF: [1] int, [2] struct bpf_spin_lock { int val; },
