@@ -44,7 +44,7 @@ static const struct attrs create_cases[] = {
 	{ "rb 0", BPF_MAP_TYPE_RINGBUF, 0, 0, 0, 0 },
 	{ "rb half page", BPF_MAP_TYPE_RINGBUF, 0, 0, PAGE / 2, 0 },
 	{ "rb 3 pages", BPF_MAP_TYPE_RINGBUF, 0, 0, 3 * PAGE, 0 },
-	{ "rb 2^31", BPF_MAP_TYPE_RINGBUF, 0, 0, 1u << 31, 0 },
+	{ "rb 16 MiB", BPF_MAP_TYPE_RINGBUF, 0, 0, 1u << 24, 0 },
 	{ "rb key", BPF_MAP_TYPE_RINGBUF, 4, 0, PAGE, 0 },
 	{ "rb value", BPF_MAP_TYPE_RINGBUF, 0, 4, PAGE, 0 },
 	{ "rb numa", BPF_MAP_TYPE_RINGBUF, 0, 0, PAGE, BPF_F_NUMA_NODE },
