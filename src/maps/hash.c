@@ -7,11 +7,6 @@
 
 #include "maps/htab.h"
 
-static int hash_alloc(const struct map_attr *a, struct bpfvm_map **out)
-{
-	return htab_alloc(a, sizeof(struct htab), out);
-}
-
 static void *hash_lookup(struct bpfvm_map *map, const void *key)
 {
 	struct htab *h = htab_of(map);
@@ -141,51 +136,32 @@ static void percpu_write(struct htab *h, struct htab_elem *e, bool fresh,
 		htab_values_write(h, e, w->value, w->all);
 }
 
-static long percpu_update(struct bpfvm_map *map, const void *key,
-			  const void *value, uint64_t flags)
+static long percpu_update_as(struct bpfvm_map *map, const void *key,
+			     const void *value, uint64_t flags, bool all)
 {
-	struct percpu_write w = { value, false };
+	struct percpu_write w = { value, all };
 
 	if (!value)
 		return -EFAULT;
 	return htab_update_in_place(htab_of(map), key, flags, percpu_write,
 				    &w);
+}
+
+static long percpu_update(struct bpfvm_map *map, const void *key,
+			  const void *value, uint64_t flags)
+{
+	return percpu_update_as(map, key, value, flags, false);
 }
 
 static int percpu_sys_update(struct bpfvm_map *map, const void *key,
 			     const void *value, uint64_t flags)
 {
-	struct percpu_write w = { value, true };
-
-	if (!value)
-		return -EFAULT;
-	return htab_update_in_place(htab_of(map), key, flags, percpu_write,
-				    &w);
-}
-
-static void *percpu_lookup(struct bpfvm_map *map, const void *key)
-{
-	struct htab *h = htab_of(map);
-	struct htab_elem *e = htab_lookup(h, key);
-
-	return e ? htab_value(h, e, map_cpu_current()) : NULL;
-}
-
-static void *percpu_lookup_cpu(struct bpfvm_map *map, const void *key,
-			       unsigned cpu)
-{
-	struct htab *h = htab_of(map);
-	struct htab_elem *e;
-
-	if (cpu >= h->ncopies)
-		return NULL;
-	e = htab_lookup(h, key);
-	return e ? htab_value(h, e, cpu) : NULL;
+	return (int)percpu_update_as(map, key, value, flags, true);
 }
 
 const struct map_ops map_hash_ops = {
 	.check = htab_check,
-	.alloc = hash_alloc,
+	.alloc = htab_map_alloc,
 	.free = htab_free,
 	.lookup = hash_lookup,
 	.update = hash_update,
@@ -198,12 +174,12 @@ const struct map_ops map_hash_ops = {
 
 const struct map_ops map_percpu_hash_ops = {
 	.check = htab_check,
-	.alloc = hash_alloc,
+	.alloc = htab_map_alloc,
 	.free = htab_free,
-	.lookup = percpu_lookup,
+	.lookup = htab_percpu_lookup,
 	.update = percpu_update,
 	.delete = htab_delete,
-	.lookup_percpu = percpu_lookup_cpu,
+	.lookup_percpu = htab_percpu_lookup_cpu,
 	.for_each = htab_for_each,
 	.sys_lookup = htab_sys_lookup,
 	.sys_update = percpu_sys_update,

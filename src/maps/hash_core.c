@@ -178,6 +178,11 @@ int htab_alloc(const struct map_attr *a, size_t size, struct bpfvm_map **out)
 	return 0;
 }
 
+int htab_map_alloc(const struct map_attr *a, struct bpfvm_map **out)
+{
+	return htab_alloc(a, sizeof(struct htab), out);
+}
+
 void htab_free(struct bpfvm_map *map)
 {
 	struct htab *h = htab_of(map);

@@ -2,7 +2,7 @@
  * for_each and the user-space lookups. */
 #include <errno.h>
 
-#include "maps/htab.h"
+#include "maps/htab_lru.h"
 
 /* Unlink key's element, copying its values out first if value is not
  * NULL; then release it. */
@@ -113,6 +113,25 @@ long htab_for_each(struct bpfvm_map *map, map_elem_cb cb, void *ctx,
 		}
 	}
 	return n;
+}
+
+void *htab_percpu_lookup_cpu(struct bpfvm_map *map, const void *key,
+			     unsigned cpu)
+{
+	struct htab *h = htab_of(map);
+	struct htab_elem *e;
+
+	if (cpu >= h->ncopies)
+		return NULL;
+	e = htab_lookup(h, key);
+	if (e && h->lru)
+		htab_lru_mark(e);
+	return e ? htab_value(h, e, cpu) : NULL;
+}
+
+void *htab_percpu_lookup(struct bpfvm_map *map, const void *key)
+{
+	return htab_percpu_lookup_cpu(map, key, map_cpu_current());
 }
 
 int htab_sys_lookup(struct bpfvm_map *map, const void *key, void *value,

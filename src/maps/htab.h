@@ -281,6 +281,8 @@ int htab_check(struct map_attr *a);
  * release. */
 int htab_alloc(const struct map_attr *a, size_t size,
 	       struct bpfvm_map **out);
+/* map_ops alloc of the types with nothing more than struct htab. */
+int htab_map_alloc(const struct map_attr *a, struct bpfvm_map **out);
 /* map_ops free: everything htab_alloc made (elements hold nothing). */
 void htab_free(struct bpfvm_map *map);
 
@@ -336,6 +338,11 @@ int htab_get_next_key(struct bpfvm_map *map, const void *key,
 		      void *next_key);
 long htab_for_each(struct bpfvm_map *map, map_elem_cb cb, void *ctx,
 		   uint64_t flags);
+/* Programs' lookups of the per-CPU types: the caller's CPU's value, or
+ * cpu's (NULL past the last CPU); LRU maps mark the element used. */
+void *htab_percpu_lookup(struct bpfvm_map *map, const void *key);
+void *htab_percpu_lookup_cpu(struct bpfvm_map *map, const void *key,
+			     unsigned cpu);
 /* User-space lookup: every value copy, the lock word shown as 0; the
  * copy is retried if the element was reused meanwhile. */
 int htab_sys_lookup(struct bpfvm_map *map, const void *key, void *value,

@@ -7,27 +7,16 @@
 
 #include "maps/htab_lru.h"
 
-static int lru_alloc(const struct map_attr *a, struct bpfvm_map **out)
-{
-	return htab_alloc(a, sizeof(struct htab), out);
-}
-
 /* A program's lookup marks the element used. */
-static struct htab_elem *lru_find_mark(struct htab *h, const void *key)
-{
-	struct htab_elem *e = htab_lookup(h, key);
-
-	if (e)
-		htab_lru_mark(e);
-	return e;
-}
-
 static void *lru_lookup(struct bpfvm_map *map, const void *key)
 {
 	struct htab *h = htab_of(map);
-	struct htab_elem *e = lru_find_mark(h, key);
+	struct htab_elem *e = htab_lookup(h, key);
 
-	return e ? htab_value(h, e, 0) : NULL;
+	if (!e)
+		return NULL;
+	htab_lru_mark(e);
+	return htab_value(h, e, 0);
 }
 
 /* What both updates check first (no BPF_F_LOCK: no lock in LRU values). */
@@ -121,29 +110,9 @@ static int lru_percpu_sys_update(struct bpfvm_map *map, const void *key,
 					     true);
 }
 
-static void *lru_percpu_lookup(struct bpfvm_map *map, const void *key)
-{
-	struct htab *h = htab_of(map);
-	struct htab_elem *e = lru_find_mark(h, key);
-
-	return e ? htab_value(h, e, map_cpu_current()) : NULL;
-}
-
-static void *lru_percpu_lookup_cpu(struct bpfvm_map *map, const void *key,
-				   unsigned cpu)
-{
-	struct htab *h = htab_of(map);
-	struct htab_elem *e;
-
-	if (cpu >= h->ncopies)
-		return NULL;
-	e = lru_find_mark(h, key);
-	return e ? htab_value(h, e, cpu) : NULL;
-}
-
 const struct map_ops map_lru_hash_ops = {
 	.check = htab_check,
-	.alloc = lru_alloc,
+	.alloc = htab_map_alloc,
 	.free = htab_free,
 	.lookup = lru_lookup,
 	.update = lru_update,
@@ -156,12 +125,12 @@ const struct map_ops map_lru_hash_ops = {
 
 const struct map_ops map_lru_percpu_hash_ops = {
 	.check = htab_check,
-	.alloc = lru_alloc,
+	.alloc = htab_map_alloc,
 	.free = htab_free,
-	.lookup = lru_percpu_lookup,
+	.lookup = htab_percpu_lookup,
 	.update = lru_percpu_update,
 	.delete = htab_delete,
-	.lookup_percpu = lru_percpu_lookup_cpu,
+	.lookup_percpu = htab_percpu_lookup_cpu,
 	.for_each = htab_for_each,
 	.sys_lookup = htab_sys_lookup,
 	.sys_update = lru_percpu_sys_update,

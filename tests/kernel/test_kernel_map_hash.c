@@ -227,19 +227,27 @@ static void random_flags(enum bpf_map_type t, uint64_t seed)
 	}
 }
 
-/* bpf_spin_lock in HASH values: BPF_F_LOCK updates and lookups. */
+/* bpf_spin_lock in HASH values: BPF_F_LOCK updates, lookups and
+ * lookup-and-deletes, with the lock at either end or inside a word, in
+ * preallocated and growing maps. */
 static void spin_lock_hash(void)
 {
-	static const uint32_t offs[] = { 0, 4, 8, 20 };
+	static const struct {
+		uint32_t value_size, off, flags;
+	} shapes[] = {
+		{ 24, 0, 0 }, { 24, 4, BPF_F_NO_PREALLOC }, { 12, 8, 0 },
+		{ 40, 36, BPF_F_NO_PREALLOC }, { 4, 0, 0 },
+	};
 
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
 		struct mapdiff_spec s = base(BPF_MAP_TYPE_HASH);
 
 		s.name = "locked";
-		s.value_size = 24;
+		s.value_size = shapes[i].value_size;
+		s.map_flags = shapes[i].flags;
 		s.spin_lock = true;
-		s.spin_lock_off = offs[i];
-		mapdiff_run(&s, OPTS(.seed = 7000 + i, .ops = 600,
+		s.spin_lock_off = shapes[i].off;
+		mapdiff_run(&s, OPTS(.seed = 7000 + i, .ops = 500,
 				     .compare = MAPDIFF_CMP_UNORDERED));
 	}
 }
