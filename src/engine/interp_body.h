@@ -33,7 +33,9 @@ int INTERP_FN(struct bpfvm_run *run, uint64_t *r0_out)
 	/* frames pushed by calls (the main one is not); a callback's nested
 	 * run starts at its caller's depth + 1 and returns at that depth */
 	unsigned depth = 0, depth0 = 0;
-	uint64_t R[11] = { 0 };
+	/* r0-r9 start at 0, r10 below: zeroing 80 bytes (not 88) keeps the
+	 * compiler on vector stores rather than a slow-starting rep stos */
+	uint64_t R[11] __attribute__((aligned(16)));
 #if INTERP_FUSED
 	uint64_t skip = 0; /* all ones while a skipped run's jump is taken */
 #endif
@@ -78,6 +80,7 @@ int INTERP_FN(struct bpfvm_run *run, uint64_t *r0_out)
 #define IMM64 ((uint64_t)(int64_t)ip->imm)
 #define IMM32 ((uint32_t)ip->imm)
 
+	memset(R, 0, 10 * sizeof(R[0]));
 	if (eng_unlikely(run->cb_req != NULL)) {
 		/* A callback (eng_run_callback): the caller's stack, frames
 		 * and budget go on. */

@@ -11,8 +11,10 @@
 #include "engine/run.h"
 #include "maps/map_rcu.h"
 
-/* Every field but tail_progs (filled as tail calls happen): zeroing the
- * whole struct costs a short run more than it takes to run. */
+/* Only what is read before being written: zeroing the whole struct (or
+ * even every field) costs a short run more than it takes to run. The
+ * engines write stop_r0 / abort_err with stopped, executed when counting,
+ * and the cb_* fields at each helper call, before anything reads them. */
 static void run_init(struct bpfvm_run *run, struct bpfvm_prog *prog,
 		     void *mem, size_t mem_len, uint64_t budget,
 		     const struct bpfvm_run_opts *opts)
@@ -21,8 +23,6 @@ static void run_init(struct bpfvm_run *run, struct bpfvm_prog *prog,
 	run->prog = prog;
 	run->user = OPTS_GET(opts, user, NULL);
 	run->stopped = 0;
-	run->stop_r0 = 0;
-	run->abort_err = 0;
 	run->mem = mem;
 	run->mem_len = mem ? mem_len : 0;
 	run->budget = budget ? budget : UINT64_MAX;
@@ -34,14 +34,7 @@ static void run_init(struct bpfvm_run *run, struct bpfvm_prog *prog,
 	run->tail_cnt = 0;
 	run->tail_refs = 0;
 	run->interp = NULL;
-	run->cb_r10 = 0;
-	run->cb_insn = 0;
-	run->cb_depth = 0;
-	run->left = 0;
-	run->stack_hi = 0;
 	run->cb_req = NULL;
-	run->cb_jit = NULL;
-	run->cb_img = NULL;
 	run->extra = NULL;
 }
 
@@ -91,7 +84,8 @@ int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 		map_rcu_read_lock();
 	err = run_engine(prog, &run, engine, checked, counted,
 			 r0 ? r0 : &r0_local);
-	eng_run_release(&run);
+	if (run.tail_refs)
+		eng_run_release(&run);
 	if (prog->used_map_cnt)
 		map_rcu_read_unlock();
 	if (counted)
