@@ -10,7 +10,6 @@
  * bpfvm maps have a single reference count, so such a cycle lasts until
  * a slot is deleted (see the report on map references). */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +19,8 @@
 
 struct prog_array {
 	struct bpfvm_map map;
-	pthread_mutex_t lock;		/* slots and the owner */
+	uint32_t lock;			/* slots and the owner: held for a
+					 * few loads and stores (map_spin_lock) */
 	bool owned;
 	const struct bpfvm_env *owner;	/* see map_prog_array_bind */
 	struct bpfvm_prog **slots;
@@ -51,7 +51,6 @@ static int pa_alloc(const struct map_attr *a, struct bpfvm_map **out)
 		free(pa);
 		return -ENOMEM;
 	}
-	pthread_mutex_init(&pa->lock, NULL);
 	*out = &pa->map;
 	return 0;
 }
@@ -62,7 +61,6 @@ static void pa_free(struct bpfvm_map *map)
 
 	for (uint32_t i = 0; i < map->max_entries; i++)
 		core_prog_put(pa->slots[i]);
-	pthread_mutex_destroy(&pa->lock);
 	free(pa->slots);
 	free(pa);
 }
@@ -82,9 +80,9 @@ int map_prog_array_bind(struct bpfvm_map *map, const struct bpfvm_env *env_key)
 	struct prog_array *pa = pa_of(map);
 	int err;
 
-	pthread_mutex_lock(&pa->lock);
+	map_spin_lock(&pa->lock);
 	err = pa_bind_locked(pa, env_key);
-	pthread_mutex_unlock(&pa->lock);
+	map_spin_unlock(&pa->lock);
 	return err;
 }
 
@@ -95,11 +93,11 @@ struct bpfvm_prog *map_prog_array_get(struct bpfvm_map *map, uint32_t index)
 
 	if (index >= map->max_entries)
 		return NULL;
-	pthread_mutex_lock(&pa->lock);
+	map_spin_lock(&pa->lock);
 	prog = pa->slots[index];
 	if (prog)
 		core_prog_get(prog);
-	pthread_mutex_unlock(&pa->lock);
+	map_spin_unlock(&pa->lock);
 	return prog;
 }
 
@@ -110,13 +108,13 @@ static int pa_swap(struct prog_array *pa, uint32_t i, struct bpfvm_prog *prog)
 	struct bpfvm_prog *old;
 	int err = 0;
 
-	pthread_mutex_lock(&pa->lock);
+	map_spin_lock(&pa->lock);
 	if (prog)
 		err = pa_bind_locked(pa, prog->env_key);
 	old = err ? NULL : pa->slots[i];
 	if (!err)
 		pa->slots[i] = prog;
-	pthread_mutex_unlock(&pa->lock);
+	map_spin_unlock(&pa->lock);
 	if (err)
 		core_prog_put(prog);
 	core_prog_put(old);
