@@ -34,7 +34,7 @@
 struct htab_elem {
 	_Atomic uintptr_t next;		/* element, or nulls marker */
 	struct htab_elem *free_next;	/* pool free list, under its lock */
-	_Atomic uint32_t seq;		/* odd while key/hash are rewritten */
+	_Atomic uint32_t seq;		/* odd while the element is refilled */
 	_Atomic uint32_t hash;
 	uint64_t words[];		/* key, values: __atomic accesses */
 };
