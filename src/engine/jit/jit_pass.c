@@ -30,6 +30,8 @@ static bool is_jmp_class(unsigned code)
 static uint8_t *translate_one(struct jit_cc *cc, uint8_t *p,
 			      const struct bpf_insn *in)
 {
+	if (cc->fuse && cc->fuse[cc->i])
+		return jit_tr_fused(cc, p, in);
 	switch (ISA_CLASS(in->code)) {
 	case BPF_ALU:
 	case BPF_ALU64:

@@ -144,6 +144,7 @@ struct jit_cc {
 	size_t i;
 	uint32_t block_left;	/* counted: insns after i in its block */
 	uint64_t rng;		/* blinding keys */
+	uint8_t *fuse;		/* fusion plan (jit_fuse.h); NULL: none */
 	int err;
 };
 
@@ -218,7 +219,13 @@ typedef uint8_t *(*jit_fast_fn)(struct jit_cc *cc, uint8_t *p,
 				const struct bpf_insn *in);
 extern const jit_fast_fn jit_fast[256];
 
+/* The fusion plan (jit_fuse.c): cc->fuse, left NULL when nothing fuses;
+ * 0 or -ENOMEM. */
+int jit_fuse_plan(struct jit_cc *cc);
+
 /* Translators: emit insn cc->i at p, return the new p (NULL: cc->err). */
+/* An insn with a role in the fusion plan (cc->fuse[cc->i] != 0). */
+uint8_t *jit_tr_fused(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_alu(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_ldst(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_jmp(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);

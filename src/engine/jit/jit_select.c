@@ -11,12 +11,12 @@
  * and the flags' later users alone, and only where the ALU insn is no
  * jump target. The counted variant keeps the branch: it charges
  * instructions per block. */
-#include "engine/jit/jit_priv.h"
+#include "engine/jit/jit_fuse.h"
 #include "isa/isa.h"
 
 #define SEL_SAVE JIT_ADDR /* r10: free outside checked memory accesses */
 
-static bool plain_alu(const struct bpf_insn *in)
+bool jit_sel_alu(const struct bpf_insn *in)
 {
 	unsigned cls = ISA_CLASS(in->code), op = ISA_OP(in->code);
 
@@ -38,27 +38,38 @@ static bool plain_alu(const struct bpf_insn *in)
 	return false;
 }
 
-static bool skips_one(const struct jit_cc *cc, size_t i)
+/* A conditional jump (not ja, call, exit or may_goto). */
+bool jit_sel_cond(const struct bpf_insn *in)
 {
-	const struct bpf_insn *in = &cc->insns[i];
 	unsigned cls = ISA_CLASS(in->code), op = ISA_OP(in->code);
 
 	if (cls != BPF_JMP && cls != BPF_JMP32)
 		return false;
-	if (op == BPF_JA || op == BPF_CALL || op == BPF_EXIT ||
-	    op == BPF_JCOND || in->off != 1)
-		return false;
-	return i + 1 < cc->cnt && !(cc->info[i + 1] & JIT_I_TARGET) &&
-	       plain_alu(&cc->insns[i + 1]);
+	return op != BPF_JA && op != BPF_CALL && op != BPF_EXIT &&
+	       op != BPF_JCOND;
+}
+
+static bool skips_one(const struct jit_cc *cc, size_t i)
+{
+	const struct bpf_insn *in = &cc->insns[i];
+
+	return jit_sel_cond(in) && in->off == 1 && i + 1 < cc->cnt &&
+	       !(cc->info[i + 1] & JIT_I_TARGET) &&
+	       jit_sel_alu(&cc->insns[i + 1]);
 }
 
 uint8_t *jit_tr_select(struct jit_cc *cc, uint8_t *p)
 {
-	const struct bpf_insn *j = &cc->insns[cc->i], *a = j + 1;
-	int d, cd, cs;
-
 	if ((cc->flags & JIT_F_COUNTED) || !skips_one(cc, cc->i))
 		return NULL;
+	return jit_emit_select(cc, p, &cc->insns[cc->i], &cc->insns[cc->i + 1]);
+}
+
+uint8_t *jit_emit_select(struct jit_cc *cc, uint8_t *p,
+			 const struct bpf_insn *j, const struct bpf_insn *a)
+{
+	int d, cd, cs;
+
 	d = jit_reg[a->dst_reg];
 	cd = jit_reg[j->dst_reg];
 	cs = jit_reg[j->src_reg];

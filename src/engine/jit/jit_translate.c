@@ -242,7 +242,7 @@ int jit_cc_init(struct jit_cc *cc, const struct bpf_insn *insns, size_t cnt,
 		cc->rng = (uintptr_t)cc ^ (uintptr_t)insns;
 	cc->rng |= 1;
 	jit_analyse(cc);
-	return 0;
+	return jit_fuse_plan(cc);
 }
 
 /* Before a pass (again, with far calls): br is zero already the first
@@ -260,6 +260,7 @@ static void reset_pass(struct jit_cc *cc, bool again)
 void jit_cc_free(struct jit_cc *cc)
 {
 	jit_mem_scratch_free(cc->arena, cc->arena_size);
+	free(cc->fuse);
 	jit_buf_free(&cc->head);
 	jit_buf_free(&cc->main);
 	jit_buf_free(&cc->cold);

@@ -1,0 +1,233 @@
+/* The fusion plan (see jit_fuse.h): one forward pass that recognises the
+ * runs and writes each insn's role into cc->fuse, allocated on the first
+ * run found (most random code has none). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "engine/jit/jit_fuse.h"
+#include "isa/isa.h"
+
+#define ALU64_MOV_X (BPF_ALU64 | BPF_MOV | BPF_X)
+
+static bool is_target(const struct jit_cc *cc, size_t i)
+{
+	return cc->info[i] & JIT_I_TARGET;
+}
+
+bool jit_addr_start(const struct bpf_insn *in, struct jit_addr *s)
+{
+	if (in->code == ALU64_MOV_X && in->off == 0) {
+		*s = (struct jit_addr){ in->dst_reg, in->src_reg, -1, 0 };
+		return true;
+	}
+	*s = (struct jit_addr){ in->dst_reg, in->dst_reg, -1, 0 };
+	return jit_addr_step(in, s);
+}
+
+bool jit_addr_step(const struct bpf_insn *in, struct jit_addr *s)
+{
+	int64_t d = s->disp;
+
+	if (in->dst_reg != s->a)
+		return false;
+	switch (in->code) {
+	case BPF_ALU64 | BPF_ADD | BPF_X:
+		if (s->index >= 0 || in->src_reg == s->a)
+			return false;
+		s->index = in->src_reg;
+		return true;
+	case BPF_ALU64 | BPF_ADD | BPF_K:
+		d += in->imm;
+		break;
+	case BPF_ALU64 | BPF_SUB | BPF_K:
+		d -= in->imm;
+		break;
+	default:
+		return false;
+	}
+	/* with room for any 16-bit access offset on top */
+	if (d < INT32_MIN + 32768 || d > INT32_MAX - 32768)
+		return false;
+	s->disp = d;
+	return true;
+}
+
+int jit_mem_base(const struct bpf_insn *in)
+{
+	switch (ISA_CLASS(in->code)) {
+	case BPF_LDX:
+		return ISA_MODE(in->code) == BPF_MEM ||
+				       ISA_MODE(in->code) == BPF_MEMSX ?
+			       in->src_reg :
+			       -1;
+	case BPF_ST:
+	case BPF_STX:
+		return ISA_MODE(in->code) == BPF_MEM ? in->dst_reg : -1;
+	}
+	return -1;
+}
+
+static bool set_role(struct jit_cc *cc, size_t i, unsigned role)
+{
+	if (!cc->fuse && !(cc->fuse = calloc(cc->cnt + 1, 1)))
+		return false;
+	cc->fuse[i] = (uint8_t)role;
+	return true;
+}
+
+/* An access through rA that the run can fold: not a store of rA itself. */
+static bool foldable_access(const struct bpf_insn *in, int a)
+{
+	return jit_mem_base(in) == a &&
+	       !(ISA_CLASS(in->code) == BPF_STX && in->src_reg == a);
+}
+
+/* Does load `in` write a register the folded address is made of? */
+static bool clobbers(const struct bpf_insn *in, const struct jit_addr *s)
+{
+	return ISA_CLASS(in->code) == BPF_LDX &&
+	       (in->dst_reg == s->a || in->dst_reg == s->base ||
+		in->dst_reg == s->index);
+}
+
+/* The longest address run from h: its last access (0: none), whether rA
+ * must be set after it, and how many ALU insns it saves. */
+struct run {
+	size_t last;
+	bool set;
+	unsigned saved;
+};
+
+static struct run scan_run(const struct jit_cc *cc, size_t h)
+{
+	struct run best = { 0, false, 0 };
+	struct jit_addr s;
+	unsigned alu = 1;
+
+	if (!jit_addr_start(&cc->insns[h], &s))
+		return best;
+	for (size_t k = h + 1; k < cc->cnt && k - h <= JIT_FUSE_MAX_RUN &&
+			       !is_target(cc, k); k++) {
+		const struct bpf_insn *in = &cc->insns[k];
+
+		if (jit_addr_step(in, &s)) {
+			alu++;
+			continue;
+		}
+		if (!foldable_access(in, s.a))
+			break;
+		if (!clobbers(in, &s)) {
+			best = (struct run){ k, false, alu };
+			continue;
+		}
+		/* A load into rA ends the run with rA dead; into a register
+		 * of the address, it ends it where rA is dead anyway. */
+		if (in->dst_reg == s.a || !jit_live_after(cc, (unsigned)s.a, k))
+			return (struct run){ k, false, alu };
+		break;
+	}
+	if (best.last)
+		best.set = jit_live_after(cc, (unsigned)s.a, best.last);
+	return best;
+}
+
+/* Roles for the address run [h, r.last]. */
+static bool plan_run(struct jit_cc *cc, size_t h, const struct run *r)
+{
+	for (size_t k = h; k <= r->last; k++) {
+		unsigned role = JIT_FUSE_SKIP;
+
+		if (jit_mem_base(&cc->insns[k]) >= 0 && k > h)
+			role = (k == r->last && r->set ? JIT_FUSE_MEM_SET :
+							JIT_FUSE_MEM) |
+			       (unsigned)(k - h) << 3;
+		if (!set_role(cc, k, role))
+			return false;
+	}
+	return true;
+}
+
+/* rA = rB (64 or 32 bits) and an add to rA after it, as one lea: both
+ * widths of the add after a 64-bit move, 32 bits after a 32-bit one. */
+static bool lea_pair(const struct bpf_insn *mv, const struct bpf_insn *add)
+{
+	unsigned op = ISA_OP(add->code), cls = ISA_CLASS(add->code);
+
+	if (ISA_OP(mv->code) != BPF_MOV || ISA_SRCBIT(mv->code) != BPF_X ||
+	    mv->off != 0 || (ISA_CLASS(mv->code) != BPF_ALU64 &&
+			     ISA_CLASS(mv->code) != BPF_ALU))
+		return false;
+	if ((cls != BPF_ALU && cls != BPF_ALU64) || add->dst_reg != mv->dst_reg ||
+	    (ISA_CLASS(mv->code) == BPF_ALU && cls == BPF_ALU64))
+		return false;
+	if (op == BPF_ADD)
+		return true;
+	return op == BPF_SUB && ISA_SRCBIT(add->code) == BPF_K &&
+	       add->imm != INT32_MIN;
+}
+
+/* The jump target of a ja. */
+static size_t ja_target(const struct bpf_insn *in, size_t k)
+{
+	return (size_t)((int64_t)k + 1 +
+			(ISA_CLASS(in->code) == BPF_JMP32 ? in->imm : in->off));
+}
+
+/* Conditional jump i: a select over i + 1 before a goto to the same
+ * place, or a jump over an exit. */
+static unsigned jump_role(const struct jit_cc *cc, size_t i)
+{
+	const struct bpf_insn *in = &cc->insns[i];
+
+	if (!jit_sel_cond(in) || i + 2 >= cc->cnt || is_target(cc, i + 1))
+		return 0;
+	if (in->off == 1)
+		return in[1].code == (BPF_JMP | BPF_EXIT) ? JIT_FUSE_EXIT : 0;
+	if (in->off != 0 && jit_sel_alu(&in[1]) &&
+	    ISA_OP(in[2].code) == BPF_JA &&
+	    (ISA_CLASS(in[2].code) == BPF_JMP ||
+	     ISA_CLASS(in[2].code) == BPF_JMP32) &&
+	    ja_target(&in[2], i + 2) == (size_t)((int64_t)i + 1 + in->off))
+		return JIT_FUSE_SELECT;
+	return 0;
+}
+
+/* What starts at insn i; returns the insns it takes (1: nothing). */
+static size_t plan_at(struct jit_cc *cc, size_t i, bool *nomem)
+{
+	const struct bpf_insn *in = &cc->insns[i];
+	unsigned role;
+
+	if (i + 1 >= cc->cnt || is_target(cc, i + 1))
+		return 1;
+	if (ISA_CLASS(in->code) == BPF_ALU64) {
+		struct run r = scan_run(cc, i);
+
+		/* worth it when it saves more than the lea it may need */
+		if (r.last && r.saved > r.set)
+			return plan_run(cc, i, &r) ? r.last - i + 1 : (*nomem = true, 1);
+	}
+	if (lea_pair(in, &in[1])) {
+		if (!set_role(cc, i, JIT_FUSE_LEA) ||
+		    !set_role(cc, i + 1, JIT_FUSE_SKIP))
+			*nomem = true;
+		return 2;
+	}
+	role = jump_role(cc, i);
+	if (!role)
+		return isa_is_lddw(in) ? 2 : 1;
+	if (!set_role(cc, i, role) || !set_role(cc, i + 1, JIT_FUSE_SKIP))
+		*nomem = true;
+	return 2;
+}
+
+int jit_fuse_plan(struct jit_cc *cc)
+{
+	bool nomem = false;
+
+	if (cc->flags & (JIT_F_CHECKED | JIT_F_COUNTED | JIT_F_BLIND))
+		return 0;
+	for (size_t i = 0; i < cc->cnt && !nomem;)
+		i += plan_at(cc, i, &nomem);
+	return nomem ? -ENOMEM : 0;
+}

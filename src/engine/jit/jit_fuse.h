@@ -1,0 +1,69 @@
+/* Fusion: short runs of BPF instructions that clang emits for pointer
+ * arithmetic and small branches, translated together (plain and direct
+ * variants only: the checked and counted ones need every instruction's
+ * effect on its own, and blinding forbids folding immediates).
+ *
+ * A plan made before translation (jit_fuse.c) gives each instruction
+ * of a run its role in cc->fuse; translators then read only the plan and
+ * the instructions, so the code of an instruction still does not depend
+ * on the order instructions are translated in. No instruction inside a
+ * run but its first is a jump target. The runs:
+ *
+ *  address:  rA = rB; rA += rC; rA += k; loads/stores at [rA + off]
+ *            -> loads/stores at [rB + rC + k + off] (SIB addressing), and
+ *            rA = rB + rC + k once at the end (lea) only where rA is live
+ *            (jit_live.c);
+ *  lea:      rA = rB; rA += rC or k  -> lea rA, [rB + rC or k];
+ *  select:   if cond goto L; one ALU insn; goto L  -> the ALU insn
+ *            undone by a cmov when cond (jit_select.c), then goto L;
+ *  exit:     if cond goto +1; exit  -> j!cond to a ret out of line, so
+ *            the common way (on) is the branch not taken. */
+#ifndef BPFVM_ENGINE_JIT_JIT_FUSE_H
+#define BPFVM_ENGINE_JIT_JIT_FUSE_H
+
+#include "engine/jit/jit_priv.h"
+
+/* cc->fuse[i]: a role in the low 3 bits; for memory accesses of an
+ * address run, the distance back to the run's first insn above them. */
+enum jit_fuse_role {
+	JIT_FUSE_NONE,
+	JIT_FUSE_SKIP,	  /* no code: a later or earlier insn does it */
+	JIT_FUSE_LEA,	  /* rA = rB with the add after it (SKIP) */
+	JIT_FUSE_MEM,	  /* access at the run's folded address */
+	JIT_FUSE_MEM_SET, /* ... then rA = the folded address */
+	JIT_FUSE_SELECT,  /* if-goto over one ALU insn (SKIP) and a goto */
+	JIT_FUSE_EXIT,	  /* if-goto +1 over an exit (SKIP) */
+};
+#define JIT_FUSE_ROLE(f) ((f) & 7)
+#define JIT_FUSE_BACK(f) ((f) >> 3)
+#define JIT_FUSE_MAX_RUN 31
+
+/* rA's value within an address run: base + index + disp (BPF register
+ * numbers; index -1: none). */
+struct jit_addr {
+	int a, base, index;
+	int64_t disp;
+};
+
+/* Start an address run at `in` (rA = rB, or an add to rA); false when it
+ * cannot start one. */
+bool jit_addr_start(const struct bpf_insn *in, struct jit_addr *s);
+/* Apply `in` to s when it is an add of a register or constant to rA
+ * that keeps the address foldable; false (s unchanged) otherwise. */
+bool jit_addr_step(const struct bpf_insn *in, struct jit_addr *s);
+/* The register `in` accesses memory through (LDX: src, ST/STX: dst), or
+ * -1 for anything but a plain load or store. */
+int jit_mem_base(const struct bpf_insn *in);
+
+/* Is BPF register r live after insn i (read on some path before being
+ * written)? Conservative: true when unsure (jit_live.c). */
+bool jit_live_after(const struct jit_cc *cc, unsigned r, size_t i);
+
+/* The select's if-goto and ALU insn rules (jit_select.c). */
+bool jit_sel_alu(const struct bpf_insn *in);
+bool jit_sel_cond(const struct bpf_insn *in);
+/* The select of jump j over ALU insn a, leaving the branch out. */
+uint8_t *jit_emit_select(struct jit_cc *cc, uint8_t *p,
+			 const struct bpf_insn *j, const struct bpf_insn *a);
+
+#endif

@@ -1,0 +1,113 @@
+/* Code for the instructions the fusion plan gave a role (jit_fuse.h). */
+#include "engine/jit/jit_fuse.h"
+#include "engine/jit/x86_sib.h"
+#include "isa/isa.h"
+
+static const enum x86_load ld_kind[2][4] = {
+	/* by ISA_SIZE >> 3: W, H, B, DW */
+	{ X86_LD_U32, X86_LD_U16, X86_LD_U8, X86_LD_U64 },
+	{ X86_LD_S32, X86_LD_S16, X86_LD_S8, X86_LD_U64 },
+};
+
+static int x86_index(int bpf_reg)
+{
+	return bpf_reg < 0 ? -1 : jit_reg[bpf_reg];
+}
+
+/* The address run's state just before insn i (the run starts at h). */
+static struct jit_addr run_state(const struct jit_cc *cc, size_t h,
+				 size_t i)
+{
+	struct jit_addr s;
+
+	jit_addr_start(&cc->insns[h], &s);
+	for (size_t k = h + 1; k < i; k++)
+		jit_addr_step(&cc->insns[k], &s);
+	return s;
+}
+
+/* A load or store of the run at [base + index + disp + off]. */
+static uint8_t *folded_access(struct jit_cc *cc, uint8_t *p,
+			      const struct bpf_insn *in, bool set)
+{
+	struct jit_addr s = run_state(cc, cc->i - JIT_FUSE_BACK(cc->fuse[cc->i]),
+				      cc->i);
+	int base = jit_reg[s.base], index = x86_index(s.index);
+	int32_t disp = (int32_t)(s.disp + in->off);
+	unsigned size = isa_size_bytes(in->code);
+
+	switch (ISA_CLASS(in->code)) {
+	case BPF_LDX:
+		p = x86_load_bi(p,
+				ld_kind[ISA_MODE(in->code) == BPF_MEMSX]
+				       [ISA_SIZE(in->code) >> 3],
+				jit_reg[in->dst_reg], base, index, disp);
+		break;
+	case BPF_STX:
+		p = x86_store_bi(p, (int)size, base, index, disp,
+				 jit_reg[in->src_reg]);
+		break;
+	default:
+		p = x86_store_imm_bi(p, (int)size, base, index, disp, in->imm);
+	}
+	/* rA is live after the run: give it the value it would have */
+	if (set)
+		p = x86_lea_bi(p, true, jit_reg[s.a], base, index,
+			       (int32_t)s.disp);
+	return p;
+}
+
+/* rA = rB; rA += rC or k (or -= k) as lea, at the add's width. */
+static uint8_t *lea_pair(uint8_t *p, const struct bpf_insn *mv)
+{
+	const struct bpf_insn *add = mv + 1;
+	bool w = ISA_CLASS(add->code) == BPF_ALU64;
+	int base = jit_reg[mv->src_reg], index = -1;
+	int32_t disp = 0;
+
+	if (ISA_SRCBIT(add->code) == BPF_X)
+		/* rA += rA reads the value just moved in: rB */
+		index = add->src_reg == mv->dst_reg ? base
+						    : jit_reg[add->src_reg];
+	else
+		disp = ISA_OP(add->code) == BPF_SUB ? -add->imm : add->imm;
+	return x86_lea_bi(p, w, jit_reg[mv->dst_reg], base, index, disp);
+}
+
+/* if cond goto +1; exit: the exit taken by a jump out of line, to a
+ * ret in the cold segment. */
+static uint8_t *jump_exit(struct jit_cc *cc, uint8_t *p,
+			  const struct bpf_insn *in)
+{
+	uint32_t at;
+	uint8_t *q;
+
+	p = jit_emit_cond(cc, p, in, jit_reg[in->dst_reg],
+			  jit_reg[in->src_reg]);
+	p = x86_jcc32(p, (enum x86_cc)(jit_cond_cc(in) ^ 1), 0);
+	q = jit_cold_begin(cc, &at);
+	if (!q)
+		return NULL;
+	jit_fix_main(cc, p, JIT_LOC_COLD, at);
+	cc->cold.len = (size_t)(x86_ret(q) - cc->cold.p);
+	return p;
+}
+
+uint8_t *jit_tr_fused(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
+{
+	switch (JIT_FUSE_ROLE(cc->fuse[cc->i])) {
+	case JIT_FUSE_SKIP:
+		return p;
+	case JIT_FUSE_LEA:
+		return lea_pair(p, in);
+	case JIT_FUSE_MEM:
+		return folded_access(cc, p, in, false);
+	case JIT_FUSE_MEM_SET:
+		return folded_access(cc, p, in, true);
+	case JIT_FUSE_SELECT:
+		return jit_emit_select(cc, p, in, in + 1);
+	case JIT_FUSE_EXIT:
+		return jump_exit(cc, p, in);
+	}
+	return NULL;
+}

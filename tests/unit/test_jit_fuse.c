@@ -1,0 +1,637 @@
+/* The JIT's fusion of instruction runs (src/engine/jit/jit_fuse.h):
+ * folded addresses, lea pairs, selects before a goto, jumps over an exit.
+ * Fixed programs check that each fusion happens (the fused instructions
+ * have no code of their own) and computes what the interpreter does;
+ * random programs full of pointer arithmetic, with the registers that
+ * make up an address live or dead afterwards, loops and branches, must
+ * agree with the interpreter in every JIT variant (plain, direct,
+ * checked, which fuses nothing).
+ *
+ * usage: test_jit_fuse [--seed N] [--count N] [--print] */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "insn_build.h"
+
+/* Random programs per run: about a second, a quarter of that count under
+ * the sanitizers (which slow it down about fourfold). */
+#if defined(__SANITIZE_ADDRESS__)
+#define DEFAULT_COUNT 800ul
+#else
+#define DEFAULT_COUNT 3000ul
+#endif
+
+#define MEM_LEN 512
+#define MAX_INSNS 600
+
+/* One buffer at one address for every engine: programs may keep
+ * pointers to it in registers and results. */
+static uint8_t buf[MEM_LEN] __attribute__((aligned(64)));
+static uint8_t init[MEM_LEN];
+
+struct result {
+	int err;
+	uint64_t r0;
+	uint8_t mem[MEM_LEN];
+};
+
+static char run_msg[256];
+
+static void run_one(struct bpfvm_prog *prog, enum bpfvm_engine eng,
+		    uint32_t flags, struct result *r)
+{
+	struct bpfvm_run_opts ro = { .sz = sizeof(ro), .engine = eng,
+				     .flags = flags, .err_buf = run_msg,
+				     .err_size = sizeof(run_msg) };
+
+	memcpy(buf, init, MEM_LEN);
+	r->r0 = 0;
+	r->err = bpfvm_prog_run(prog, buf, MEM_LEN, &r->r0, &ro);
+	memcpy(r->mem, buf, MEM_LEN);
+}
+
+static void run_direct(struct bpfvm_prog *prog, struct result *r)
+{
+	bpfvm_jit_fn fn;
+
+	r->err = bpfvm_prog_jit_fn(prog, &fn);
+	memcpy(buf, init, MEM_LEN);
+	r->r0 = r->err ? 0 : fn(buf, MEM_LEN);
+	memcpy(r->mem, buf, MEM_LEN);
+}
+
+static bool same(const struct result *a, const struct result *b)
+{
+	return a->err == b->err && a->r0 == b->r0 &&
+	       memcmp(a->mem, b->mem, MEM_LEN) == 0;
+}
+
+/* Interpreter against the JIT's plain, direct and checked code. Returns
+ * false (and says why) on a difference. */
+static bool agree(const struct bpf_insn *p, size_t cnt, const char *what)
+{
+	static const char *const names[] = { "plain", "direct", "checked" };
+	static struct result want, got;
+	char log[256] = "";
+	struct bpfvm_prog_opts po = { .sz = sizeof(po), .log_buf = log,
+				      .log_size = sizeof(log) };
+	struct bpfvm_prog *prog;
+	bool ok = true;
+
+	if (bpfvm_prog_create(p, cnt, &po, &prog)) {
+		fprintf(stderr, "%s: bpfvm_prog_create: %s\n", what, log);
+		return false;
+	}
+	/* The checked interpreter first: a generated program that strays
+	 * out of bounds is the generator's bug, and the plain engines would
+	 * crash on it. */
+	run_one(prog, BPFVM_ENGINE_INTERP, BPFVM_RUN_F_CHECKED, &want);
+	if (want.err) {
+		fprintf(stderr, "%s: the checked interpreter fails: %s\n",
+			what, run_msg);
+		bpfvm_prog_free(prog);
+		return false;
+	}
+	run_one(prog, BPFVM_ENGINE_INTERP, 0, &want);
+	for (int v = 0; v < 3; v++) {
+		if (v == 1)
+			run_direct(prog, &got);
+		else
+			run_one(prog, BPFVM_ENGINE_JIT,
+				v ? BPFVM_RUN_F_CHECKED : 0, &got);
+		if (same(&want, &got))
+			continue;
+		fprintf(stderr, "%s, JIT %s: err %d r0 %#llx, interpreter err "
+				"%d r0 %#llx%s\n", what, names[v], got.err,
+			(unsigned long long)got.r0, want.err,
+			(unsigned long long)want.r0,
+			memcmp(want.mem, got.mem, MEM_LEN) ? " (memory)" : "");
+		ok = false;
+	}
+	bpfvm_prog_free(prog);
+	return ok;
+}
+
+/* How many of insns [from, to) have no code of their own in the plain
+ * variant (lddw's second halves not counted); -1 on failure. */
+static long no_code(const struct bpf_insn *p, size_t cnt, size_t from,
+		    size_t to)
+{
+	struct bpfvm_prog_opts po = { .sz = sizeof(po) };
+	struct bpfvm_jit_info info = { .sz = sizeof(info) };
+	struct bpfvm_prog *prog;
+	long n = 0;
+
+	if (bpfvm_prog_create(p, cnt, &po, &prog))
+		return -1;
+	if (bpfvm_prog_jit_info(prog, 0, &info)) {
+		bpfvm_prog_free(prog);
+		return -1;
+	}
+	for (size_t i = from; i < to; i++)
+		n += info.insn_off[i] == info.insn_off[i + 1] &&
+		     !(i && p[i - 1].code == (BPF_LD | BPF_DW | BPF_IMM));
+	bpfvm_prog_free(prog);
+	return n;
+}
+
+static bool fused(const struct bpf_insn *p, size_t cnt, size_t from,
+		  size_t to)
+{
+	return no_code(p, cnt, from, to) == (long)(to - from);
+}
+
+#define AGREE(p) CHECK(agree(p, ARRAY_LEN(p), #p))
+#define FUSED(p, from, to) CHECK(fused(p, ARRAY_LEN(p), from, to))
+
+/* ---- fixed programs ---- */
+
+/* copy-sum's loop: r3 = r1 + r2, load and store through it, r3 dead. */
+static const struct bpf_insn copy_sum[] = {
+	MOV64_IMM(0, 0), MOV64_IMM(2, 0),
+	MOV64_REG(3, 1), ALU64_REG(BPF_ADD, 3, 2),	/* 2, 3 */
+	LDX(BPF_B, 4, 3, 0), STX(BPF_B, 3, 4, 256),	/* 4, 5 */
+	ALU64_REG(BPF_ADD, 0, 4), ALU64_IMM(BPF_ADD, 2, 1),
+	JMP_IMM(BPF_JNE, 2, 200, -7), EXIT(),
+};
+
+/* r3 live after the run (returned): set by a lea at its end. */
+static const struct bpf_insn live_after[] = {
+	MOV64_IMM(2, 40), MOV64_REG(3, 1), ALU64_REG(BPF_ADD, 3, 2),
+	ALU64_IMM(BPF_ADD, 3, 8), LDX(BPF_DW, 4, 3, 16),
+	ST_IMM(BPF_W, 3, -4, 0x5a5a), MOV64_REG(0, 3),
+	ALU64_REG(BPF_SUB, 0, 1), ALU64_REG(BPF_XOR, 0, 4), EXIT(),
+};
+
+/* A load into the index register ends the run (r3 dead after it), one
+ * into rA itself (strcmp's shape). */
+static const struct bpf_insn load_clobbers[] = {
+	MOV64_IMM(2, 5), MOV64_REG(3, 1), ALU64_REG(BPF_ADD, 3, 2),
+	LDX(BPF_B, 4, 3, 100), LDX(BPF_B, 2, 3, 1),
+	MOV64_REG(3, 1), ALU64_REG(BPF_ADD, 3, 4), LDX(BPF_H, 3, 3, 0),
+	MOV64_REG(0, 3), ALU64_IMM(BPF_LSH, 0, 16), ALU64_REG(BPF_OR, 0, 2),
+	EXIT(),
+};
+
+/* A load into the index register in the middle of accesses through r3:
+ * the accesses after it use r3, not the new index. */
+static const struct bpf_insn index_reloaded[] = {
+	MOV64_IMM(2, 3), MOV64_REG(3, 1), ALU64_REG(BPF_ADD, 3, 2),
+	LDX(BPF_B, 2, 3, 0), LDX(BPF_H, 4, 3, 2), STX(BPF_B, 3, 2, 9),
+	MOV64_REG(0, 4), ALU64_REG(BPF_XOR, 0, 2), EXIT(),
+};
+
+/* Through the stack: r3 = r10 - 64 + r2. */
+static const struct bpf_insn stack_run[] = {
+	ST_IMM(BPF_DW, 10, -64, 0x11), ST_IMM(BPF_DW, 10, -56, 0x22),
+	MOV64_IMM(2, 8), MOV64_REG(3, 10), ALU64_IMM(BPF_ADD, 3, -64),
+	ALU64_REG(BPF_ADD, 3, 2), LDX(BPF_DW, 0, 3, 0),
+	STX(BPF_DW, 3, 0, -8), LDX(BPF_DW, 4, 10, -64),
+	ALU64_REG(BPF_ADD, 0, 4), EXIT(),
+};
+
+/* lea pairs: 64-bit, 32-bit, rA += rA, -= k. */
+static const struct bpf_insn lea_pairs[] = {
+	LD_IMM64(2, 0xfffffffff0000001ull), MOV64_IMM(4, 7),
+	MOV64_REG(3, 2), ALU64_REG(BPF_ADD, 3, 4),
+	MOV64_REG(5, 2), ALU32_IMM(BPF_ADD, 5, 0x10000000),
+	ALU32_REG(BPF_MOV, 6, 2), ALU32_REG(BPF_ADD, 6, 6),
+	MOV64_REG(7, 4), ALU64_IMM(BPF_SUB, 7, 9),
+	MOV64_REG(0, 3), ALU64_REG(BPF_XOR, 0, 5), ALU64_REG(BPF_XOR, 0, 6),
+	ALU64_REG(BPF_XOR, 0, 7), EXIT(),
+};
+
+/* sieve's count: r3 = (r4 == 0), as "r3 = 1; if r4 == 0 goto L;
+ * r3 = 0; goto L". */
+static const struct bpf_insn select_goto[] = {
+	MOV64_IMM(0, 0), MOV64_IMM(2, 0),
+	LDX(BPF_B, 4, 1, 0), JA(4),
+	ALU64_REG(BPF_ADD, 0, 3), ALU64_IMM(BPF_ADD, 2, 1),	/* 4: L */
+	JMP_IMM(BPF_JNE, 2, 64, 1), EXIT(),
+	MOV64_REG(3, 1), ALU64_REG(BPF_ADD, 3, 2), LDX(BPF_B, 4, 3, 0),
+	MOV32_IMM(3, 1), JMP32_IMM(BPF_JEQ, 4, 0, -9),	/* 12 */
+	MOV32_IMM(3, 0), JA(-11),
+};
+
+/* if r2 > 5 goto +1; exit: the exit out of line. */
+static const struct bpf_insn jump_exit[] = {
+	MOV64_IMM(0, 1), MOV64_IMM(3, 0),
+	ALU64_IMM(BPF_ADD, 3, 1), ALU64_IMM(BPF_MUL, 0, 3),
+	JMP_IMM(BPF_JLT, 3, 9, 1), EXIT(),	/* 4, 5 */
+	JA(-5),
+};
+
+static void test_fixed(void)
+{
+	memset(init, 0, MEM_LEN);
+	for (int k = 0; k < MEM_LEN; k++)
+		init[k] = (uint8_t)(k * 7 + (k >> 3));
+	init[40] = 0;
+	AGREE(copy_sum);
+	FUSED(copy_sum, 2, 4);
+	AGREE(live_after);
+	FUSED(live_after, 1, 4);
+	AGREE(load_clobbers);
+	FUSED(load_clobbers, 1, 3);
+	FUSED(load_clobbers, 5, 7);
+	AGREE(index_reloaded);
+	FUSED(index_reloaded, 2, 3); /* a lea: r3 is live after the load */
+	AGREE(stack_run);
+	FUSED(stack_run, 3, 6);
+	AGREE(lea_pairs);
+	FUSED(lea_pairs, 4, 5);
+	FUSED(lea_pairs, 6, 7);
+	FUSED(lea_pairs, 8, 9);
+	FUSED(lea_pairs, 10, 11);
+	AGREE(select_goto);
+	FUSED(select_goto, 13, 14);
+	AGREE(jump_exit);
+	FUSED(jump_exit, 5, 6);
+}
+
+/* ---- random programs ---- */
+
+/* Registers: r1 and r6 point at the memory, r10 at the stack; values
+ * live in the others. */
+static const uint8_t vals[] = { 0, 2, 3, 4, 5, 7, 8, 9 };
+
+enum kind { K_VAL, K_MEM, K_STACK };
+
+struct gen {
+	uint64_t s;
+	struct bpf_insn p[MAX_INSNS];
+	size_t n;
+	enum kind kind[11];	/* what each register holds */
+	bool small[11];		/* a value in [0, 64) */
+	int counter;		/* the loop counter's register, or -1 */
+};
+
+static uint64_t rnd(struct gen *g)
+{
+	g->s ^= g->s << 13;
+	g->s ^= g->s >> 7;
+	g->s ^= g->s << 17;
+	return g->s;
+}
+
+static int below(struct gen *g, int n)
+{
+	return (int)(rnd(g) % (uint64_t)n);
+}
+
+static void emit(struct gen *g, struct bpf_insn in)
+{
+	g->p[g->n++] = in;
+}
+
+static int val_reg(struct gen *g)
+{
+	for (;;) {
+		int r = vals[below(g, ARRAY_LEN(vals))];
+
+		if (r != g->counter)
+			return r;
+	}
+}
+
+static void set_val(struct gen *g, int r, bool small)
+{
+	g->kind[r] = K_VAL;
+	g->small[r] = small;
+}
+
+static const uint8_t sizes[4] = { BPF_B, BPF_H, BPF_W, BPF_DW };
+
+/* One access through rA, whose address is [lo, hi] from its base. */
+static void access(struct gen *g, int a, enum kind k, int lo, int hi)
+{
+	int si = below(g, 4), size = 1 << si;
+	int min = k == K_STACK ? -512 : 0, max = k == K_STACK ? 0 : MEM_LEN;
+	int off = -lo + min + below(g, (max - size) - (hi - lo) - min + 1);
+	int d = val_reg(g);
+
+	switch (below(g, 4)) {
+	case 0: /* store a register: maybe rA itself, a pointer (not to
+		 * the stack: engines' stacks differ) */
+		d = val_reg(g);
+		if (g->kind[d] != K_STACK) {
+			emit(g, STX(sizes[si], a, d, off));
+			break;
+		}
+		/* fall through */
+	case 1:
+		emit(g, ST_IMM(sizes[si], a, off, (int32_t)rnd(g)));
+		break;
+	default:
+		emit(g, INSN(BPF_LDX | (below(g, 3) || si == 3 ? BPF_MEM :
+								BPF_MEMSX) |
+				     sizes[si], d, a, off, 0));
+		set_val(g, d, false);
+	}
+}
+
+/* rA = base; then adds of a small index and of constants, and accesses,
+ * in a random order, sometimes with an unrelated insn in between. */
+static void addr_run(struct gen *g)
+{
+	int a = val_reg(g), idx = val_reg(g), steps = 1 + below(g, 7);
+	int bases[3] = { 1, 6, 10 }, base = bases[below(g, 3)];
+	enum kind k = base == 10 ? K_STACK : K_MEM;
+	int lo = 0, hi = 0;
+	bool indexed = false;
+
+	if (!g->small[idx] && idx != a) { /* a pointer is not masked */
+		emit(g, g->kind[idx] == K_VAL ? ALU64_IMM(BPF_AND, idx, 63) :
+						MOV64_IMM(idx, below(g, 64)));
+		set_val(g, idx, true);
+	}
+	emit(g, MOV64_REG(a, base));
+	g->kind[a] = k;
+	g->small[a] = false;
+	if (k == K_STACK) { /* down into the frame first */
+		lo = hi = -256 - below(g, 128);
+		emit(g, ALU64_IMM(BPF_ADD, a, lo));
+	}
+	for (int s = 0; s < steps && g->kind[a] == k; s++) {
+		int c = below(g, 16);
+
+		if (c == 0 && !indexed && idx != a && g->small[idx]) {
+			emit(g, ALU64_REG(BPF_ADD, a, idx));
+			hi += 63;
+			indexed = true;
+		} else if (c == 1 && hi < 100 && lo > (k == K_STACK ? -400 : 0)) {
+			int d = below(g, 48) - 16;
+
+			if (lo + d < (k == K_STACK ? -500 : 0))
+				d = 0;
+			emit(g, below(g, 2) ? ALU64_IMM(BPF_ADD, a, d) :
+					      ALU64_IMM(BPF_SUB, a, -d));
+			lo += d;
+			hi += d;
+		} else if (c == 2 && below(g, 2)) {
+			int r = val_reg(g);
+
+			if (r != a && r != idx) {
+				emit(g, g->kind[r] == K_VAL ?
+						ALU64_IMM(BPF_XOR, r, (int32_t)rnd(g)) :
+						MOV64_IMM(r, (int32_t)rnd(g)));
+				set_val(g, r, false);
+			}
+		} else {
+			access(g, a, k, lo, hi);
+		}
+	}
+	if (g->kind[a] != K_VAL && below(g, 2)) { /* use rA's value */
+		int r = val_reg(g);
+
+		emit(g, MOV64_REG(r, a));
+		emit(g, ALU64_REG(BPF_SUB, r, base));
+		set_val(g, r, false);
+	}
+}
+
+static void rand_alu(struct gen *g)
+{
+	static const uint8_t ops[] = { BPF_ADD, BPF_SUB, BPF_XOR, BPF_OR,
+				       BPF_AND, BPF_MOV, BPF_LSH, BPF_RSH };
+	int d = val_reg(g), s = val_reg(g);
+	uint8_t op = ops[below(g, ARRAY_LEN(ops))];
+	uint8_t cls = below(g, 3) ? BPF_ALU64 : BPF_ALU;
+	bool k = op == BPF_LSH || op == BPF_RSH || g->kind[s] != K_VAL ||
+		 below(g, 2);
+
+	if (g->kind[d] != K_VAL) /* a pointer: overwrite it whole */
+		op = BPF_MOV;
+	emit(g, INSN(cls | op | (k ? BPF_K : BPF_X), d, k ? 0 : s, 0,
+		     k ? (op == BPF_LSH || op == BPF_RSH ? below(g, 31) :
+							   (int32_t)rnd(g) % 1000) :
+			 0));
+	set_val(g, d, false);
+}
+
+/* A value register written from another, then changed: a lea pair. */
+static void lea_pair(struct gen *g)
+{
+	int d = val_reg(g), s = val_reg(g), x = val_reg(g);
+	bool w32 = below(g, 3) == 0;
+
+	if (g->kind[s] != K_VAL || g->kind[x] != K_VAL)
+		return;
+	emit(g, INSN((w32 ? BPF_ALU : BPF_ALU64) | BPF_MOV | BPF_X, d, s, 0,
+		     0));
+	switch (below(g, 3)) {
+	case 0:
+		emit(g, INSN((w32 || below(g, 2) ? BPF_ALU : BPF_ALU64) |
+				     BPF_ADD | BPF_X, d, x, 0, 0));
+		break;
+	case 1:
+		emit(g, ALU64_IMM(BPF_ADD, d, (int32_t)rnd(g)));
+		break;
+	default:
+		emit(g, ALU64_IMM(BPF_SUB, d, (int32_t)rnd(g)));
+	}
+	set_val(g, d, false);
+}
+
+static struct bpf_insn cond(struct gen *g, int16_t off)
+{
+	static const uint8_t ops[] = { BPF_JEQ, BPF_JNE, BPF_JGT, BPF_JLT,
+				       BPF_JSGT, BPF_JSLE, BPF_JSET };
+	uint8_t cls = below(g, 2) ? BPF_JMP : BPF_JMP32;
+	int d = val_reg(g), s = val_reg(g);
+
+	while (g->kind[d] != K_VAL) /* r10 and pointers: engines differ */
+		d = val_reg(g);
+	if (below(g, 2) && g->kind[s] == K_VAL)
+		return INSN(cls | ops[below(g, 7)] | BPF_X, d, s, off, 0);
+	return INSN(cls | ops[below(g, 7)] | BPF_K, d, 0, off, below(g, 64));
+}
+
+/* if cond goto L; ALU insn; goto L (with filler before L). */
+static void gen_select(struct gen *g)
+{
+	int fill = below(g, 3), d = val_reg(g);
+
+	if (g->kind[d] != K_VAL)
+		return;
+	emit(g, cond(g, (int16_t)(2 + fill)));
+	emit(g, below(g, 2) ? MOV32_IMM(d, below(g, 2)) :
+			      ALU64_IMM(BPF_ADD, d, below(g, 100)));
+	emit(g, JA((int16_t)fill));
+	for (int k = 0; k < fill; k++)
+		emit(g, ALU64_IMM(BPF_ADD, 0, 1));
+	set_val(g, d, false);
+}
+
+static void loop(struct gen *g);
+
+static void item(struct gen *g)
+{
+	switch (below(g, 10)) {
+	case 0: case 1: case 2: case 3:
+		addr_run(g);
+		break;
+	case 4: case 5:
+		rand_alu(g);
+		break;
+	case 6:
+		lea_pair(g);
+		break;
+	case 7:
+		gen_select(g);
+		break;
+	case 8:
+		/* an early exit (returning no pointer) */
+		if (below(g, 4) == 0 && g->kind[0] == K_VAL) {
+			emit(g, cond(g, 1));
+			emit(g, EXIT());
+		}
+		break;
+	default:
+		if (g->counter < 0 && g->n < MAX_INSNS - 200)
+			loop(g);
+	}
+}
+
+/* At a loop's back edge every register holds what it held at the head
+ * (its kind, and a small value where it had one), so that what the
+ * generator knows at the head holds in every iteration. */
+static void restore(struct gen *g, const enum kind *kind, const bool *small)
+{
+	static const uint8_t base[] = { [K_MEM] = 1, [K_STACK] = 10 };
+
+	for (size_t k = 0; k < ARRAY_LEN(vals); k++) {
+		int r = vals[k];
+
+		if (r == g->counter)
+			continue;
+		if (kind[r] != K_VAL && g->kind[r] != kind[r])
+			emit(g, MOV64_REG(r, base[kind[r]]));
+		else if (kind[r] == K_VAL && (g->kind[r] != K_VAL ||
+					      (small[r] && !g->small[r])))
+			emit(g, MOV64_IMM(r, below(g, 64)));
+		g->kind[r] = kind[r];
+		g->small[r] = small[r];
+	}
+}
+
+static void loop(struct gen *g)
+{
+	enum kind kind[11];
+	bool small[11];
+	size_t head;
+
+	g->counter = 9;
+	emit(g, MOV64_IMM(9, 1 + below(g, 4)));
+	memcpy(kind, g->kind, sizeof(kind));
+	memcpy(small, g->small, sizeof(small));
+	head = g->n;
+	for (int k = 1 + below(g, 4); k; k--)
+		item(g);
+	restore(g, kind, small);
+	emit(g, ALU64_IMM(BPF_SUB, 9, 1));
+	emit(g, JMP_IMM(BPF_JNE, 9, 0, (int16_t)(head - g->n - 1)));
+	g->counter = -1;
+	set_val(g, 9, false);
+}
+
+/* Every value register into r0, pointers as offsets from their base. */
+static void finish(struct gen *g)
+{
+	for (size_t k = 0; k < ARRAY_LEN(vals); k++) {
+		int r = vals[k];
+
+		if (g->kind[r] != K_VAL)
+			emit(g, ALU64_REG(BPF_SUB, r, g->kind[r] == K_MEM ? 1 : 10));
+		if (r) {
+			emit(g, ALU64_IMM(BPF_LSH, 0, 7));
+			emit(g, ALU64_REG(BPF_XOR, 0, r));
+		}
+	}
+	emit(g, EXIT());
+}
+
+static size_t generate(uint64_t seed, struct bpf_insn *out)
+{
+	struct gen *g = calloc(1, sizeof(*g));
+	size_t n;
+
+	g->s = seed * 0x9e3779b97f4a7c15ull + 1;
+	g->counter = -1;
+	g->kind[1] = g->kind[6] = K_MEM;
+	g->kind[10] = K_STACK;
+	emit(g, MOV64_REG(6, 1));
+	for (int off = -512; off < 0; off += 8) /* no uninitialised reads */
+		emit(g, ST_IMM(BPF_DW, 10, (int16_t)off, (int32_t)rnd(g)));
+	for (size_t k = 0; k < ARRAY_LEN(vals); k++) {
+		emit(g, MOV64_IMM(vals[k], below(g, 64)));
+		set_val(g, vals[k], true);
+	}
+	while (g->n < MAX_INSNS - 220 && below(g, 40))
+		item(g);
+	finish(g);
+	n = g->n;
+	memcpy(out, g->p, n * sizeof(*out));
+	free(g);
+	return n;
+}
+
+static void print_prog(const struct bpf_insn *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%4zu: %02x %u %u %d %d\n", i, p[i].code,
+			p[i].dst_reg, p[i].src_reg, p[i].off, p[i].imm);
+}
+
+static void test_random(uint64_t seed, unsigned long count, bool print)
+{
+	static struct bpf_insn p[MAX_INSNS];
+	unsigned long bad = 0, fused_insns = 0, insns = 0;
+
+	for (unsigned long k = 0; k < count; k++) {
+		size_t n = generate(seed + k, p);
+		char what[64];
+
+		for (int b = 0; b < MEM_LEN; b++)
+			init[b] = (uint8_t)rnd(&(struct gen){ .s = seed + k + b + 1 });
+		snprintf(what, sizeof(what), "seed %llu",
+			 (unsigned long long)(seed + k));
+		insns += n;
+		fused_insns += (unsigned long)no_code(p, n, 0, n);
+		if (agree(p, n, what)) {
+			check_passed++;
+			continue;
+		}
+		check_failed++;
+		if (print && !bad)
+			print_prog(p, n);
+		if (++bad == 10)
+			break;
+	}
+	printf("random programs: %lu of %lu insns fused\n", fused_insns,
+	       insns);
+	/* the generator makes runs: about one insn in ten fuses */
+	CHECK(fused_insns * 40 > insns);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = 1;
+	unsigned long count = DEFAULT_COUNT;
+	bool print = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
+			count = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--print"))
+			print = true;
+	}
+	test_fixed();
+	test_random(seed, count, print);
+	return check_report();
+}
