@@ -202,6 +202,36 @@ static void from_subprogram(void)
 	bpfvm_prog_free(b);
 }
 
+/* From a bpf_loop callback: B replaces the callback's frame, so its r0
+ * (2, nonzero) stops the loop after one iteration. main: r6 = ctx;
+ * r0 = loop(5, cb, ctx) * 10. cb(i, ctx): tail call 1 (B); r0 = 0. */
+static void from_callback(void)
+{
+	struct bpf_insn p[] = {
+		MOV64_REG(3, 1), MOV64_IMM(1, 5), LD_FUNC(2, 5),
+		MOV64_IMM(4, 0), CALL_HELPER(BPF_FUNC_loop),
+		ALU64_IMM(BPF_MUL, 0, 10), EXIT(),
+		/* 8: cb */ MOV64_REG(1, 2), LD_MAP(2, pa_id), MOV64_IMM(3, 1),
+		TAIL_CALL, MOV64_IMM(0, 0), EXIT(),
+	};
+	struct bpfvm_prog *m = mk_prog_env(p, ARRAY_LEN(p), NULL, NULL, 0, 0);
+	struct bpfvm_prog *b = prog_b();
+	uint8_t mem[MEM_LEN] = { 0 };
+
+	CHECK(set_slot(1, b) == 0);
+	for (size_t k = 0; m && b && k < NCFG; k++) {
+		struct outcome o = run_cfg(m, m, &cfgs[k], mem, MEM_LEN, 0);
+
+		CHECK(o.err == 0);
+		CHECK_EQ_U64(o.r0, 10);
+		CHECK(mem[8] == 2);
+		mem[8] = 0;
+	}
+	del_slot(1);
+	bpfvm_prog_free(m);
+	bpfvm_prog_free(b);
+}
+
 /* Run-time errors: a stray access in the target (checked runs), a map
  * that is not a PROG_ARRAY of the program, bpf_tail_call through callx. */
 static void errors(void)
@@ -352,6 +382,7 @@ int main(void)
 	chains();
 	empty_slots_count();
 	from_subprogram();
+	from_callback();
 	errors();
 	env_rule();
 	slot_references();
