@@ -19,6 +19,9 @@ struct bpfvm_map;
 /* Each bpf-to-bpf frame gets its own stack; the kernel's call depth. */
 #define BPFVM_STACK_SIZE 512u
 #define BPFVM_MAX_CALL_DEPTH 8u
+/* bpf_tail_call: at most this many per run (the kernel's
+ * MAX_TAIL_CALL_CNT); calls to an empty slot do not count. */
+#define BPFVM_MAX_TAIL_CALLS 33u
 
 struct bpfvm_prog_opts {
 	size_t sz;		  /* sizeof(struct bpfvm_prog_opts) */
@@ -116,9 +119,14 @@ struct bpfvm_run_opts {
  * r10 = top of the first stack frame. On success stores r0 and returns 0.
  * Run-time errors: -EFAULT (checked mode: access outside every region),
  * -ETIME (budget exhausted), -EOVERFLOW (call depth above
- * BPFVM_MAX_CALL_DEPTH), -EINVAL (callx to something that is neither a
- * function nor a helper), -EOPNOTSUPP (engine not available). opts may be
- * NULL. Runs of one program may proceed on several threads at once. */
+ * BPFVM_MAX_CALL_DEPTH, callback frames included), -EINVAL (callx to
+ * something that is neither a function nor a helper; bpf_tail_call on a
+ * map that is not a PROG_ARRAY the run's programs use; a callback that is
+ * not a function of the program), -EOPNOTSUPP (engine not available;
+ * bpf_tail_call through callx). Tail calls, callbacks (bpf_loop,
+ * bpf_for_each_map_elem), the budget and checked mode carry on across
+ * each other. opts may be NULL. Runs of one program may proceed on
+ * several threads at once. */
 int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 		   uint64_t *r0, struct bpfvm_run_opts *opts);
 

@@ -14,8 +14,8 @@
 #define ENG_STOP 1	/* bpfvm_run_stop: with stop_r0 */
 #define ENG_ABORT 2	/* a callback failed: with abort_err */
 
-/* The kernel's MAX_TAIL_CALL_CNT: tail calls one run may make. */
-#define ENG_MAX_TAIL_CALLS 33u
+/* Tail calls one run may make (prog.h). */
+#define ENG_MAX_TAIL_CALLS BPFVM_MAX_TAIL_CALLS
 
 struct eng_cb_req;
 struct eng_extra;
