@@ -24,7 +24,12 @@
  *
  * Every mismatch is printed (case, seed, op number, op, key, both results
  * and differing bytes) and counted; mapdiff_report() prints the totals and
- * gives main's exit status. */
+ * gives main's exit status. MAPDIFF_VERBOSE=1 in the environment also
+ * lists the creates both sides refused alike.
+ *
+ * Bloom filters are always compared loosely: a peek may differ by a false
+ * positive on either side, but a value pushed earlier must be found by
+ * both. */
 #ifndef BPFVM_TESTS_MAPDIFF_H
 #define BPFVM_TESTS_MAPDIFF_H
 
@@ -100,8 +105,10 @@ enum mapdiff_compare {
 	 * defined order). */
 	MAPDIFF_CMP_EXACT = 0,
 	/* Iteration order differs (hash types): NEXT_KEY compares only the
-	 * return code from a NULL key, and COMPARE_ALL / batch reads
-	 * compare key sets (with values) after a full walk. */
+	 * return code from a NULL or absent key (from a present key, each
+	 * side must return another key of its own map or -ENOENT), and
+	 * COMPARE_ALL / batch reads compare key sets (with values) after a
+	 * full walk; batch reads ask for the whole map per call. */
 	MAPDIFF_CMP_UNORDERED,
 	/* LRU: each side may evict different keys. A key present on one
 	 * side only counts as evicted (deleted from both to resync);
