@@ -32,6 +32,7 @@ struct map_bench_row {
 
 /* Tables end with a row whose name is NULL. */
 extern const struct map_bench_row map_bench_user_rows[];
+extern const struct map_bench_row map_bench_hash_rows[];
 
 /* Shared by rows: both maps of one shape (kernel only if c->kernel),
  * filled with values for keys 0..fill-1 (keys are u32 for key_size 4,

@@ -16,6 +16,7 @@
 /* Every table of rows; program-side rows add theirs here. */
 static const struct map_bench_row *const tables[] = {
 	map_bench_user_rows,
+	map_bench_hash_rows,
 };
 
 #define REPEATS 5
