@@ -25,6 +25,7 @@ struct map_retired {
 static _Atomic(struct map_rcu_reader *) readers;
 static _Atomic uint64_t global_epoch = 1;
 static atomic_bool rcu_used;
+static atomic_bool rcu_blind;	/* a reader could not register: keep all */
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 static _Thread_local struct map_rcu_reader *self;
@@ -80,8 +81,10 @@ void map_rcu_read_lock(void)
 {
 	struct map_rcu_reader *r = reader_self();
 
-	if (!r) /* out of memory: retire then waits for drain */
+	if (!r) { /* out of memory: unseen readers, so release nothing */
+		atomic_store(&rcu_blind, true);
 		return;
+	}
 	if (r->nest++ == 0) {
 		atomic_store_explicit(&r->epoch,
 				      atomic_load_explicit(&global_epoch,
@@ -127,7 +130,7 @@ static void retire_reclaim(struct map_retire_list *l)
 	struct map_retired **pp = &l->head, *e;
 	uint64_t min;
 
-	if (!atomic_load(&rcu_used) || !l->head)
+	if (!atomic_load(&rcu_used) || atomic_load(&rcu_blind) || !l->head)
 		return;
 	min = oldest_reader();
 	while ((e = *pp)) {
@@ -147,9 +150,11 @@ void map_retire(struct map_retire_list *l, struct bpfvm_map *map)
 	uint64_t epoch = atomic_fetch_add(&global_epoch, 1) + 1;
 
 	if (!e) { /* no memory to defer: wait out the readers instead */
-		while (atomic_load(&rcu_used) && oldest_reader() < epoch)
+		bool known = atomic_load(&rcu_used) && !atomic_load(&rcu_blind);
+
+		while (known && oldest_reader() < epoch)
 			sched_yield();
-		if (atomic_load(&rcu_used))
+		if (known)
 			map_put(map);
 		/* else: leaked, as no reader can be proven gone */
 		return;

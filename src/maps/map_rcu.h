@@ -6,10 +6,12 @@
  *
  * Readers: code running programs brackets each run with
  * map_rcu_read_lock / map_rcu_read_unlock (nesting is fine; per thread).
- * Until the first map_rcu_read_lock in the process, nothing is known
- * about readers, so retired maps are only released by map_retire_drain
- * (the owner's destruction) -- safe, but a map-in-map whose slots churn
- * keeps its old inner maps until then. */
+ * Until the first map_rcu_read_lock in the process (or after a reader
+ * failed to register for lack of memory), nothing is known about readers,
+ * so retired maps are only released by map_retire_drain (the owner's
+ * destruction) -- safe, but a map-in-map whose slots churn keeps its old
+ * inner maps until then. Code that runs programs without these brackets
+ * (the JIT's direct entry) is not covered: see the report / README. */
 #ifndef BPFVM_MAPS_MAP_RCU_H
 #define BPFVM_MAPS_MAP_RCU_H
 
