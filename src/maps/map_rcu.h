@@ -10,8 +10,8 @@
  * failed to register for lack of memory), nothing is known about readers,
  * so retired maps are only released by map_retire_drain (the owner's
  * destruction) -- safe, but a map-in-map whose slots churn keeps its old
- * inner maps until then. Code that runs programs without these brackets
- * (the JIT's direct entry) is not covered: see the report / README. */
+ * inner maps until then. Programs run without these brackets (the JIT's
+ * direct entry, bpfvm_prog_jit_fn) are not covered. */
 #ifndef BPFVM_MAPS_MAP_RCU_H
 #define BPFVM_MAPS_MAP_RCU_H
 
