@@ -4,53 +4,26 @@
  *
  * Opcodes of random code change at nearly every instruction, so a switch
  * on them mispredicts at nearly every instruction (~15 cycles, most of
- * what this pass may cost): the common instructions go through
- * branch-free arithmetic, and only calls and lddw take a branch. */
+ * what this pass may cost): what the pass needs to know of an opcode
+ * comes from a table, the common instructions go through branch-free
+ * arithmetic, and only calls, lddw and gotol take a branch. */
 #include "engine/jit/jit_priv.h"
 #include "isa/isa.h"
 
-static void mark_func(struct jit_cc *cc, size_t i, int32_t delta)
-{
-	cc->info[(size_t)((int64_t)i + 1 + delta)] |= JIT_I_LEADER |
-						      JIT_I_TARGET | JIT_I_FUNC;
-	cc->subprogs = true;
-}
-
-/* Calls and lddw: rare, and more to do. */
-static size_t analyse_rare(struct jit_cc *cc, size_t i)
-{
-	const struct bpf_insn *in = &cc->insns[i];
-
-	if (ISA_CLASS(in->code) == BPF_JMP) { /* a call */
-		cc->has_calls = true;
-		if (ISA_SRCBIT(in->code) == BPF_K &&
-		    in->src_reg == BPF_PSEUDO_CALL)
-			mark_func(cc, i, in->imm);
-		return i;
-	}
-	if (!isa_is_lddw(in) || i + 1 >= cc->cnt)
-		return i; /* LD_ABS/IND: the translator refuses them */
-	if (in->src_reg == BPF_PSEUDO_FUNC)
-		mark_func(cc, i, in->imm);
-	cc->info[i + 1] |= JIT_I_LDDW_HI;
-	return i + 1;
-}
-
-/* What the pass needs to know of an opcode, from a table: a switch on
- * it would mispredict at nearly every instruction. */
-#define K_ENDS 0x01 /* ends its block: jump, call, exit; not may_goto */
-#define K_JUMP 0x02 /* ... to insn i + 1 + off */
-#define K_JA32 0x04 /* ... to insn i + 1 + imm (gotol) */
-#define K_RARE 0x08 /* call or lddw: more to do */
+#define K_LEAD 0x01 /* ends its block (jump, call, exit; not may_goto):
+		     * the next insn leads one (JIT_I_LEADER) */
+#define K_JUMP 0x02 /* a jump to insn i + 1 + off */
+#define K_RARE 0x04 /* call, lddw, gotol: more to do */
 
 #define JMP_CLS(c) (((c) & 7) == BPF_JMP || ((c) & 7) == BPF_JMP32)
 #define ENDS(c) (JMP_CLS(c) && (c) >> 4 != BPF_JCOND >> 4)
 #define CALL(c) (ENDS(c) && (c) >> 4 == BPF_CALL >> 4)
-#define JUMP(c) (ENDS(c) && !CALL(c) && (c) >> 4 != BPF_EXIT >> 4)
+#define GOTOL(c) ((c) == (BPF_JMP32 | BPF_JA))
+#define JUMP(c)                                                             \
+	(ENDS(c) && !CALL(c) && (c) >> 4 != BPF_EXIT >> 4 && !GOTOL(c))
 #define KIND(c)                                                             \
-	(ENDS(c) * K_ENDS | JUMP(c) * K_JUMP |                               \
-	 ((c) == (BPF_JMP32 | BPF_JA)) * K_JA32 |                            \
-	 (((c) & 7) == BPF_LD || CALL(c)) * K_RARE)
+	(ENDS(c) * K_LEAD | JUMP(c) * K_JUMP |                               \
+	 (((c) & 7) == BPF_LD || CALL(c) || GOTOL(c)) * K_RARE)
 #define KIND4(c) KIND(c), KIND(c + 1), KIND(c + 2), KIND(c + 3)
 #define KIND16(c) KIND4(c), KIND4(c + 4), KIND4(c + 8), KIND4(c + 12)
 #define KIND64(c) KIND16(c), KIND16(c + 16), KIND16(c + 32), KIND16(c + 48)
@@ -67,15 +40,54 @@ static const uint8_t kind[256] = { KIND64(0), KIND64(64), KIND64(128),
 static const uint8_t r69[256] = { R69_64(0), R69_64(64), R69_64(128),
 				  R69_64(192) };
 
-/* Jumps' targets are marked after the pass: marking them in it, the
- * store to info[target] and the load of info[i] that follows would
- * alias at random, and each time the CPU guesses wrong it starts over.
- * tgt[]: target | backward << 31. */
+/* Jumps' targets, as target | backward << 31, are marked after the pass:
+ * marking them in it, the store to info[target] and the load of info[i]
+ * that follows would alias at random, and each time the CPU guesses
+ * wrong it starts over. */
+static uint32_t target(size_t i, int64_t delta)
+{
+	size_t t = (size_t)((int64_t)i + 1 + delta);
+
+	return (uint32_t)t | (uint32_t)(t <= i) << 31;
+}
+
 static void mark_targets(uint8_t *info, const uint32_t *tgt, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
 		info[tgt[k] & 0x7fffffff] |= JIT_I_LEADER | JIT_I_TARGET |
 					     (tgt[k] >> 31 ? JIT_I_LOOP : 0);
+}
+
+static void mark_func(struct jit_cc *cc, size_t i, int32_t delta)
+{
+	cc->info[(size_t)((int64_t)i + 1 + delta)] |= JIT_I_LEADER |
+						      JIT_I_TARGET | JIT_I_FUNC;
+	cc->subprogs = true;
+}
+
+/* Calls, lddw and gotol (its target goes to tgt[*n]). Returns the last
+ * insn it took. */
+static size_t analyse_rare(struct jit_cc *cc, size_t i, size_t *n)
+{
+	const struct bpf_insn *in = &cc->insns[i];
+
+	if (GOTOL(in->code)) {
+		cc->scratch[(*n)++] = target(i, in->imm);
+		return i;
+	}
+	if (ISA_CLASS(in->code) != BPF_LD) { /* a call */
+		cc->has_calls = true;
+		if (ISA_SRCBIT(in->code) == BPF_K &&
+		    in->src_reg == BPF_PSEUDO_CALL)
+			mark_func(cc, i, in->imm);
+		return i;
+	}
+	if (!isa_is_lddw(in) || i + 1 >= cc->cnt)
+		return i; /* LD_ABS/IND: the translator refuses them */
+	if (in->src_reg == BPF_PSEUDO_FUNC)
+		mark_func(cc, i, in->imm);
+	cc->info[i + 1] |= JIT_I_LDDW_HI;
+	return i + 1;
 }
 
 void jit_analyse(struct jit_cc *cc)
@@ -91,17 +103,14 @@ void jit_analyse(struct jit_cc *cc)
 	for (size_t i = 0; i < cnt; i++) {
 		const struct bpf_insn *in = &insns[i];
 		unsigned k = kind[in->code];
-		int64_t delta = in->off + (((int64_t)in->imm - in->off) &
-					   -(int64_t)(k >> 2 & 1));
-		size_t t = (size_t)((int64_t)i + 1 + delta);
 
-		tgt[n] = (uint32_t)t | (uint32_t)(t <= i) << 31;
+		tgt[n] = target(i, in->off); /* kept when it is a jump */
 		n += k >> 1 & 1;
-		info[i] |= (uint8_t)(lead | (k & K_ENDS) * JIT_I_ENDS);
-		lead = (k & K_ENDS) * JIT_I_LEADER; /* of the next insn */
+		info[i] |= (uint8_t)lead;
+		lead = (k & K_LEAD) * JIT_I_LEADER;
 		regs |= r69[((const uint8_t *)in)[1]];
 		if (__builtin_expect(k & K_RARE, 0))
-			i = analyse_rare(cc, i);
+			i = analyse_rare(cc, i, &n);
 	}
 	mark_targets(info, tgt, n);
 	cc->regs_named = (uint16_t)(regs << BPF_REG_6);

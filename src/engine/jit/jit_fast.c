@@ -93,6 +93,75 @@ SHIFT(lsh, X86_SHL)
 SHIFT(rsh, X86_SHR)
 SHIFT(arsh, X86_SAR)
 
+/* Shifts by a register: the count must be in cl, and rcx is BPF r4. */
+#define SHIFT_X(name, op, w)                                                \
+	FAST(name##_x##w)                                                   \
+	{                                                                   \
+		int d = D, s = S;                                           \
+		(void)cc;                                                   \
+		if (s == X86_RCX)                                           \
+			return x86_shift_cl(p, op, w == 64, d);             \
+		p = x86_mov_rr(p, true, JIT_TMP, X86_RCX);                  \
+		p = x86_mov_rr(p, false, X86_RCX, s);                       \
+		p = x86_shift_cl(p, op, w == 64, d == X86_RCX ? JIT_TMP : d); \
+		return x86_mov_rr(p, true, X86_RCX, JIT_TMP);               \
+	}
+SHIFT_X(lsh, X86_SHL, 64)
+SHIFT_X(lsh, X86_SHL, 32)
+SHIFT_X(rsh, X86_SHR, 64)
+SHIFT_X(rsh, X86_SHR, 32)
+SHIFT_X(arsh, X86_SAR, 64)
+SHIFT_X(arsh, X86_SAR, 32)
+
+/* Byte swaps: to big endian (and bswap, ALU64) swap; to little endian on
+ * a little-endian host, truncate only. */
+static uint8_t *swap(uint8_t *p, int d, int32_t bits)
+{
+	if (bits == 16) {
+		p = x86_rol16_8(p, d);
+		return x86_movzx_rr(p, d, d, 2);
+	}
+	return x86_bswap(p, bits == 64, d);
+}
+
+FAST(end_be) { (void)cc; return swap(p, D, in->imm); }
+
+FAST(end_le)
+{
+	(void)cc;
+	if (in->imm == 16)
+		return x86_movzx_rr(p, D, D, 2);
+	return in->imm == 32 ? x86_mov_rr(p, false, D, D) : p;
+}
+
+/* Atomics but the fetching and, or, xor (a compare-exchange loop). */
+#define ATOMIC(name, w)                                                     \
+	FAST(name)                                                          \
+	{                                                                   \
+		int b = D, s = S;                                           \
+		(void)cc;                                                   \
+		switch (in->imm) {                                          \
+		case BPF_ADD:                                               \
+			return x86_lock_alu(p, X86_ADD, w, b, in->off, s);  \
+		case BPF_OR:                                                \
+			return x86_lock_alu(p, X86_OR, w, b, in->off, s);   \
+		case BPF_AND:                                               \
+			return x86_lock_alu(p, X86_AND, w, b, in->off, s);  \
+		case BPF_XOR:                                               \
+			return x86_lock_alu(p, X86_XOR, w, b, in->off, s);  \
+		case BPF_ADD | BPF_FETCH:                                   \
+			return x86_lock_xadd(p, w, b, in->off, s);          \
+		case BPF_XCHG:                                              \
+			return x86_xchg(p, w, b, in->off, s);               \
+		case BPF_CMPXCHG: /* r0 zero-extended: not written when */ \
+			p = x86_lock_cmpxchg(p, w, b, in->off, s);          \
+			return w ? p : x86_mov_rr(p, false, X86_RAX, X86_RAX); \
+		}                                                           \
+		return NULL;                                                \
+	}
+ATOMIC(atomic_w, false)
+ATOMIC(atomic_dw, true)
+
 /* Loads and stores without checks. */
 #define LOAD(name, kind)                                                    \
 	FAST(name) { (void)cc; return x86_load(p, kind, D, S, in->off); }
@@ -120,19 +189,69 @@ STORE(_h, 2)
 STORE(_w, 4)
 STORE(_dw, 8)
 
-/* Conditional jumps: compare, and the branch for the layout. A jump over
- * one insn may be a select: the general path decides. */
-FAST(cond)
+/* Conditional jumps: the compare, and the branch for the layout. To the
+ * next insn: nothing. Over one insn: maybe a select, the general path
+ * decides. */
+#define JUMP_TRIVIAL(in, p)                                                 \
+	do {                                                                \
+		if ((in)->off == 0)                                         \
+			return p;                                           \
+		if ((in)->off == 1)                                         \
+			return NULL;                                        \
+	} while (0)
+
+static uint8_t *jcc(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in,
+		    enum x86_cc c)
 {
-	if (in->off == 1)
-		return NULL;
-	if (in->off == 0 || (ISA_OP(in->code) == BPF_JSET &&
-			     ISA_SRCBIT(in->code) == BPF_K && in->imm == 0))
-		return p;
-	p = jit_emit_cond(cc, p, in, D, S);
-	jit_branch(cc, JIT_BR_JCC, jit_cond_cc(in), in->off);
+	jit_branch(cc, JIT_BR_JCC, c, in->off);
 	return p;
 }
+
+/* cmp with 0 is test d, d: the same flags, shorter. */
+#define COND_W(name, c, w)                                                  \
+	FAST(name##_x##w)                                                   \
+	{                                                                   \
+		JUMP_TRIVIAL(in, p);                                        \
+		p = x86_alu_rr(p, X86_CMP, w == 64, D, S);                  \
+		return jcc(cc, p, in, c);                                   \
+	}                                                                   \
+	FAST(name##_k##w)                                                   \
+	{                                                                   \
+		JUMP_TRIVIAL(in, p);                                        \
+		p = in->imm ? x86_alu_ri(p, X86_CMP, w == 64, D, in->imm) :   \
+			      x86_test_rr(p, w == 64, D, D);                  \
+		return jcc(cc, p, in, c);                                   \
+	}
+#define COND(name, c) COND_W(name, c, 64) COND_W(name, c, 32)
+COND(jeq, X86_CC_E)
+COND(jne, X86_CC_NE)
+COND(jgt, X86_CC_A)
+COND(jge, X86_CC_AE)
+COND(jlt, X86_CC_B)
+COND(jle, X86_CC_BE)
+COND(jsgt, X86_CC_G)
+COND(jsge, X86_CC_GE)
+COND(jslt, X86_CC_L)
+COND(jsle, X86_CC_LE)
+
+/* jset: test; by the constant 0, never taken. */
+#define JSET(w)                                                             \
+	FAST(jset_x##w)                                                     \
+	{                                                                   \
+		JUMP_TRIVIAL(in, p);                                        \
+		p = x86_test_rr(p, w == 64, D, S);                          \
+		return jcc(cc, p, in, X86_CC_NE);                           \
+	}                                                                   \
+	FAST(jset_k##w)                                                     \
+	{                                                                   \
+		JUMP_TRIVIAL(in, p);                                        \
+		if (!in->imm)                                               \
+			return p;                                           \
+		p = x86_test_ri(p, w == 64, D, in->imm);                    \
+		return jcc(cc, p, in, X86_CC_NE);                           \
+	}
+JSET(64)
+JSET(32)
 
 FAST(ja)
 {
@@ -162,10 +281,11 @@ FAST(exit_)
 	[BPF_LDX | BPF_MEM | BPF_##size] = ld##name,                        \
 	[BPF_ST | BPF_MEM | BPF_##size] = st##name,                         \
 	[BPF_STX | BPF_MEM | BPF_##size] = stx##name
-#define COND(op)                                                            \
-	[BPF_JMP | BPF_##op | BPF_K] = cond, [BPF_JMP | BPF_##op | BPF_X] = cond, \
-	[BPF_JMP32 | BPF_##op | BPF_K] = cond,                              \
-	[BPF_JMP32 | BPF_##op | BPF_X] = cond
+#define JMP_OP(op, name)                                                    \
+	[BPF_JMP | BPF_##op | BPF_X] = name##_x64,                          \
+	[BPF_JMP32 | BPF_##op | BPF_X] = name##_x32,                        \
+	[BPF_JMP | BPF_##op | BPF_K] = name##_k64,                          \
+	[BPF_JMP32 | BPF_##op | BPF_K] = name##_k32
 
 const jit_fast_fn jit_fast[256] = {
 	ALU_OP(ADD, add), ALU_OP(SUB, sub), ALU_OP(OR, or), ALU_OP(AND, and),
@@ -176,13 +296,26 @@ const jit_fast_fn jit_fast[256] = {
 	[BPF_ALU | BPF_RSH | BPF_K] = rsh_k32,
 	[BPF_ALU64 | BPF_ARSH | BPF_K] = arsh_k64,
 	[BPF_ALU | BPF_ARSH | BPF_K] = arsh_k32,
+	[BPF_ALU64 | BPF_LSH | BPF_X] = lsh_x64,
+	[BPF_ALU | BPF_LSH | BPF_X] = lsh_x32,
+	[BPF_ALU64 | BPF_RSH | BPF_X] = rsh_x64,
+	[BPF_ALU | BPF_RSH | BPF_X] = rsh_x32,
+	[BPF_ALU64 | BPF_ARSH | BPF_X] = arsh_x64,
+	[BPF_ALU | BPF_ARSH | BPF_X] = arsh_x32,
 	[BPF_ALU64 | BPF_NEG] = neg64, [BPF_ALU | BPF_NEG] = neg32,
+	[BPF_ALU | BPF_END | BPF_TO_BE] = end_be,
+	[BPF_ALU | BPF_END | BPF_TO_LE] = end_le,
+	[BPF_ALU64 | BPF_END] = end_be, /* bswap */
+	[BPF_STX | BPF_ATOMIC | BPF_W] = atomic_w,
+	[BPF_STX | BPF_ATOMIC | BPF_DW] = atomic_dw,
 	MEM_OP(B, _b), MEM_OP(H, _h), MEM_OP(W, _w), MEM_OP(DW, _dw),
 	[BPF_LDX | BPF_MEMSX | BPF_B] = ldsx_b,
 	[BPF_LDX | BPF_MEMSX | BPF_H] = ldsx_h,
 	[BPF_LDX | BPF_MEMSX | BPF_W] = ldsx_w,
-	COND(JEQ), COND(JNE), COND(JGT), COND(JGE), COND(JLT), COND(JLE),
-	COND(JSET), COND(JSGT), COND(JSGE), COND(JSLT), COND(JSLE),
+	JMP_OP(JEQ, jeq), JMP_OP(JNE, jne), JMP_OP(JGT, jgt), JMP_OP(JGE, jge),
+	JMP_OP(JLT, jlt), JMP_OP(JLE, jle), JMP_OP(JSET, jset),
+	JMP_OP(JSGT, jsgt), JMP_OP(JSGE, jsge), JMP_OP(JSLT, jslt),
+	JMP_OP(JSLE, jsle),
 	[BPF_JMP | BPF_JA] = ja, [BPF_JMP32 | BPF_JA] = ja32,
 	[BPF_JMP | BPF_EXIT] = exit_,
 };

@@ -108,53 +108,62 @@ static void link_targets(const struct jit_cc *cc, struct jit_layout *lo,
 
 int jit_layout_begin(struct jit_cc *cc, struct jit_layout *lo)
 {
-	if (!lo->it) { /* room for all: only the pages used are touched */
-		lo->it_size = (cc->cnt + 2) * sizeof(*lo->it);
-		lo->it = jit_mem_scratch(lo->it_size);
-		if (!lo->it)
-			return -ENOMEM;
-	}
+	/* room for all: only the pages used are touched */
+	if (!lo->it && !(lo->it = jit_mem_scratch((cc->cnt + 2) * sizeof(*lo->it))))
+		return -ENOMEM;
 	lo->n = 0;
 	lo->worst = 0;
 	cc->lo = lo;
 	return 0;
 }
 
-/* Insns [from, to) to the end of main, from src (off1 relative to it). */
-static int gather(struct jit_cc *cc, const uint8_t *src, size_t src_len,
-		  size_t from, size_t to)
+/* Insns [from, to): their code from src (off1 relative to it) to the end
+ * of main at dst, and the item slots and next[]: the slot is written
+ * every time, kept when the insn is an item (its code ends with a branch,
+ * or it is a loop head). Locals: stores of code bytes could alias any
+ * field of cc. */
+static size_t gather(struct jit_cc *cc, struct jit_layout *lo,
+		     const uint8_t *src, uint8_t *dst, size_t from, size_t to)
 {
-	uint8_t *dst = jit_reserve(cc, &cc->main, src_len + 16);
-
-	if (!dst)
-		return cc->err;
-	for (size_t i = from; i < to; i++) {
-		unsigned n = cc->len[i];
-
-		memcpy(dst, src + cc->off1[i], 16); /* most pieces */
-		if (n > 16)
-			memcpy(dst + 16, src + cc->off1[i] + 16, n - 16);
-		cc->off1[i] = (uint32_t)cc->main.len;
-		cc->main.len += n;
-		dst += n;
-	}
-	return 0;
-}
-
-/* The items among insns [from, to) and next[], in a pass that never
- * branches on what it reads: the slot is written every time and kept
- * when it is an item. Then the items' fields. */
-static void note_items(const struct jit_cc *cc, struct jit_layout *lo,
-		       size_t from, size_t to)
-{
-	uint32_t *next = cc->scratch;
+	uint32_t *next = cc->scratch, *off1 = cc->off1;
+	const uint16_t *len = cc->len;
+	const uint8_t *br = cc->br, *info = cc->info;
+	struct jit_item *it = lo->it;
+	uint32_t pos = (uint32_t)cc->main.len;
 	size_t k = lo->n;
 
 	for (size_t i = from; i < to; i++) {
+		unsigned n = len[i];
+
+		if (src) {
+			memcpy(dst, src + off1[i], 16); /* most pieces */
+			if (n > 16)
+				memcpy(dst + 16, src + off1[i] + 16, n - 16);
+			dst += n;
+			off1[i] = pos;
+			pos += n;
+		}
 		next[i] = (uint32_t)k;
-		lo->it[k].i = (uint32_t)i;
-		k += (cc->br[i] & 3) || (cc->info[i] & JIT_I_LOOP);
+		it[k].i = (uint32_t)i;
+		k += ((br[i] & 3) | (info[i] & JIT_I_LOOP)) != 0;
 	}
+	if (src)
+		cc->main.len = pos;
+	return k;
+}
+
+int jit_layout_add(struct jit_cc *cc, const uint8_t *src, size_t src_len,
+		   size_t from, size_t to)
+{
+	struct jit_layout *lo = cc->lo;
+	size_t k;
+
+	uint8_t *dst = src ? jit_reserve(cc, &cc->main, src_len + 16) : NULL;
+
+	if (src && !dst)
+		return cc->err;
+	k = gather(cc, lo, src, dst, from, to);
+	/* the items' fields, while their insns' are in the cache */
 	for (size_t j = lo->n; j < k; j++) {
 		struct jit_item *it = &lo->it[j];
 		uint32_t i = it->i;
@@ -167,14 +176,6 @@ static void note_items(const struct jit_cc *cc, struct jit_layout *lo,
 		lo->worst += br_len(it->br) + (it->loop ? PAD_MAX : 0);
 	}
 	lo->n = k;
-}
-
-int jit_layout_add(struct jit_cc *cc, const uint8_t *src, size_t src_len,
-		   size_t from, size_t to)
-{
-	if (src && gather(cc, src, src_len, from, to))
-		return cc->err;
-	note_items(cc, cc->lo, from, to);
 	return 0;
 }
 
@@ -314,6 +315,6 @@ void jit_layout_emit(const struct jit_cc *cc, const struct jit_layout *lo,
 
 void jit_layout_free(struct jit_layout *lo)
 {
-	jit_mem_scratch_free(lo->it, lo->it_size);
+	jit_mem_scratch_free(lo->it);
 	lo->it = NULL;
 }

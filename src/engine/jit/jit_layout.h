@@ -16,7 +16,7 @@ struct jit_item;
 
 struct jit_layout {
 	struct jit_item *it;	/* n items in instruction order + sentinels */
-	size_t n, it_size;
+	size_t n;
 	uint32_t worst;		/* the most bytes the items can add */
 	uint32_t *open;		/* items whose branch size is undecided */
 	size_t n_open;
@@ -38,7 +38,7 @@ size_t jit_layout_init(struct jit_cc *cc, struct jit_layout *lo);
 /* Size the branches. Sets lo->end. */
 void jit_layout_size(const struct jit_cc *cc, struct jit_layout *lo);
 /* Head and main code into img; off[i] = offset of insn i's code, off[cnt]
- * = lo->end. */
+ * = lo->end (off may be cc->off1: it is read before it is written). */
 void jit_layout_emit(const struct jit_cc *cc, const struct jit_layout *lo,
 		     uint8_t *img, uint32_t *off);
 void jit_layout_free(struct jit_layout *lo);

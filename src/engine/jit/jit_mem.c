@@ -8,6 +8,7 @@
  * page costs a fault (or a MAP_POPULATE step) each, ~1.5 ms for a 4 MiB
  * image, a 2 MiB page one fault for 512 of them. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +26,14 @@ static size_t page_round(size_t n)
 	return (n + pg - 1) & ~(pg - 1);
 }
 
-/* size bytes at hint (0: anywhere), huge-page aligned when huge. populate:
- * MAP_POPULATE (one call instead of a fault per page) when not huge. */
-static void *map_at(size_t size, uint64_t hint, bool huge, bool populate)
+/* size bytes at hint (0: anywhere), huge-page aligned when huge; else
+ * with MAP_POPULATE (one call instead of a fault per page). */
+static void *map_at(size_t size, uint64_t hint, bool huge)
 {
 	size_t extra = huge ? HUGE_SIZE : 0;
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
-	uint8_t *p;
-
-	if (populate && !huge)
-		flags |= MAP_POPULATE;
-	p = mmap((void *)(uintptr_t)hint, size + extra, PROT_READ | PROT_WRITE,
-		 flags, -1, 0);
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (huge ? 0 : MAP_POPULATE);
+	uint8_t *p = mmap((void *)(uintptr_t)hint, size + extra,
+			  PROT_READ | PROT_WRITE, flags, -1, 0);
 	uint8_t *a;
 
 	if (p == MAP_FAILED)
@@ -73,18 +70,23 @@ void *jit_mem_alloc(size_t size, size_t *map_size, uint64_t near_lo,
 
 	size = page_round(size);
 	*map_size = size;
+	/* No callee: near this library's code, and so likely its caller's
+	 * (AMD Zen 3 predicts a call and its return ~1 ns slower when the
+	 * target's high address bits differ from the caller's). */
+	if (near_lo > near_hi)
+		near_lo = near_hi = (uintptr_t)jit_mem_alloc;
 	if (near_lo <= near_hi && near_lo > size + gap + HUGE_SIZE) {
 		hints[0] = (near_lo - size - gap - HUGE_SIZE) & pg_mask;
 		hints[1] = (near_hi + gap) & pg_mask;
 	}
 	for (int k = 0; k < 2 && hints[k]; k++) {
-		p = map_at(size, hints[k], huge, true);
+		p = map_at(size, hints[k], huge);
 		if (p && reaches((uintptr_t)p, size, near_lo, near_hi))
 			return p;
 		if (p)
 			munmap(p, size);
 	}
-	return map_at(size, 0, huge, true);
+	return map_at(size, 0, huge);
 }
 
 int jit_mem_seal(void *mem, size_t map_size)
@@ -99,41 +101,114 @@ void jit_mem_free(void *mem, size_t map_size)
 	munmap(mem, map_size);
 }
 
-/* Scratch memory (a compile's per-insn arrays and code buffers): the
- * same huge pages when large, zeroed. */
+
+/* Scratch memory for a compile (per insn arrays, code buffers): malloc'ed
+ * when small. Large blocks are mappings on huge pages, and the last few
+ * freed are kept for the next compiles: a page a compile writes costs more
+ * to fault in and clear than to fill, so reusing one that is mapped
+ * already is what makes back-to-back compiles fast. A kept block's pages
+ * are MADV_FREE: the kernel takes them back when it needs memory (then
+ * they come back zeroed, which is fine: scratch is never zeroed). */
 #define SCRATCH_MAPPED (1u << 20)
+#define SCRATCH_KEEP 4
+#define HDR 64 /* the block's size, in front of what callers see */
+
+static pthread_mutex_t keep_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *kept[SCRATCH_KEEP];
+
+static size_t block_size(const void *user)
+{
+	return *(const size_t *)((const uint8_t *)user - HDR);
+}
+
+/* The smallest kept block of at least size bytes (header included). */
+static void *take_kept(size_t size)
+{
+	void *best = NULL;
+	int at = -1;
+
+	pthread_mutex_lock(&keep_lock);
+	for (int k = 0; k < SCRATCH_KEEP; k++) {
+		size_t s = kept[k] ? *(size_t *)kept[k] : 0;
+
+		if (s >= size && (!best || s < *(size_t *)best)) {
+			best = kept[k];
+			at = k;
+		}
+	}
+	if (at >= 0)
+		kept[at] = NULL;
+	pthread_mutex_unlock(&keep_lock);
+	return best;
+}
+
+/* Keep a block, or unmap it (or the smallest kept) when all slots are
+ * full. */
+static void keep(void *b)
+{
+	void *drop = b;
+
+	madvise(b, *(size_t *)b, MADV_FREE);
+	pthread_mutex_lock(&keep_lock);
+	for (int k = 0; k < SCRATCH_KEEP && drop; k++) {
+		if (!kept[k] || *(size_t *)kept[k] < *(size_t *)drop) {
+			void *t = kept[k];
+
+			kept[k] = drop;
+			drop = t;
+		}
+	}
+	pthread_mutex_unlock(&keep_lock);
+	if (drop)
+		munmap(drop, *(size_t *)drop);
+}
 
 void *jit_mem_scratch(size_t size)
 {
-	if (size < SCRATCH_MAPPED)
-		return calloc(1, size);
-	size = page_round(size);
-	return map_at(size, 0, size >= HUGE_SIZE, false);
+	uint8_t *b;
+
+	size += HDR;
+	if (size < SCRATCH_MAPPED) {
+		b = malloc(size);
+		if (b)
+			*(size_t *)b = 0;
+		return b ? b + HDR : NULL;
+	}
+	b = take_kept(size);
+	if (!b) {
+		size = page_round(size);
+		b = map_at(size, 0, size >= HUGE_SIZE);
+		if (!b)
+			return NULL;
+		*(size_t *)b = size;
+	}
+	return b + HDR;
 }
 
-void *jit_mem_scratch_grow(void *p, size_t size, size_t new_size)
+void jit_mem_scratch_free(void *user)
 {
-	void *q;
+	uint8_t *b = user ? (uint8_t *)user - HDR : NULL;
 
-	if (size >= SCRATCH_MAPPED) {
-		q = mremap(p, page_round(size), page_round(new_size),
-			   MREMAP_MAYMOVE);
-		return q == MAP_FAILED ? NULL : q;
+	if (!b)
+		return;
+	if (!*(size_t *)b)
+		free(b);
+	else
+		keep(b);
+}
+
+void *jit_mem_scratch_grow(void *user, size_t size, size_t new_size)
+{
+	uint8_t *q;
+
+	if (user && !block_size(user) && new_size + HDR < SCRATCH_MAPPED) {
+		q = realloc((uint8_t *)user - HDR, new_size + HDR);
+		return q ? q + HDR : NULL;
 	}
-	if (new_size < SCRATCH_MAPPED)
-		return realloc(p, new_size);
 	q = jit_mem_scratch(new_size);
-	if (q) {
-		memcpy(q, p, size);
-		free(p);
+	if (q && user) {
+		memcpy(q, user, size);
+		jit_mem_scratch_free(user);
 	}
 	return q;
-}
-
-void jit_mem_scratch_free(void *p, size_t size)
-{
-	if (size < SCRATCH_MAPPED)
-		free(p);
-	else if (p)
-		munmap(p, page_round(size));
 }

@@ -110,106 +110,132 @@ static int translate_ordered(struct jit_cc *cc)
 	return jit_layout_add(cc, NULL, 0, 0, cc->cnt);
 }
 
-/* Insns [c0, c1) sorted by opcode into order[], jumps last: a select
- * takes the insn after it, an ALU insn whose own group then made code
- * that is not used. lddw second halves (key 256) are left out. The loops
- * never branch on what they read. Returns the count. */
-static size_t sort_chunk(const struct jit_cc *cc, size_t c0, size_t c1,
-			 uint32_t *order)
-{
-	uint32_t cnt[257] = { 0 }, at[257], sum = 0;
-
-	for (size_t i = c0; i < c1; i++)
-		cnt[cc->insns[i].code | (cc->info[i] & JIT_I_LDDW_HI) << 5]++;
-	for (int jumps = 0; jumps < 2; jumps++) {
-		for (unsigned c = 0; c < 256; c++) {
-			if (is_jmp_class(c) == jumps) {
-				at[c] = sum;
-				sum += cnt[c];
-			}
-		}
-	}
-	at[256] = sum; /* past the end: never read */
-	for (size_t i = c0; i < c1; i++)
-		order[at[cc->insns[i].code |
-			 (cc->info[i] & JIT_I_LDDW_HI) << 5]++] = (uint32_t)i;
-	return sum;
-}
-
-/* Insns order[0..n) of a chunk into cc->main (the chunk's buffer), each
- * at the start of a
- * SLOT-byte slot unless the one before took more: then no insn waits for
- * the end of the one before to know where it goes, and the CPU
- * translates several at once. Returns the first insn after the chunk's
- * last one and what that took (past an lddw or select at its end), or 0
- * on failure. */
-#define SLOT 32
-
-static size_t translate_chunk(struct jit_cc *cc, const uint32_t *order,
-			      size_t n, size_t next)
-{
-	/* the fast paths emit what the plain variant's translators do */
-	const jit_fast_fn *fast = cc->flags & ~JIT_F_DIRECT ? NULL : jit_fast;
-	size_t pos = 0;
-
-	for (size_t k = 0; k < n; k++) {
-		size_t at = pos, i = order[k];
-		const struct bpf_insn *in = &cc->insns[i];
-		jit_fast_fn f = fast ? fast[in->code] : NULL;
-		uint8_t *p = cc->main.p + at, *q;
-
-		if (__builtin_expect(at + JIT_INSN_MAX > cc->main.cap, 0)) {
-			cc->main.len = at;
-			if (!jit_reserve(cc, &cc->main, JIT_INSN_MAX))
-				return 0;
-			p = cc->main.p + at;
-		}
-		cc->i = i;
-		cc->off1[i] = (uint32_t)at;
-		if (f && (q = f(cc, p, in))) {
-			cc->len[i] = (uint16_t)(q - p);
-		} else {
-			size_t after = translate_at(cc, p, p);
-
-			if (!after)
-				return 0;
-			next = after > next ? after : next;
-		}
-		pos = at + SLOT;
-		if (__builtin_expect(cc->len[i] > SLOT - 8, 0))
-			pos = at + cc->len[i] + 8; /* the encoders' slack */
-	}
-	cc->main.len = pos;
-	/* the layout reads 16 bytes at a time */
-	return jit_reserve(cc, &cc->main, 16) ? next : 0;
-}
-
 /* Grouped by opcode a chunk at a time: a chunk's instructions, per insn
- * arrays and code stay in the L2 cache (sorting the whole program would
- * read them all once per opcode). Each chunk goes to a buffer of its own
- * first, then to main in program order. */
+ * arrays and code stay in the L2 cache (grouping the whole program would
+ * read them all once per opcode). A chunk's code goes to a buffer of its
+ * own first, each insn at the start of a SLOT-byte slot unless the one
+ * before took more: then no insn waits for the end of the one before to
+ * know where it goes, and the CPU translates several at once. Then the
+ * layout puts it in main in program order. */
 #define CHUNK 4096
+#define SLOT 32
+#define NONE 0xffff
+
+/* A chunk's insns by opcode: head[code] and link[] chain those of one
+ * opcode (chunk-relative indices), made in one pass that never branches
+ * on what it reads. */
+struct groups {
+	uint16_t head[256];
+	uint16_t link[CHUNK];
+};
+
+static void group_chunk(const struct jit_cc *cc, size_t c0, size_t c1,
+			struct groups *g)
+{
+	const struct bpf_insn *insns = cc->insns;
+
+	memset(g->head, 0xff, sizeof(g->head));
+	for (size_t i = c0; i < c1; i++) {
+		unsigned c = insns[i].code;
+
+		g->link[i - c0] = g->head[c];
+		g->head[c] = (uint16_t)(i - c0);
+	}
+}
+
+struct chunk_pos {
+	size_t pos;	/* where the next slot starts */
+	size_t next;	/* the first insn after the chunk's last one's code */
+};
+
+/* Insn i at the next slot, through f when it has a fast path. Returns
+ * false on failure (cc->err). */
+static bool translate_slot(struct jit_cc *cc, jit_fast_fn f, size_t i,
+			   struct chunk_pos *cp)
+{
+	uint8_t *p = cc->main.p + cp->pos, *q;
+
+	cc->i = i;
+	cc->off1[i] = (uint32_t)cp->pos;
+	if (f && (q = f(cc, p, &cc->insns[i]))) {
+		cc->len[i] = (uint16_t)(q - p);
+	} else {
+		size_t after = translate_at(cc, p, p);
+
+		if (!after)
+			return false;
+		cp->next = after > cp->next ? after : cp->next;
+	}
+	if (__builtin_expect(cc->len[i] <= SLOT - 8, 1)) {
+		cp->pos += SLOT;
+		return true;
+	}
+	cp->pos += cc->len[i] + 8; /* the encoders' slack */
+	cc->main.len = cp->pos;
+	return jit_reserve(cc, &cc->main, CHUNK * SLOT + JIT_INSN_MAX);
+}
+
+/* The insns of one opcode (a chain of g), through f when they have a
+ * fast path and are no part of a fused run (jit_fuse.h). */
+static bool translate_group(struct jit_cc *cc, const struct groups *g,
+			    unsigned c, jit_fast_fn f, size_t c0,
+			    struct chunk_pos *cp)
+{
+	const uint8_t *fuse = cc->fuse;
+
+	for (unsigned j = g->head[c]; j != NONE; j = g->link[j]) {
+		size_t i = c0 + j;
+
+		if (c == 0 && (cc->info[i] & JIT_I_LDDW_HI))
+			continue; /* done with its lddw */
+		if (!translate_slot(cc, fuse && fuse[i] ? NULL : f, i, cp))
+			return false;
+	}
+	return true;
+}
+
+/* The chunk's insns, group by group: jumps last (a select takes the insn
+ * after it, an ALU insn whose own group then made code that is not
+ * used). Returns the first insn after the chunk's last one's code (past
+ * an lddw or select at its end), or 0 on failure. */
+static size_t translate_chunk(struct jit_cc *cc, const struct groups *g,
+			      size_t c0, size_t c1)
+{
+	static const jit_fast_fn none[256];
+	/* the fast paths emit what the plain variant's translators do */
+	const jit_fast_fn *fast = cc->flags & ~JIT_F_DIRECT ? none : jit_fast;
+	struct chunk_pos cp = { 0, c1 };
+
+	cc->main.len = 0;
+	if (!jit_reserve(cc, &cc->main, CHUNK * SLOT + JIT_INSN_MAX))
+		return 0;
+	for (unsigned jumps = 0; jumps < 2; jumps++) {
+		for (unsigned c = 0; c < 256; c++) {
+			if (g->head[c] == NONE || is_jmp_class(c) != jumps)
+				continue;
+			if (!translate_group(cc, g, c, fast[c], c0, &cp))
+				return 0;
+		}
+	}
+	cc->main.len = cp.pos;
+	/* the layout reads 16 bytes at a time */
+	return jit_reserve(cc, &cc->main, 16) ? cp.next : 0;
+}
 
 static int translate_grouped(struct jit_cc *cc)
 {
-	struct jit_buf chunk = { 0 }, out;
-	uint32_t *order = malloc(CHUNK * sizeof(*order));
+	struct jit_buf chunk = { 0 }, out = cc->main;
+	struct groups *g = malloc(sizeof(*g));
 	size_t c0 = 0;
-	int err = 0;
+	int err = g ? 0 : -ENOMEM;
 
-	out = cc->main;
-	cc->main = chunk;
-	if (!order || !jit_reserve(cc, &cc->main, CHUNK * SLOT + JIT_INSN_MAX))
-		err = -ENOMEM;
-	chunk = cc->main;
-	cc->main = out;
 	while (c0 < cc->cnt && !err) {
 		size_t c1 = c0 + CHUNK < cc->cnt ? c0 + CHUNK : cc->cnt;
-		size_t n = sort_chunk(cc, c0, c1, order);
 
+		group_chunk(cc, c0, c1, g);
 		out = cc->main;
 		cc->main = chunk;
-		c1 = translate_chunk(cc, order, n, c1);
+		c1 = translate_chunk(cc, g, c0, c1);
 		chunk = cc->main;
 		cc->main = out;
 		err = c1 ? jit_layout_add(cc, chunk.p, chunk.len, c0, c1) :
@@ -217,7 +243,7 @@ static int translate_grouped(struct jit_cc *cc)
 		c0 = c1;
 	}
 	jit_buf_free(&chunk);
-	free(order);
+	free(g);
 	return err;
 }
 

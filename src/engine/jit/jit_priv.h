@@ -129,13 +129,13 @@ struct jit_cc {
 	 * their code is not in program order in main. */
 	struct jit_buf head, main, cold;
 	uint32_t head_label[JIT_H_COUNT];
-	uint32_t *off1;		/* cnt + 1: start of insn i in main */
+	uint32_t *off1;		/* cnt + 1: start of insn i in main; becomes
+				 * the image's insn_off (jit_mem_scratch) */
 	uint16_t *len;		/* cnt + 1: bytes of insn i's code */
 	uint8_t *br;		/* enum jit_br | cc << 4 */
 	uint32_t *br_tgt;
 	uint32_t *scratch;	/* cnt + 1 */
 	void *arena;		/* the per insn arrays' memory */
-	size_t arena_size;
 	struct jit_layout *lo;	/* filled during pass 1 (jit_layout.h) */
 	struct jit_fixup *fix;
 	size_t fix_cnt, fix_cap;
@@ -153,7 +153,6 @@ struct jit_cc {
 #define JIT_I_LOOP 0x02		/* target of a backward jump: aligned */
 #define JIT_I_FUNC 0x04		/* a function entry (call / lddw func) */
 #define JIT_I_LDDW_HI 0x08
-#define JIT_I_ENDS 0x10		/* ends its block (jump, call, exit) */
 #define JIT_I_TARGET 0x20	/* a jump or call lands here */
 
 /* Compile state for insns[0..cnt) (validated), analysed; 0 or -ENOMEM
@@ -258,12 +257,11 @@ void *jit_mem_alloc(size_t size, size_t *map_size, uint64_t near_lo,
 		    uint64_t near_hi);
 int jit_mem_seal(void *mem, size_t map_size);
 void jit_mem_free(void *mem, size_t map_size);
-/* Scratch memory, zeroed: malloc'ed when small, its own mapping on huge
- * pages when large (jit_mem.c). Grow keeps the contents (the new part is
- * not zeroed); sizes are those asked for. */
+/* Scratch memory for a compile, not zeroed (jit_mem.c): large blocks are
+ * kept for the next compiles. Grow keeps the first size bytes. */
 void *jit_mem_scratch(size_t size);
 void *jit_mem_scratch_grow(void *p, size_t size, size_t new_size);
-void jit_mem_scratch_free(void *p, size_t size);
+void jit_mem_scratch_free(void *p);
 
 /* Run-time slow paths called from JIT code (jit_slow.c). */
 struct jit_callx_res {

@@ -61,7 +61,7 @@ uint8_t *jit_reserve(struct jit_cc *cc, struct jit_buf *b, size_t n)
 
 void jit_buf_free(struct jit_buf *b)
 {
-	jit_mem_scratch_free(b->p, b->cap);
+	jit_mem_scratch_free(b->p);
 	*b = (struct jit_buf){ 0 };
 }
 
@@ -208,23 +208,23 @@ static bool calls_reach(const struct jit_cc *cc, uint64_t base, size_t size)
 	return hi - lo < (1ull << 31) - 4096;
 }
 
-/* The per insn arrays, in one block (of huge pages when large): a page
- * of a large program's arrays costs more to fault in than to fill. */
+/* The per insn arrays: off1 on its own (it becomes the image's insn_off),
+ * the others in one block of scratch; only info and br start zeroed. */
 static int alloc_arrays(struct jit_cc *cc)
 {
 	size_t n = cc->cnt + 1;
-	uint8_t *a;
+	uint8_t *a = jit_mem_scratch(n * 12);
 
-	cc->arena_size = n * 16;
-	cc->arena = a = jit_mem_scratch(cc->arena_size);
-	if (!a)
+	cc->arena = a;
+	cc->off1 = jit_mem_scratch(n * sizeof(*cc->off1));
+	if (!a || !cc->off1)
 		return -ENOMEM;
-	cc->off1 = (uint32_t *)a;
-	cc->br_tgt = (uint32_t *)(a + n * 4);
-	cc->scratch = (uint32_t *)(a + n * 8);
-	cc->len = (uint16_t *)(a + n * 12);
-	cc->info = a + n * 14;
-	cc->br = a + n * 15;
+	cc->br_tgt = (uint32_t *)a;
+	cc->scratch = (uint32_t *)(a + n * 4);
+	cc->len = (uint16_t *)(a + n * 8);
+	cc->info = a + n * 10;
+	cc->br = a + n * 11;
+	memset(cc->info, 0, n * 2);
 	return 0;
 }
 
@@ -259,7 +259,8 @@ static void reset_pass(struct jit_cc *cc, bool again)
 
 void jit_cc_free(struct jit_cc *cc)
 {
-	jit_mem_scratch_free(cc->arena, cc->arena_size);
+	jit_mem_scratch_free(cc->arena);
+	jit_mem_scratch_free(cc->off1);
 	free(cc->fuse);
 	jit_buf_free(&cc->head);
 	jit_buf_free(&cc->main);
@@ -311,8 +312,10 @@ static int make_image(struct jit_cc *cc, struct jit_image_priv *ip)
 		return err;
 	}
 	jit_layout_size(cc, &lo);
-	jit_layout_emit(cc, &lo, mem, img->insn_off);
+	jit_layout_emit(cc, &lo, mem, cc->off1); /* in place */
 	jit_layout_free(&lo);
+	img->insn_off = cc->off1;
+	cc->off1 = NULL;
 	cold0 = (img->insn_off[cc->cnt] + 15) & ~15u;
 	x86_nops((uint8_t *)mem + img->insn_off[cc->cnt],
 		 cold0 - img->insn_off[cc->cnt]);
@@ -373,12 +376,10 @@ int jit_compile(const struct bpf_insn *insns, size_t cnt,
 		err = core_logf(log, log_size, -EINVAL, "bad instruction count");
 		goto out;
 	}
-	ip->pub.insn_off = malloc((cnt + 1) * sizeof(*ip->pub.insn_off));
 	ip->pub.insn_cnt = cnt;
 	ip->pub.flags = flags;
 	ip->env = env;
-	if (!ip->pub.insn_off ||
-	    jit_cc_init(&cc, insns, cnt, env, flags, log, log_size))
+	if (jit_cc_init(&cc, insns, cnt, env, flags, log, log_size))
 		goto out;
 	cc.img_addr = (uintptr_t)ip;
 	err = make_image(&cc, ip);
@@ -402,7 +403,7 @@ void jit_image_free(struct jit_image *img)
 		return;
 	if (img->code)
 		jit_mem_free(img->code, img->map_size);
-	free(img->insn_off);
+	jit_mem_scratch_free(img->insn_off);
 	free(ip->funcs);
 	free(ip->lddw_bits);
 	free(ip);
