@@ -1,6 +1,7 @@
 /* The analysis before translation, in one pass: basic-block leaders, jump
  * targets, loop heads (targets of backward jumps: aligned), function
- * entries, lddw second halves and the registers the program names.
+ * entries, lddw second halves, the registers the program names and the
+ * insns a fused run may start at (for jit_fuse.c).
  *
  * Opcodes of random code change at nearly every instruction, so a switch
  * on them mispredicts at nearly every instruction (~15 cycles, most of
@@ -14,6 +15,9 @@
 		     * the next insn leads one (JIT_I_LEADER) */
 #define K_JUMP 0x02 /* a jump to insn i + 1 + off */
 #define K_RARE 0x04 /* call, lddw, gotol: more to do */
+#define K_FUSE 0x08 /* may start a fused run (jit_fuse.c's plan_at):
+		     * a move, an add or sub to a pointer, a conditional
+		     * jump, an exit */
 
 #define JMP_CLS(c) (((c) & 7) == BPF_JMP || ((c) & 7) == BPF_JMP32)
 #define ENDS(c) (JMP_CLS(c) && (c) >> 4 != BPF_JCOND >> 4)
@@ -21,9 +25,17 @@
 #define GOTOL(c) ((c) == (BPF_JMP32 | BPF_JA))
 #define JUMP(c)                                                             \
 	(ENDS(c) && !CALL(c) && (c) >> 4 != BPF_EXIT >> 4 && !GOTOL(c))
+#define FUSE(c)                                                             \
+	((JUMP(c) && (c) >> 4 != BPF_JA >> 4) || (c) == (BPF_JMP | BPF_EXIT) || \
+	 (c) == (BPF_ALU64 | BPF_MOV | BPF_X) ||                            \
+	 (c) == (BPF_ALU | BPF_MOV | BPF_X) ||                              \
+	 (c) == (BPF_ALU64 | BPF_ADD | BPF_X) ||                            \
+	 (c) == (BPF_ALU64 | BPF_ADD | BPF_K) ||                            \
+	 (c) == (BPF_ALU64 | BPF_SUB | BPF_K))
 #define KIND(c)                                                             \
 	(ENDS(c) * K_LEAD | JUMP(c) * K_JUMP |                               \
-	 (((c) & 7) == BPF_LD || CALL(c) || GOTOL(c)) * K_RARE)
+	 (((c) & 7) == BPF_LD || CALL(c) || GOTOL(c)) * K_RARE |             \
+	 FUSE(c) * K_FUSE)
 #define KIND4(c) KIND(c), KIND(c + 1), KIND(c + 2), KIND(c + 3)
 #define KIND16(c) KIND4(c), KIND4(c + 4), KIND4(c + 8), KIND4(c + 12)
 #define KIND64(c) KIND16(c), KIND16(c + 16), KIND16(c + 32), KIND16(c + 48)
@@ -95,8 +107,8 @@ void jit_analyse(struct jit_cc *cc)
 	/* locals: stores to info (bytes) could alias anything in cc */
 	const struct bpf_insn *insns = cc->insns;
 	uint8_t *info = cc->info;
-	uint32_t *tgt = cc->scratch;
-	size_t cnt = cc->cnt, n = 0;
+	uint32_t *tgt = cc->scratch, *cand = cc->fuse_cand;
+	size_t cnt = cc->cnt, n = 0, m = 0;
 	unsigned regs = 0, lead = 0;
 
 	info[0] |= JIT_I_LEADER | JIT_I_FUNC;
@@ -106,6 +118,8 @@ void jit_analyse(struct jit_cc *cc)
 
 		tgt[n] = target(i, in->off); /* kept when it is a jump */
 		n += k >> 1 & 1;
+		cand[m] = (uint32_t)i;
+		m += k >> 3 & 1;
 		info[i] |= (uint8_t)lead;
 		lead = (k & K_LEAD) * JIT_I_LEADER;
 		regs |= r69[((const uint8_t *)in)[1]];
@@ -113,5 +127,6 @@ void jit_analyse(struct jit_cc *cc)
 			i = analyse_rare(cc, i, &n);
 	}
 	mark_targets(info, tgt, n);
+	cc->n_fuse_cand = m;
 	cc->regs_named = (uint16_t)(regs << BPF_REG_6);
 }

@@ -227,7 +227,13 @@ int jit_fuse_plan(struct jit_cc *cc)
 
 	if (cc->flags & (JIT_F_CHECKED | JIT_F_COUNTED | JIT_F_BLIND))
 		return 0;
-	for (size_t i = 0; i < cc->cnt && !nomem;)
+	/* Only where a run may start (the analysis lists them, branch-free:
+	 * plan_at of any other insn takes it alone and plans nothing). */
+	for (size_t k = 0, i = 0; k < cc->n_fuse_cand && !nomem; k++) {
+		if (cc->fuse_cand[k] < i)
+			continue; /* in a run planned already */
+		i = cc->fuse_cand[k];
 		i += plan_at(cc, i, &nomem);
+	}
 	return nomem ? -ENOMEM : 0;
 }

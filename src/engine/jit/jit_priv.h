@@ -124,6 +124,8 @@ struct jit_cc {
 	uint16_t regs_named;	/* BPF r6-r9 named as dst or src (bits 6-9) */
 	bool has_calls;		/* any call insn */
 	bool subprogs;		/* function entries besides insn 0 */
+	uint32_t *fuse_cand;	/* the insns a fused run may start at: */
+	size_t n_fuse_cand;	/* moves, adds to pointers, conditions */
 	/* Pass 1 output. Insn i's code is main[off1[i], off1[i] + len[i]):
 	 * instructions are translated grouped by opcode (jit_pass.c), so
 	 * their code is not in program order in main. */
@@ -163,7 +165,7 @@ int jit_cc_init(struct jit_cc *cc, const struct bpf_insn *insns, size_t cnt,
 		size_t log_size);
 void jit_cc_free(struct jit_cc *cc);
 /* The analysis (jit_analyse.c): cc->info, regs_named, has_calls,
- * subprogs. */
+ * subprogs, fuse_cand. */
 void jit_analyse(struct jit_cc *cc);
 /* Pass 1 (jit_pass.c): every instruction's code into cc->main (off1,
  * len), branches recorded in br/br_tgt, fixups and cold stubs made. */

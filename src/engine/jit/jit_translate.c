@@ -213,7 +213,7 @@ static bool calls_reach(const struct jit_cc *cc, uint64_t base, size_t size)
 static int alloc_arrays(struct jit_cc *cc)
 {
 	size_t n = cc->cnt + 1;
-	uint8_t *a = jit_mem_scratch(n * 12);
+	uint8_t *a = jit_mem_scratch(n * 16);
 
 	cc->arena = a;
 	cc->off1 = jit_mem_scratch(n * sizeof(*cc->off1));
@@ -221,9 +221,10 @@ static int alloc_arrays(struct jit_cc *cc)
 		return -ENOMEM;
 	cc->br_tgt = (uint32_t *)a;
 	cc->scratch = (uint32_t *)(a + n * 4);
-	cc->len = (uint16_t *)(a + n * 8);
-	cc->info = a + n * 10;
-	cc->br = a + n * 11;
+	cc->fuse_cand = (uint32_t *)(a + n * 8);
+	cc->len = (uint16_t *)(a + n * 12);
+	cc->info = a + n * 14;
+	cc->br = a + n * 15;
 	memset(cc->info, 0, n * 2);
 	return 0;
 }
