@@ -2,7 +2,7 @@
  * bpfvm's interpreter and JIT, and in the kernel; each result checked
  * against the native one before anything is timed.
  *
- *   bpfvm-bench [--filter NAME] [--quick] [--json]
+ *   bpfvm-bench [--filter NAME] [--rounds N] [--quick] [--json]
  *
  * Exits non-zero when any engine computes a different result: a benchmark
  * that computes the wrong thing measures nothing. */
@@ -20,6 +20,7 @@ struct options {
 	const char *filter;	/* substring of the benchmark names to run */
 	bool quick;		/* a correctness smoke test: tiny batches */
 	bool json;
+	int rounds;		/* timed batches per cell; 0: the default */
 };
 
 static const char *const engine_names[COL_COUNT] = {
@@ -58,39 +59,62 @@ static bool check(struct row *r, enum column c, __u64 got, __u64 want,
 	return false;
 }
 
-static void time_cell(struct row *r, enum column c, const struct batch *bt,
-		      const struct timing_opts *t, void *mem)
-{
-	int err;
+/* The runs of one benchmark that passed their check, timed together
+ * (timing_measure_set) once all are known; the batches' contexts live
+ * here until then. */
+struct timed {
+	struct native_run nat[2];
+	struct bpfvm_bench_run interp, jit_run, jit;
+	struct batch b[COL_COUNT];
+	enum column col[COL_COUNT];
+	size_t n;
+};
 
-	r->b->setup(mem, r->b->mem_size);
-	err = timing_measure(bt, t, &r->col[c].ns);
-	if (err) {
-		fprintf(stderr, "ERROR %s: %s failed while timed: %s\n",
-			r->b->name, engine_names[c], strerror(-err));
-		cell_fail(r, c, "ERROR");
-		return;
-	}
-	r->col[c].state = CELL_OK;
+static void add_timed(struct timed *t, enum column c, struct batch b)
+{
+	t->b[t->n] = b;
+	t->col[t->n++] = c;
 }
 
-/* Both native builds; the scalar one's result is the reference. */
-static bool run_native(struct row *r, void *mem, const struct timing_opts *t,
-		       __u64 *want)
+static void time_all(struct row *r, struct timed *t,
+		     const struct timing_opts *o, void *mem)
+{
+	double ns[COL_COUNT];
+	int err[COL_COUNT];
+
+	r->b->setup(mem, r->b->mem_size);
+	timing_measure_set(t->b, t->n, o, ns, err);
+	for (size_t k = 0; k < t->n; k++) {
+		enum column c = t->col[k];
+
+		if (err[k]) {
+			fprintf(stderr, "ERROR %s: %s failed while timed: "
+					"%s\n", r->b->name, engine_names[c],
+				strerror(-err[k]));
+			cell_fail(r, c, "ERROR");
+			continue;
+		}
+		r->col[c].ns = ns[k];
+		r->col[c].state = CELL_OK;
+	}
+}
+
+/* Both native builds, checked; the scalar one's result is the
+ * reference. */
+static bool run_native(struct row *r, void *mem, struct timed *t, __u64 *want)
 {
 	const struct bench *b = r->b;
-	struct native_run nat[2] = {
-		{ b->code->native_scalar, mem, b->mem_size },
-		{ b->code->native_o2, mem, b->mem_size },
-	};
 	bool ok = true;
 
+	t->nat[0] = (struct native_run){ b->code->native_scalar, mem,
+					 b->mem_size };
+	t->nat[1] = (struct native_run){ b->code->native_o2, mem, b->mem_size };
 	for (int i = 0; i < 2; i++) {
 		enum column c = i ? COL_O2 : COL_SCALAR;
 		__u64 got;
 
 		b->setup(mem, b->mem_size);
-		got = nat[i].fn(mem, b->mem_size);
+		got = t->nat[i].fn(mem, b->mem_size);
 		if (!i) {
 			*want = got;
 			if (b->has_expect && got != b->expect) {
@@ -102,61 +126,57 @@ static bool run_native(struct row *r, void *mem, const struct timing_opts *t,
 				return false;
 			}
 		}
-		if (!check(r, c, got, *want, mem)) {
+		if (check(r, c, got, *want, mem))
+			add_timed(t, c, native_batch(&t->nat[i]));
+		else
 			ok = false;
-			continue;
-		}
-		struct batch bt = native_batch(&nat[i]);
-
-		time_cell(r, c, &bt, t, mem);
 	}
 	return ok;
 }
 
-/* The JIT column times the code called directly (as the native one is),
+/* The JIT column runs the code called directly (as the native one is),
  * JIT-run the same code through bpfvm_prog_run; both checked first. */
-static bool run_direct(struct row *r, struct bpfvm_bench_run *run,
-		       const struct timing_opts *t, __u64 want)
+static bool run_direct(struct row *r, struct timed *t, __u64 want)
 {
-	struct batch bt = bpfvm_batch(run);
 	int err;
 
-	time_cell(r, COL_JIT_RUN, &bt, t, run->mem);
-	err = bpfvm_prog_jit_fn(run->prog, &run->direct);
+	add_timed(t, COL_JIT_RUN, bpfvm_batch(&t->jit_run));
+	t->jit = t->jit_run;
+	err = bpfvm_prog_jit_fn(t->jit.prog, &t->jit.direct);
 	if (err) {
 		fprintf(stderr, "ERROR %s: bpfvm_prog_jit_fn: %s\n",
 			r->b->name, strerror(-err));
 		cell_fail(r, COL_JIT, "ERROR");
 		return false;
 	}
-	r->b->setup(run->mem, r->b->mem_size);
-	if (!check(r, COL_JIT, bpfvm_check_direct(run), want, run->mem))
+	r->b->setup(t->jit.mem, r->b->mem_size);
+	if (!check(r, COL_JIT, bpfvm_check_direct(&t->jit), want, t->jit.mem))
 		return false;
-	bt = bpfvm_batch(run);
-	time_cell(r, COL_JIT, &bt, t, run->mem);
-	return r->col[COL_JIT].state == CELL_OK &&
-	       r->col[COL_JIT_RUN].state == CELL_OK;
+	add_timed(t, COL_JIT, bpfvm_batch(&t->jit));
+	return true;
 }
 
 /* One bpfvm engine: a counted run (for insns/run) and a plain one, both
- * checked, then timed. -EOPNOTSUPP means the engine is not built yet. */
+ * checked, then queued for timing. -EOPNOTSUPP means the engine is not
+ * built yet. */
 static bool run_bpfvm(struct row *r, enum column c, struct bpfvm_prog *prog,
-		      void *mem, const struct timing_opts *t, __u64 want)
+		      void *mem, struct timed *t, __u64 want)
 {
-	struct bpfvm_bench_run run = {
+	struct bpfvm_bench_run *run = c == COL_JIT ? &t->jit_run : &t->interp;
+	char err[256] = "";
+	__u64 got, insns;
+
+	*run = (struct bpfvm_bench_run){
 		.prog = prog,
 		.engine = c == COL_JIT ? BPFVM_ENGINE_JIT : BPFVM_ENGINE_INTERP,
 		.mem = mem,
 		.mem_size = r->b->mem_size,
 	};
-	char err[256] = "";
-	__u64 got, insns;
-
 	for (int counted = 1; counted >= 0; counted--) {
 		int ret;
 
 		r->b->setup(mem, r->b->mem_size);
-		ret = bpfvm_check_run(&run, &got, counted ? &insns : NULL,
+		ret = bpfvm_check_run(run, &got, counted ? &insns : NULL,
 				      err, sizeof(err));
 		if (ret == -EOPNOTSUPP) {
 			r->col[c].state = CELL_NA;
@@ -174,12 +194,10 @@ static bool run_bpfvm(struct row *r, enum column c, struct bpfvm_prog *prog,
 		if (counted && c == COL_INTERP)
 			r->insns = insns;
 	}
-	struct batch bt = bpfvm_batch(&run);
-
 	if (c == COL_JIT)
-		return run_direct(r, &run, t, want);
-	time_cell(r, c, &bt, t, mem);
-	return r->col[c].state == CELL_OK;
+		return run_direct(r, t, want);
+	add_timed(t, c, bpfvm_batch(run));
+	return true;
 }
 
 static bool run_kernel(struct row *r, void *mem, const struct timing_opts *t,
@@ -220,6 +238,7 @@ static bool run_bench(const struct bench *b, const struct timing_opts *t,
 	size_t alloc = (b->mem_size + 63) / 64 * 64;
 	void *mem = aligned_alloc(64, alloc);
 	struct bpfvm_prog *prog = NULL;
+	struct timed timed = { .n = 0 };
 	char err[512] = "";
 	__u64 want;
 	bool ok;
@@ -231,7 +250,7 @@ static bool run_bench(const struct bench *b, const struct timing_opts *t,
 		fprintf(stderr, "ERROR %s: out of memory\n", b->name);
 		return false;
 	}
-	ok = run_native(r, mem, t, &want);
+	ok = run_native(r, mem, &timed, &want);
 	if (ok) {
 		ret = bench_prog_create(b->code, &prog, err, sizeof(err));
 		if (ret) {
@@ -242,10 +261,12 @@ static bool run_bench(const struct bench *b, const struct timing_opts *t,
 		}
 	}
 	if (ok) {
-		ok &= run_bpfvm(r, COL_INTERP, prog, mem, t, want);
-		ok &= run_bpfvm(r, COL_JIT, prog, mem, t, want);
-		ok &= run_kernel(r, mem, t, want);
+		ok &= run_bpfvm(r, COL_INTERP, prog, mem, &timed, want);
+		ok &= run_bpfvm(r, COL_JIT, prog, mem, &timed, want);
 	}
+	time_all(r, &timed, t, mem);
+	if (ok)
+		ok &= run_kernel(r, mem, t, want);
 	bpfvm_prog_free(prog);
 	free(mem);
 	return ok;
@@ -258,33 +279,38 @@ static void measure_empties(const struct timing_opts *t,
 {
 	static __u64 mem[2];
 	struct native_run nat = { bench_native_empty, mem, sizeof(mem) };
-	struct batch b = native_batch(&nat);
-	struct bpfvm_bench_run run = { .mem = mem, .mem_size = sizeof(mem) };
-	enum bpfvm_engine engines[] = { BPFVM_ENGINE_INTERP, BPFVM_ENGINE_JIT };
-	enum column cols[] = { COL_INTERP, COL_JIT_RUN };
+	struct bpfvm_bench_run run[3] = { { .mem = mem, .mem_size = sizeof(mem) } };
+	enum column cols[4] = { COL_SCALAR, COL_INTERP, COL_JIT_RUN, COL_JIT };
+	struct batch b[4];
+	double ns[4];
+	int err[4];
 
-	if (timing_measure(&b, t, &info->empty_ns[COL_SCALAR]))
-		info->empty_ns[COL_SCALAR] = 0;
-	if (bench_empty_prog_create(&run.prog))
+	if (bench_empty_prog_create(&run[0].prog))
 		return;
-	for (int k = 0; k < 2; k++) {
-		run.engine = engines[k];
-		b = bpfvm_batch(&run);
-		if (timing_measure(&b, t, &info->empty_ns[cols[k]]))
-			info->empty_ns[cols[k]] = 0;
+	run[2] = run[1] = run[0];
+	run[1].engine = run[2].engine = BPFVM_ENGINE_JIT;
+	if (bpfvm_prog_jit_fn(run[0].prog, &run[2].direct)) {
+		bpfvm_prog_free(run[0].prog);
+		return;
 	}
-	if (!bpfvm_prog_jit_fn(run.prog, &run.direct)) {
-		b = bpfvm_batch(&run);
-		if (timing_measure(&b, t, &info->empty_ns[COL_JIT]))
-			info->empty_ns[COL_JIT] = 0;
-	}
-	bpfvm_prog_free(run.prog);
+	b[0] = native_batch(&nat);
+	for (int k = 0; k < 3; k++)
+		b[k + 1] = bpfvm_batch(&run[k]);
+	timing_measure_set(b, 4, t, ns, err);
+	for (int k = 0; k < 4; k++)
+		info->empty_ns[cols[k]] = err[k] ? 0 : ns[k];
+	bpfvm_prog_free(run[0].prog);
 }
 
 static int usage(FILE *f, int status)
 {
-	fprintf(f, "usage: bpfvm-bench [--filter NAME] [--quick] [--json]\n"
+	fprintf(f, "usage: bpfvm-bench [--filter NAME] [--rounds N] [--quick] "
+		   "[--json]\n"
 		   "  --filter NAME  only benchmarks whose name contains NAME\n"
+		   "  --rounds N     timed batches per cell, the fastest counts "
+		   "(default 9;\n"
+		   "                 more give steadier figures on a busy "
+		   "machine)\n"
 		   "  --quick        tiny batches: checks results, times "
 		   "nothing useful\n"
 		   "  --json         print JSON instead of the table\n");
@@ -306,6 +332,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--filter") && i + 1 < argc)
 			o.filter = argv[++i];
+		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			o.rounds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--quick"))
 			o.quick = true;
 		else if (!strcmp(argv[i], "--json"))
@@ -321,6 +349,8 @@ int main(int argc, char **argv)
 	if (o.quick)
 		t = (struct timing_opts){ .target_ns = 1e5, .rounds = 1,
 					  .max_n = 1000 };
+	if (o.rounds > 0)
+		t.rounds = o.rounds;
 	info.quick = o.quick;
 	measure_empties(&t, &info);
 

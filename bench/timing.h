@@ -3,6 +3,7 @@
 #ifndef BENCH_TIMING_H
 #define BENCH_TIMING_H
 
+#include <stddef.h>
 #include <linux/types.h>
 
 /* Run something `n` times; *elapsed_ns gets how long that took. Returns 0
@@ -28,5 +29,14 @@ double timing_cpu_ns(void);
  * the machine. Returns 0 or the batch's error. */
 int timing_measure(const struct batch *b, const struct timing_opts *opts,
 		   double *ns_per_run);
+
+/* The same for cnt batches at once, taking turns: each round times every
+ * batch once, so a disturbance (another process, a frequency change)
+ * that lasts a while hits all of them rather than whichever was being
+ * timed; the ratios between them come out steadier. err[k]: 0 or batch
+ * k's error (its time is then meaningless). */
+void timing_measure_set(const struct batch *b, size_t cnt,
+			const struct timing_opts *opts, double *ns_per_run,
+			int *err);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "core/prog_priv.h"
+#include "engine/jit/jit_fuse.h"
 #include "engine/jit/jit_map.h"
 #include "engine/run.h"
 #include "isa/isa.h"
@@ -27,70 +28,111 @@
 #define D_FRAME (D_STACK + D_CTX + D_RUN)
 #define D_RUN_OFF(field) (D_CTX + (int32_t)offsetof(struct bpfvm_run, field))
 
-/* Does the program name r10 (use its stack)? */
-static bool uses_stack(const struct jit_cc *cc)
+/* A leaf (no calls of any kind) has no use for the context, the run or
+ * more than one stack frame, and nothing in it can fail at run time, so
+ * its entry is a C function's: cc->leaf says what it saves (the BPF
+ * r6-r9 the program names; rbp with a 512-byte frame below it when the
+ * program uses r10) and which registers it zeroes: those named and not
+ * written before being read on the way every run starts (first_path). The entry falls through into insn 0
+ * and every exit restores and returns (jit_emit_leaf_ret): no call, no
+ * jump, nothing a native function would not do. */
+#define LEAF_STACK 0x4000u
+#define LEAF_SAVED(l) ((l) & 15u)		 /* r6-r9 */
+#define LEAF_ZERO(l) ((l) >> 4 & 0xffu)	 /* by leaf_zero_regs */
+
+static const uint8_t leaf_zero_regs[8] = { 0, 3, 4, 5, 6, 7, 8, 9 };
+
+/* The way every run starts: from insn 0 through gotos and past jumps to
+ * an exit (a run that takes one reads only r0 from there on), up to the
+ * first other jump. Sets the registers written on it, and those read on
+ * it before being written. */
+static void first_path(const struct jit_cc *cc, unsigned *written,
+		       unsigned *early)
 {
+	size_t i = 0;
+
+	for (unsigned steps = 0; i < cc->cnt && steps < 256; steps++) {
+		const struct bpf_insn *in = &cc->insns[i];
+		unsigned w, cls = ISA_CLASS(in->code), op = ISA_OP(in->code);
+		int64_t to;
+
+		*early |= jit_insn_rw(in, &w) & ~*written;
+		*written |= w;
+		if (cls != BPF_JMP && cls != BPF_JMP32) {
+			i += 1 + isa_is_lddw(in);
+			continue;
+		}
+		to = (int64_t)i + 1 + (cls == BPF_JMP32 && op == BPF_JA ?
+					       in->imm : in->off);
+		if (to < 0 || (size_t)to >= cc->cnt)
+			return;
+		if (op == BPF_JA) {
+			i = (size_t)to;
+		} else if (op != BPF_EXIT && op != BPF_CALL &&
+			   op != BPF_JCOND &&
+			   cc->insns[to].code == (BPF_JMP | BPF_EXIT)) {
+			*early |= 1u & ~*written; /* the exit reads r0 */
+			i++;
+		} else {
+			return;
+		}
+	}
+}
+
+void jit_leaf_plan(struct jit_cc *cc)
+{
+	unsigned named = 1, written = 0, early = 0, zero = 0; /* r0: exit */
+
+	if (!(cc->flags & JIT_F_DIRECT) || cc->has_calls ||
+	    (cc->flags & (JIT_F_CHECKED | JIT_F_COUNTED | JIT_F_TAIL)))
+		return;
 	for (size_t i = 0; i < cc->cnt; i++)
-		if (cc->insns[i].dst_reg == BPF_REG_10 ||
-		    cc->insns[i].src_reg == BPF_REG_10)
-			return true;
-	return false;
+		named |= 1u << cc->insns[i].dst_reg | 1u << cc->insns[i].src_reg;
+	first_path(cc, &written, &early);
+	/* zero what is named and not surely written before it is read */
+	for (int k = 0; k < 8; k++)
+		if ((named & ~(written & ~early)) >> leaf_zero_regs[k] & 1)
+			zero |= 1u << k;
+	cc->leaf = (uint16_t)(JIT_LEAF_ON | zero << 4 |
+			      (named >> BPF_REG_6 & 15) |
+			      (named >> BPF_REG_10 & 1 ? LEAF_STACK : 0));
 }
 
-/* A leaf (no calls of any kind, plain code) has no use for the context,
- * the run or more than one stack frame, and nothing can fail at run time:
- * its entry only saves what it uses, like a C function. */
-static bool is_leaf(const struct jit_cc *cc)
+bool jit_leaf_frame(const struct jit_cc *cc)
 {
-	return !cc->has_calls && !(cc->flags & (JIT_F_CHECKED |
-					       JIT_F_COUNTED | JIT_F_TAIL));
+	return cc->leaf & (LEAF_STACK | 15u);
 }
 
-/* The leaf's entry: push the BPF r6-r9 the program names; with a stack,
- * rbp = r10 = the top of a 512-byte frame below; then call insn 0. With
- * neither, jump to insn 0, whose ret returns to the caller. The labels
- * of the ways out that only calls reach trap (int3). */
+uint8_t *jit_emit_leaf_ret(const struct jit_cc *cc, uint8_t *p)
+{
+	if (cc->leaf & LEAF_STACK) {
+		p = x86_mov_rr(p, true, X86_RSP, X86_RBP);
+		p = x86_pop(p, X86_RBP);
+	}
+	for (int k = 3; k >= 0; k--)
+		if (LEAF_SAVED(cc->leaf) >> k & 1)
+			p = x86_pop(p, jit_reg[BPF_REG_6 + k]);
+	return x86_ret(p);
+}
+
+/* The leaf's entry (see jit_leaf_plan). The labels of the ways out are
+ * never reached: no leaf code leaves through them. */
 static uint8_t *leaf_entry(struct jit_cc *cc, uint8_t *p)
 {
-	static const uint8_t zero[4] = { X86_RAX, X86_RDX, X86_RCX, X86_R8 };
-	unsigned named = (unsigned)cc->regs_named >> BPF_REG_6 & 15;
-	bool stack = uses_stack(cc);
-	uint8_t saved[4];
-	int n = 0;
-
-	cc->head_label[JIT_H_ENTRY] = (uint32_t)(p - cc->head.p);
+	for (int k = 0; k < JIT_H_COUNT; k++)
+		cc->head_label[k] = (uint32_t)(p - cc->head.p);
 	for (int k = 0; k < 4; k++)
-		if (named >> k & 1)
-			p = x86_push(p, saved[n++] = jit_reg[BPF_REG_6 + k]);
-	if (stack) {
+		if (LEAF_SAVED(cc->leaf) >> k & 1)
+			p = x86_push(p, jit_reg[BPF_REG_6 + k]);
+	if (cc->leaf & LEAF_STACK) {
 		p = x86_push(p, X86_RBP);
 		p = x86_mov_rr(p, true, X86_RBP, X86_RSP);
 		p = x86_alu_ri(p, X86_SUB, true, X86_RSP,
 			       (int32_t)BPFVM_STACK_SIZE);
 	}
-	for (int k = 0; k < 4; k++)
-		p = x86_zero(p, zero[k]);
-	for (int k = 0; k < n; k++)
-		p = x86_zero(p, saved[k]);
-	if (!stack && !n) {
-		p = x86_jmp32(p, 0);
-	} else {
-		p = x86_call32(p, 0);
-	}
-	jit_fix(cc, JIT_LOC_HEAD, (uint32_t)(p - 4 - cc->head.p),
-		JIT_FIX_REL32, 0, 0);
-	if (stack || n) {
-		if (stack) {
-			p = x86_mov_rr(p, true, X86_RSP, X86_RBP);
-			p = x86_pop(p, X86_RBP);
-		}
-		while (n--)
-			p = x86_pop(p, saved[n]);
-		p = x86_ret(p);
-	}
-	cc->head_label[JIT_H_RET_MAIN] = cc->head_label[JIT_H_UNWIND] =
-		cc->head_label[JIT_H_STOP] = (uint32_t)(p - cc->head.p);
-	*p++ = 0xcc; /* int3 */
+	for (int k = 0; k < 8; k++)
+		if (LEAF_ZERO(cc->leaf) >> k & 1)
+			p = x86_zero(p, jit_reg[leaf_zero_regs[k]]);
 	return p;
 }
 
@@ -138,7 +180,7 @@ uint8_t *jit_emit_direct_entry(struct jit_cc *cc, uint8_t *p,
 	static const uint8_t zero[4] = { X86_RAX, X86_RDX, X86_RCX, X86_R8 };
 	uint8_t *epilogue;
 
-	if (is_leaf(cc))
+	if (cc->leaf)
 		return leaf_entry(cc, p);
 	cc->head_label[JIT_H_ENTRY] = (uint32_t)(p - cc->head.p);
 	for (int k = 0; k < sv->n; k++)

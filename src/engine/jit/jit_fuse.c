@@ -198,6 +198,11 @@ static size_t plan_at(struct jit_cc *cc, size_t i, bool *nomem)
 	const struct bpf_insn *in = &cc->insns[i];
 	unsigned role;
 
+	if (in->code == (BPF_JMP | BPF_EXIT)) {
+		if (jit_leaf_frame(cc) && !set_role(cc, i, JIT_FUSE_RET))
+			*nomem = true;
+		return 1;
+	}
 	if (i + 1 >= cc->cnt || is_target(cc, i + 1))
 		return 1;
 	if (ISA_CLASS(in->code) == BPF_ALU64) {
@@ -227,6 +232,7 @@ int jit_fuse_plan(struct jit_cc *cc)
 
 	if (cc->flags & (JIT_F_CHECKED | JIT_F_COUNTED | JIT_F_BLIND))
 		return 0;
+	jit_leaf_plan(cc);
 	/* Only where a run may start (the analysis lists them, branch-free:
 	 * plan_at of any other insn takes it alone and plans nothing). */
 	for (size_t k = 0, i = 0; k < cc->n_fuse_cand && !nomem; k++) {

@@ -17,7 +17,9 @@
  *  select:   if cond goto L; one ALU insn; goto L  -> the ALU insn
  *            undone by a cmov when cond (jit_select.c), then goto L;
  *  exit:     if cond goto +1; exit  -> j!cond to a ret out of line, so
- *            the common way (on) is the branch not taken. */
+ *            the common way (on) is the branch not taken;
+ *  ret:      an exit of the direct variant's leaf (jit_direct.c) that
+ *            saved registers: restores them and returns. */
 #ifndef BPFVM_ENGINE_JIT_JIT_FUSE_H
 #define BPFVM_ENGINE_JIT_JIT_FUSE_H
 
@@ -33,6 +35,7 @@ enum jit_fuse_role {
 	JIT_FUSE_MEM_SET, /* ... then rA = the folded address */
 	JIT_FUSE_SELECT,  /* if-goto over one ALU insn (SKIP) and a goto */
 	JIT_FUSE_EXIT,	  /* if-goto +1 over an exit (SKIP) */
+	JIT_FUSE_RET,	  /* an exit of a leaf that restores registers */
 };
 #define JIT_FUSE_ROLE(f) ((f) & 7)
 #define JIT_FUSE_BACK(f) ((f) >> 3)
@@ -55,9 +58,20 @@ bool jit_addr_step(const struct bpf_insn *in, struct jit_addr *s);
  * -1 for anything but a plain load or store. */
 int jit_mem_base(const struct bpf_insn *in);
 
+/* The registers insn `in` reads (bit r: BPF register r); *writes: those
+ * it writes. Calls and LD_ABS/IND count as reading nearly everything
+ * (jit_live.c). */
+unsigned jit_insn_rw(const struct bpf_insn *in, unsigned *writes);
+
 /* Is BPF register r live after insn i (read on some path before being
  * written)? Conservative: true when unsure (jit_live.c). */
 bool jit_live_after(const struct jit_cc *cc, unsigned r, size_t i);
+
+/* The direct variant's leaf entry (jit_direct.c): cc->leaf, for a
+ * program without calls; whether its exits restore registers; an exit. */
+void jit_leaf_plan(struct jit_cc *cc);
+bool jit_leaf_frame(const struct jit_cc *cc);
+uint8_t *jit_emit_leaf_ret(const struct jit_cc *cc, uint8_t *p);
 
 /* The select's if-goto and ALU insn rules (jit_select.c). */
 bool jit_sel_alu(const struct bpf_insn *in);

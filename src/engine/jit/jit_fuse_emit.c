@@ -89,7 +89,7 @@ static uint8_t *jump_exit(struct jit_cc *cc, uint8_t *p,
 	if (!q)
 		return NULL;
 	jit_fix_main(cc, p, JIT_LOC_COLD, at);
-	cc->cold.len = (size_t)(x86_ret(q) - cc->cold.p);
+	cc->cold.len = (size_t)(jit_emit_leaf_ret(cc, q) - cc->cold.p);
 	return p;
 }
 
@@ -108,6 +108,8 @@ uint8_t *jit_tr_fused(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 		return jit_emit_select(cc, p, in, in + 1);
 	case JIT_FUSE_EXIT:
 		return jump_exit(cc, p, in);
+	case JIT_FUSE_RET:
+		return jit_emit_leaf_ret(cc, p);
 	}
 	return NULL;
 }

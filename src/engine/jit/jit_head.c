@@ -181,12 +181,16 @@ int jit_emit_head(struct jit_cc *cc)
 		p = emit_entry(cc, p, &sv);
 		p = emit_exits(cc, p, &sv);
 	}
-	p = jit_emit_pending(cc, p);
-	p = jit_emit_cb_entry(cc, p, &sv);
-	p = emit_check_thunk(cc, p);
-	p = emit_callx_thunk(cc, p);
-	p = emit_fail(cc, p, JIT_H_DEPTH, (const void *)jit_slow_depth);
-	p = emit_fail(cc, p, JIT_H_BUDGET, (const void *)jit_slow_budget);
+	if (!cc->leaf) { /* a leaf's entry falls into insn 0 (jit_direct.c) */
+		p = jit_emit_pending(cc, p);
+		p = jit_emit_cb_entry(cc, p, &sv);
+		p = emit_check_thunk(cc, p);
+		p = emit_callx_thunk(cc, p);
+		p = emit_fail(cc, p, JIT_H_DEPTH,
+			      (const void *)jit_slow_depth);
+		p = emit_fail(cc, p, JIT_H_BUDGET,
+			      (const void *)jit_slow_budget);
+	}
 	/* Align insn 0 (a possible loop head, and the hottest code). */
 	p = x86_nops(p, (unsigned)(-(p - cc->head.p) & 15));
 	cc->head.len = (size_t)(p - cc->head.p);

@@ -24,49 +24,58 @@ static unsigned alu_reads(const struct bpf_insn *in)
 	return m;
 }
 
+unsigned jit_insn_rw(const struct bpf_insn *in, unsigned *writes)
+{
+	unsigned op = ISA_OP(in->code);
+
+	*writes = 0;
+	switch (ISA_CLASS(in->code)) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		*writes = 1u << in->dst_reg;
+		return alu_reads(in);
+	case BPF_LDX:
+		*writes = 1u << in->dst_reg;
+		return 1u << in->src_reg;
+	case BPF_ST:
+		return 1u << in->dst_reg;
+	case BPF_STX: /* atomics may read r0 too (and write src or r0) */
+		return 1u << in->dst_reg | 1u << in->src_reg |
+		       (ISA_MODE(in->code) == BPF_ATOMIC);
+	case BPF_LD: /* lddw writes dst; LD_ABS/IND: as if it read all */
+		if (!isa_is_lddw(in))
+			return 0x7ff;
+		*writes = 1u << in->dst_reg;
+		return 0;
+	}
+	if (op == BPF_EXIT)
+		return 1;
+	if (op == BPF_CALL) { /* args r1-r5 (and more: be safe); r0 out */
+		*writes = 1;
+		return 0x7fe;
+	}
+	if (op == BPF_JA)
+		return 0;
+	return 1u << in->dst_reg |
+	       (ISA_SRCBIT(in->code) == BPF_X ? 1u << in->src_reg : 0);
+}
+
 /* What insn `in` does to register r (L_JUMP: goes only to its target,
  * L_BRANCH: to its target or the next insn). */
 static int effect(const struct bpf_insn *in, unsigned r)
 {
+	unsigned writes, reads = jit_insn_rw(in, &writes);
 	unsigned cls = ISA_CLASS(in->code), op = ISA_OP(in->code);
-	unsigned bit = 1u << r, reads, writes = 0;
 
-	switch (cls) {
-	case BPF_ALU:
-	case BPF_ALU64:
-		reads = alu_reads(in);
-		writes = 1u << in->dst_reg;
-		break;
-	case BPF_LDX:
-		reads = 1u << in->src_reg;
-		writes = 1u << in->dst_reg;
-		break;
-	case BPF_ST:
-		reads = 1u << in->dst_reg;
-		break;
-	case BPF_STX: /* atomics may read or write r0 too */
-		reads = 1u << in->dst_reg | 1u << in->src_reg |
-			(ISA_MODE(in->code) == BPF_ATOMIC);
-		break;
-	case BPF_LD: /* lddw writes dst; LD_ABS/IND: assume it reads */
-		if (!isa_is_lddw(in))
-			return L_READ;
-		return in->dst_reg == r ? L_DEAD : L_NEXT;
-	default: /* JMP, JMP32 */
-		if (op == BPF_EXIT)
-			return r == BPF_REG_0 ? L_READ : L_DEAD;
-		if (op == BPF_CALL) /* args r1-r5; r0 is the result */
-			return r == BPF_REG_0 ? L_DEAD : L_READ;
-		if (op == BPF_JA)
-			return L_JUMP;
-		reads = 1u << in->dst_reg;
-		if (ISA_SRCBIT(in->code) == BPF_X)
-			reads |= 1u << in->src_reg;
-		return reads & bit ? L_READ : L_BRANCH;
-	}
-	if (reads & bit)
+	if (reads >> r & 1)
 		return L_READ;
-	return writes & bit ? L_DEAD : L_NEXT;
+	if (writes >> r & 1)
+		return L_DEAD;
+	if ((cls != BPF_JMP && cls != BPF_JMP32) || op == BPF_CALL)
+		return L_NEXT;
+	if (op == BPF_EXIT) /* the path ends: only r0 was live */
+		return L_DEAD;
+	return op == BPF_JA ? L_JUMP : L_BRANCH;
 }
 
 static size_t target(const struct bpf_insn *in, size_t k)

@@ -147,8 +147,12 @@ struct jit_cc {
 	uint32_t block_left;	/* counted: insns after i in its block */
 	uint64_t rng;		/* blinding keys */
 	uint8_t *fuse;		/* fusion plan (jit_fuse.h); NULL: none */
+	uint16_t leaf;		/* direct variant: JIT_LEAF_ON and how a
+				 * leaf enters and leaves (jit_direct.c) */
 	int err;
 };
+
+#define JIT_LEAF_ON 0x8000u	/* cc->leaf: the entry falls into insn 0 */
 
 /* Per insn analysis bits (cc->info). */
 #define JIT_I_LEADER 0x01	/* starts a basic block */
