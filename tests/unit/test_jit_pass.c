@@ -201,6 +201,19 @@ static void test_same_image(void)
 	}
 }
 
+/* A large program: its scratch and image are mappings on huge pages,
+ * kept from one compile for the next, and its code buffer grows. */
+static void test_large(void)
+{
+	size_t cnt = 200000;
+	struct bpf_insn *p = random_prog(cnt);
+
+	CHECK(p != NULL);
+	for (int rep = 0; p && rep < 3; rep++)
+		compare(p, cnt, 0, true);
+	free(p);
+}
+
 /* Where the branch of jump insn i (to t) is in the image, and its size:
  * 2 (rel8) or 5/6 (rel32); 0: none or not to t. */
 static unsigned branch_len(const struct jit_image *img, size_t i, size_t t)
@@ -367,6 +380,7 @@ int main(void)
 {
 	CHECK(bpfvm_env_create(&env) == 0);
 	test_same_image();
+	test_large();
 	test_one_jump();
 	test_backward_jump();
 	test_many_jumps();

@@ -12,25 +12,24 @@
 
 #define D jit_reg[in->dst_reg]
 #define S jit_reg[in->src_reg]
+#define UNUSED __attribute__((unused))
 #define FAST(name)                                                          \
-	static uint8_t *name(struct jit_cc *cc, uint8_t *p,                 \
-			     const struct bpf_insn *in)
+	static uint8_t *name(struct jit_cc *cc UNUSED, uint8_t *p,          \
+			     const struct bpf_insn *in UNUSED)
 
 /* ALU: add, sub, or, and, xor by register and by constant; 64-bit x + 0
  * and friends are nothing. */
 #define BINOP(name, op)                                                     \
-	FAST(name##_x64) { (void)cc; return x86_alu_rr(p, op, true, D, S); } \
-	FAST(name##_x32) { (void)cc; return x86_alu_rr(p, op, false, D, S); } \
+	FAST(name##_x64) { return x86_alu_rr(p, op, true, D, S); } \
+	FAST(name##_x32) { return x86_alu_rr(p, op, false, D, S); } \
 	FAST(name##_k64)                                                    \
 	{                                                                   \
-		(void)cc;                                                   \
 		if (in->imm == 0 && op != X86_AND)                          \
 			return p;                                           \
 		return x86_alu_ri(p, op, true, D, in->imm);                 \
 	}                                                                   \
 	FAST(name##_k32)                                                    \
 	{                                                                   \
-		(void)cc;                                                   \
 		return x86_alu_ri(p, op, false, D, in->imm);                \
 	}
 BINOP(add, X86_ADD)
@@ -41,19 +40,16 @@ BINOP(xor, X86_XOR)
 
 FAST(mov_k64)
 {
-	(void)cc;
 	return x86_mov_imm64(p, D, (uint64_t)(int64_t)in->imm);
 }
 
 FAST(mov_k32)
 {
-	(void)cc;
 	return x86_mov_imm64(p, D, (uint32_t)in->imm);
 }
 
 FAST(mov_x64)
 {
-	(void)cc;
 	if (in->off) /* movsx */
 		return NULL;
 	return D == S ? p : x86_mov_rr(p, true, D, S);
@@ -61,16 +57,15 @@ FAST(mov_x64)
 
 FAST(mov_x32)
 {
-	(void)cc;
 	return in->off ? NULL : x86_mov_rr(p, false, D, S);
 }
 
-FAST(mul_x64) { (void)cc; return x86_imul_rr(p, true, D, S); }
-FAST(mul_x32) { (void)cc; return x86_imul_rr(p, false, D, S); }
-FAST(mul_k64) { (void)cc; return x86_imul_rri(p, true, D, D, in->imm); }
-FAST(mul_k32) { (void)cc; return x86_imul_rri(p, false, D, D, in->imm); }
-FAST(neg64) { (void)cc; return x86_neg(p, true, D); }
-FAST(neg32) { (void)cc; return x86_neg(p, false, D); }
+FAST(mul_x64) { return x86_imul_rr(p, true, D, S); }
+FAST(mul_x32) { return x86_imul_rr(p, false, D, S); }
+FAST(mul_k64) { return x86_imul_rri(p, true, D, D, in->imm); }
+FAST(mul_k32) { return x86_imul_rri(p, false, D, D, in->imm); }
+FAST(neg64) { return x86_neg(p, true, D); }
+FAST(neg32) { return x86_neg(p, false, D); }
 
 /* Shifts by a constant (masked as BPF does); by 0: nothing, but 32-bit
  * still zero-extends. */
@@ -78,13 +73,11 @@ FAST(neg32) { (void)cc; return x86_neg(p, false, D); }
 	FAST(name##_k64)                                                    \
 	{                                                                   \
 		unsigned n = (unsigned)in->imm & 63;                        \
-		(void)cc;                                                   \
 		return n ? x86_shift_ri(p, op, true, D, (uint8_t)n) : p;    \
 	}                                                                   \
 	FAST(name##_k32)                                                    \
 	{                                                                   \
 		unsigned n = (unsigned)in->imm & 31;                        \
-		(void)cc;                                                   \
 		if (!n)                                                     \
 			return x86_mov_rr(p, false, D, D);                  \
 		return x86_shift_ri(p, op, false, D, (uint8_t)n);           \
@@ -98,7 +91,6 @@ SHIFT(arsh, X86_SAR)
 	FAST(name##_x##w)                                                   \
 	{                                                                   \
 		int d = D, s = S;                                           \
-		(void)cc;                                                   \
 		if (s == X86_RCX)                                           \
 			return x86_shift_cl(p, op, w == 64, d);             \
 		p = x86_mov_rr(p, true, JIT_TMP, X86_RCX);                  \
@@ -124,11 +116,10 @@ static uint8_t *swap(uint8_t *p, int d, int32_t bits)
 	return x86_bswap(p, bits == 64, d);
 }
 
-FAST(end_be) { (void)cc; return swap(p, D, in->imm); }
+FAST(end_be) { return swap(p, D, in->imm); }
 
 FAST(end_le)
 {
-	(void)cc;
 	if (in->imm == 16)
 		return x86_movzx_rr(p, D, D, 2);
 	return in->imm == 32 ? x86_mov_rr(p, false, D, D) : p;
@@ -139,7 +130,6 @@ FAST(end_le)
 	FAST(name)                                                          \
 	{                                                                   \
 		int b = D, s = S;                                           \
-		(void)cc;                                                   \
 		switch (in->imm) {                                          \
 		case BPF_ADD:                                               \
 			return x86_lock_alu(p, X86_ADD, w, b, in->off, s);  \
@@ -164,7 +154,7 @@ ATOMIC(atomic_dw, true)
 
 /* Loads and stores without checks. */
 #define LOAD(name, kind)                                                    \
-	FAST(name) { (void)cc; return x86_load(p, kind, D, S, in->off); }
+	FAST(name) { return x86_load(p, kind, D, S, in->off); }
 LOAD(ld_b, X86_LD_U8)
 LOAD(ld_h, X86_LD_U16)
 LOAD(ld_w, X86_LD_U32)
@@ -176,12 +166,10 @@ LOAD(ldsx_w, X86_LD_S32)
 #define STORE(name, bytes)                                                  \
 	FAST(st##name)                                                      \
 	{                                                                   \
-		(void)cc;                                                   \
 		return x86_store_imm(p, bytes, D, in->off, in->imm);        \
 	}                                                                   \
 	FAST(stx##name)                                                     \
 	{                                                                   \
-		(void)cc;                                                   \
 		return x86_store(p, bytes, D, in->off, S);                  \
 	}
 STORE(_b, 1)
@@ -267,8 +255,6 @@ FAST(ja32)
 
 FAST(exit_)
 {
-	(void)cc;
-	(void)in;
 	return x86_ret(p);
 }
 
@@ -290,18 +276,7 @@ FAST(exit_)
 const jit_fast_fn jit_fast[256] = {
 	ALU_OP(ADD, add), ALU_OP(SUB, sub), ALU_OP(OR, or), ALU_OP(AND, and),
 	ALU_OP(XOR, xor), ALU_OP(MOV, mov), ALU_OP(MUL, mul),
-	[BPF_ALU64 | BPF_LSH | BPF_K] = lsh_k64,
-	[BPF_ALU | BPF_LSH | BPF_K] = lsh_k32,
-	[BPF_ALU64 | BPF_RSH | BPF_K] = rsh_k64,
-	[BPF_ALU | BPF_RSH | BPF_K] = rsh_k32,
-	[BPF_ALU64 | BPF_ARSH | BPF_K] = arsh_k64,
-	[BPF_ALU | BPF_ARSH | BPF_K] = arsh_k32,
-	[BPF_ALU64 | BPF_LSH | BPF_X] = lsh_x64,
-	[BPF_ALU | BPF_LSH | BPF_X] = lsh_x32,
-	[BPF_ALU64 | BPF_RSH | BPF_X] = rsh_x64,
-	[BPF_ALU | BPF_RSH | BPF_X] = rsh_x32,
-	[BPF_ALU64 | BPF_ARSH | BPF_X] = arsh_x64,
-	[BPF_ALU | BPF_ARSH | BPF_X] = arsh_x32,
+	ALU_OP(LSH, lsh), ALU_OP(RSH, rsh), ALU_OP(ARSH, arsh),
 	[BPF_ALU64 | BPF_NEG] = neg64, [BPF_ALU | BPF_NEG] = neg32,
 	[BPF_ALU | BPF_END | BPF_TO_BE] = end_be,
 	[BPF_ALU | BPF_END | BPF_TO_LE] = end_le,

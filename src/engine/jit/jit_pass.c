@@ -1,17 +1,18 @@
-/* Pass 1: every instruction's code into cc->main.
+/* Pass 1: every instruction's code into cc->main, in program order.
  *
  * The opcodes of real and random code change at nearly every instruction,
- * so in program order the dispatch on the opcode, and most branches in the
- * translators, mispredict: ~25 cycles for the dispatch alone, half of what
- * a 50M insns/s compile may spend per instruction. So instructions are
- * translated grouped by opcode (a counting sort), each group in program
- * order into its own region of main, where the translators' branches go
- * the same way from one instruction to the next. Insn i's code is then
- * main[off1[i], off1[i] + len[i]); the layout puts the pieces in order.
+ * so in program order the dispatch on the opcode, and the branches in the
+ * translators, mispredict at nearly every one: ~20 cycles each, most of
+ * what a 50M insns/s compile may spend per instruction. So the plain and
+ * direct variants translate a chunk at a time, grouped by opcode, where
+ * those branches go the same way from one instruction to the next, most
+ * instructions through a fast path made for their opcode (jit_fast.c);
+ * the layout then puts the chunk's code in main in program order.
  *
  * That needs translators whose output does not depend on the order they
- * run in (see struct jit_cc). The counted variant goes in program order:
- * a block's charge and cold copy are made at its leader. */
+ * run in (see struct jit_cc). The counted variant goes in program order
+ * (a block's charge and cold copy are made at its leader), and so does
+ * the reference compile the tests compare with (JIT_F_REFERENCE). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,7 +270,6 @@ int jit_translate(struct jit_cc *cc)
 	/* most insns take under 8 bytes: one growth at most */
 	if (!jit_reserve(cc, &cc->main, cc->cnt * 8 + JIT_INSN_MAX))
 		return cc->err;
-
 	if (cc->flags & (JIT_F_COUNTED | JIT_F_REFERENCE)) {
 		err = translate_ordered(cc);
 	} else if ((err = translate_grouped(cc))) {

@@ -1,11 +1,14 @@
-/* The JIT driver. Three linear steps:
- *  1. translate: each instruction's code goes into a buffer, except the
- *     branch that ends a jump, which is only recorded (kind, target);
- *     references whose value depends on the final layout become fixups;
- *  2. layout (jit_layout.c): choose rel8 or rel32 for every branch,
- *     iterating to a fixed point over the branches only (a branch once
- *     found not to fit stays long, so it terminates), with loop heads
- *     aligned to 16 bytes;
+/* The JIT driver. Four linear steps:
+ *  0. analyse (jit_analyse.c): leaders, jump targets, loop heads, function
+ *     entries, in one branch-free pass over the instructions;
+ *  1. translate (jit_pass.c): each instruction's code goes into a buffer,
+ *     except the branch that ends a jump, which is only recorded (kind,
+ *     target); references whose value depends on the final layout become
+ *     fixups;
+ *  2. layout (jit_layout.c): choose rel8 or rel32 for every branch, most
+ *     proven from the code in between, the others by rounds over them
+ *     only (a branch once found not to fit stays long, so it
+ *     terminates), with loop heads aligned to 16 bytes;
  *  3. emit: copy the code to the executable image block by block with
  *     the branches in between, apply the fixups, seal the pages.
  * Nothing here allocates per instruction. */
