@@ -43,14 +43,14 @@
 static const uint8_t kind[256] = { KIND64(0), KIND64(64), KIND64(128),
 				   KIND64(192) };
 
-/* Which of r6-r9 (bits 0-3) the register byte of an insn names. */
-#define R69(b) ((1u << ((b) & 15) | 1u << ((b) >> 4)) >> BPF_REG_6 & 15)
-#define R69_4(b) R69(b), R69(b + 1), R69(b + 2), R69(b + 3)
-#define R69_16(b) R69_4(b), R69_4(b + 4), R69_4(b + 8), R69_4(b + 12)
-#define R69_64(b) R69_16(b), R69_16(b + 16), R69_16(b + 32), R69_16(b + 48)
+/* The registers the register byte of an insn names (dst | src << 4). */
+#define REGS(b) (1u << ((b) & 15) | 1u << ((b) >> 4))
+#define REGS4(b) REGS(b), REGS(b + 1), REGS(b + 2), REGS(b + 3)
+#define REGS16(b) REGS4(b), REGS4(b + 4), REGS4(b + 8), REGS4(b + 12)
+#define REGS64(b) REGS16(b), REGS16(b + 16), REGS16(b + 32), REGS16(b + 48)
 
-static const uint8_t r69[256] = { R69_64(0), R69_64(64), R69_64(128),
-				  R69_64(192) };
+static const uint16_t regs_of[256] = { REGS64(0), REGS64(64), REGS64(128),
+				       REGS64(192) };
 
 /* Jumps' targets, as target | backward << 31, are marked after the pass:
  * marking them in it, the store to info[target] and the load of info[i]
@@ -122,11 +122,11 @@ void jit_analyse(struct jit_cc *cc)
 		m += k >> 3 & 1;
 		info[i] |= (uint8_t)lead;
 		lead = (k & K_LEAD) * JIT_I_LEADER;
-		regs |= r69[((const uint8_t *)in)[1]];
+		regs |= regs_of[((const uint8_t *)in)[1]];
 		if (__builtin_expect(k & K_RARE, 0))
 			i = analyse_rare(cc, i, &n);
 	}
 	mark_targets(info, tgt, n);
 	cc->n_fuse_cand = m;
-	cc->regs_named = (uint16_t)(regs << BPF_REG_6);
+	cc->regs_named = (uint16_t)regs;
 }

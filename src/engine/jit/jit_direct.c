@@ -86,8 +86,7 @@ void jit_leaf_plan(struct jit_cc *cc)
 	if (!(cc->flags & JIT_F_DIRECT) || cc->has_calls ||
 	    (cc->flags & (JIT_F_CHECKED | JIT_F_COUNTED | JIT_F_TAIL)))
 		return;
-	for (size_t i = 0; i < cc->cnt; i++)
-		named |= 1u << cc->insns[i].dst_reg | 1u << cc->insns[i].src_reg;
+	named |= cc->regs_named; /* from the analysis */
 	first_path(cc, &written, &early);
 	/* zero what is named and not surely written before it is read */
 	for (int k = 0; k < 8; k++)

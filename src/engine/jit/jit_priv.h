@@ -121,7 +121,8 @@ struct jit_cc {
 
 	/* Analysis (jit_analyse.c): per insn flags, and the program's. */
 	uint8_t *info;
-	uint16_t regs_named;	/* BPF r6-r9 named as dst or src (bits 6-9) */
+	uint16_t regs_named;	/* BPF registers named as dst or src (a
+				 * pseudo src of lddw or call may add one) */
 	bool has_calls;		/* any call insn */
 	bool subprogs;		/* function entries besides insn 0 */
 	uint32_t *fuse_cand;	/* the insns a fused run may start at: */
