@@ -56,8 +56,11 @@ static int run_engine(struct bpfvm_prog *prog, struct bpfvm_run *run,
 	return run->interp(run, r0);
 }
 
-int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
-		   uint64_t *r0, struct bpfvm_run_opts *opts)
+/* Every run but the shortcut's (bpfvm_prog_run). Not inlined: the
+ * shortcut then pays nothing for this one's frame. */
+static __attribute__((noinline)) int
+prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *r0,
+	 struct bpfvm_run_opts *opts)
 {
 	uint32_t flags = OPTS_GET(opts, flags, 0);
 	uint64_t budget = OPTS_GET(opts, insn_budget, 0);
@@ -91,6 +94,31 @@ int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 	if (counted)
 		OPTS_SET(opts, insn_executed, run.executed);
 	return err;
+}
+
+/* A plain JIT run of a program without calls or maps, compiled by an
+ * earlier run, calls its code as the C function it is: the code needs
+ * no run state (jit_prog_leaf_fn). */
+int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
+		   uint64_t *r0, struct bpfvm_run_opts *opts)
+{
+	uint32_t flags = OPTS_GET(opts, flags, 0);
+	bpfvm_jit_fn leaf;
+	char *buf;
+
+	if (!prog || (flags & (BPFVM_RUN_F_COUNT | BPFVM_RUN_F_CHECKED)) ||
+	    OPTS_GET(opts, insn_budget, 0) || prog->used_map_cnt ||
+	    OPTS_GET(opts, engine, BPFVM_ENGINE_INTERP) != BPFVM_ENGINE_JIT ||
+	    !(leaf = jit_prog_leaf_fn(prog)))
+		return prog_run(prog, mem, mem_len, r0, opts);
+	buf = OPTS_GET(opts, err_buf, NULL);
+	if (buf && OPTS_GET(opts, err_size, 0))
+		buf[0] = '\0';
+	if (r0)
+		*r0 = leaf(mem, mem ? mem_len : 0);
+	else
+		leaf(mem, mem ? mem_len : 0);
+	return 0;
 }
 
 void bpfvm_run_stop(struct bpfvm_run *run, uint64_t r0)

@@ -26,6 +26,9 @@ struct bpfvm_run;
  * with the general translators only, the reference the usual compile
  * (grouped by opcode, fast paths) must match byte for byte. */
 #define JIT_F_REFERENCE (1u << 8)
+/* Not a variant: set in an image's flags when its entry is a plain C
+ * function, bpfvm_jit_fn (jit_direct.c's leaf entry). */
+#define JIT_F_LEAF (1u << 9)
 
 /* One compiled image: read+execute pages, never writable once made. */
 struct jit_image {
@@ -65,5 +68,9 @@ int jit_prog_image(struct bpfvm_prog *prog, uint32_t flags,
 /* jit_prog_image + jit_run: the run entry's JIT path. */
 int jit_prog_run(struct bpfvm_prog *prog, struct bpfvm_run *run,
 		 uint32_t flags, uint64_t *r0);
+/* The plain variant as a C function when it is compiled already and a
+ * leaf (no calls: nothing in it reads the run or can fail); else NULL.
+ * The run entry's shortcut for plain runs. */
+bpfvm_jit_fn jit_prog_leaf_fn(const struct bpfvm_prog *prog);
 
 #endif

@@ -30,7 +30,8 @@
 
 /* A leaf (no calls of any kind) has no use for the context, the run or
  * more than one stack frame, and nothing in it can fail at run time, so
- * its entry is a C function's: cc->leaf says what it saves (the BPF
+ * its entry is a C function's, in the plain variant too (jit_run and the
+ * run entry call it as one, JIT_F_LEAF): cc->leaf says what it saves (the BPF
  * r6-r9 the program names; rbp with a 512-byte frame below it when the
  * program uses r10) and which registers it zeroes: those named and not
  * written before being read on the way every run starts (first_path). The entry falls through into insn 0
@@ -83,7 +84,7 @@ void jit_leaf_plan(struct jit_cc *cc)
 {
 	unsigned named = 1, written = 0, early = 0, zero = 0; /* r0: exit */
 
-	if (!(cc->flags & JIT_F_DIRECT) || cc->has_calls ||
+	if (cc->has_calls ||
 	    (cc->flags & (JIT_F_CHECKED | JIT_F_COUNTED | JIT_F_TAIL)))
 		return;
 	named |= cc->regs_named; /* from the analysis */

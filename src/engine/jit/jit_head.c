@@ -175,7 +175,7 @@ int jit_emit_head(struct jit_cc *cc)
 	if (!p)
 		return cc->err;
 	pick_saved(cc, &sv);
-	if (cc->flags & JIT_F_DIRECT) {
+	if ((cc->flags & JIT_F_DIRECT) || cc->leaf) {
 		p = jit_emit_direct_entry(cc, p, &sv);
 	} else {
 		p = emit_entry(cc, p, &sv);

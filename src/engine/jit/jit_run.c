@@ -37,6 +37,11 @@ int jit_run(const struct jit_image *img, struct bpfvm_run *run, uint64_t *r0)
 	struct jit_ctx ctx;
 	int err;
 
+	if (img->flags & JIT_F_LEAF) { /* a C function, needing none of it */
+		*r0 = ((bpfvm_jit_fn)img->code)(run->mem, run->mem_len);
+		return 0;
+	}
+
 	ctx.run = run;
 	ctx.stack_hi = hi;
 	ctx.min_rbp = hi - (BPFVM_MAX_CALL_DEPTH - 2) * BPFVM_STACK_SIZE;
@@ -57,6 +62,7 @@ int jit_run(const struct jit_image *img, struct bpfvm_run *run, uint64_t *r0)
 
 /* Compiled variants of one program, made on first use. */
 struct jit_state {
+	bpfvm_jit_fn leaf;	/* the plain variant's code, when a leaf */
 	pthread_mutex_t lock;
 	struct jit_image *img[JIT_VARIANTS];
 };
@@ -102,6 +108,10 @@ int jit_prog_image(struct bpfvm_prog *prog, uint32_t flags,
 				((struct jit_image_priv *)img)->prog = prog;
 				__atomic_store_n(&st->img[flags], img,
 						 __ATOMIC_RELEASE);
+				if (!flags && (img->flags & JIT_F_LEAF))
+					__atomic_store_n(&st->leaf,
+							 (bpfvm_jit_fn)img->code,
+							 __ATOMIC_RELEASE);
 			}
 		}
 		pthread_mutex_unlock(&st->lock);
@@ -126,6 +136,12 @@ int jit_prog_run(struct bpfvm_prog *prog, struct bpfvm_run *run,
 			return err;
 	}
 	return jit_run(img, run, r0);
+}
+
+bpfvm_jit_fn jit_prog_leaf_fn(const struct bpfvm_prog *prog)
+{
+	return prog->jit ? __atomic_load_n(&prog->jit->leaf, __ATOMIC_ACQUIRE)
+			 : NULL;
 }
 
 int bpfvm_prog_jit_info(struct bpfvm_prog *prog, uint32_t run_flags,

@@ -389,6 +389,8 @@ int jit_compile(const struct bpf_insn *insns, size_t cnt,
 	err = make_image(&cc, ip);
 	if (!err)
 		err = image_tables(&cc, ip);
+	if (cc.leaf)
+		ip->pub.flags |= JIT_F_LEAF;
 out:
 	jit_cc_free(&cc);
 	if (err) {
