@@ -224,6 +224,19 @@ static const struct bpf_insn jump_exit[] = {
 	JA(-5),
 };
 
+/* if done goto out; goto loop (strcmp's back edge), and if c goto +1;
+ * goto back. */
+static const struct bpf_insn swap_jumps[] = {
+	MOV64_IMM(0, 0), MOV64_IMM(2, 0),
+	LDX(BPF_B, 3, 1, 0), ALU64_REG(BPF_ADD, 0, 3),	/* 2: loop */
+	ALU64_IMM(BPF_ADD, 1, 1), ALU64_IMM(BPF_ADD, 2, 1),
+	JMP_IMM(BPF_JEQ, 2, 50, 1), JA(-6),		/* 6, 7 */
+	MOV64_IMM(4, 3),
+	ALU64_IMM(BPF_MUL, 0, 3), ALU64_IMM(BPF_SUB, 4, 1),	/* 9 */
+	JMP_IMM(BPF_JEQ, 4, 0, 3), JA(-4), EXIT(), EXIT(),	/* 11-14 */
+	ALU64_IMM(BPF_XOR, 0, 0x77), EXIT(),
+};
+
 static void test_fixed(void)
 {
 	memset(init, 0, MEM_LEN);
@@ -250,6 +263,8 @@ static void test_fixed(void)
 	FUSED(select_goto, 13, 14);
 	AGREE(jump_exit);
 	FUSED(jump_exit, 5, 6);
+	AGREE(swap_jumps);
+	FUSED(swap_jumps, 7, 8); /* one jump for the two */
 }
 
 /* ---- random programs ---- */
@@ -533,7 +548,19 @@ static void loop(struct gen *g)
 		item(g);
 	restore(g, kind, small);
 	emit(g, ALU64_IMM(BPF_SUB, 9, 1));
-	emit(g, JMP_IMM(BPF_JNE, 9, 0, (int16_t)(head - g->n - 1)));
+	switch (below(g, 3)) { /* the back edge, as clang may write it */
+	case 0:
+		emit(g, JMP_IMM(BPF_JNE, 9, 0, (int16_t)(head - g->n - 1)));
+		break;
+	case 1: /* if done goto +1; goto head */
+		emit(g, JMP_IMM(BPF_JEQ, 9, 0, 1));
+		emit(g, JA((int16_t)(head - g->n - 1)));
+		break;
+	default: /* if done goto past an insn nothing runs; goto head */
+		emit(g, JMP32_IMM(BPF_JEQ, 9, 0, 2));
+		emit(g, JA((int16_t)(head - g->n - 1)));
+		emit(g, MOV64_IMM(0, 0x5a));
+	}
 	g->counter = -1;
 	set_val(g, 9, false);
 }

@@ -31,12 +31,13 @@
 /* A leaf (no calls of any kind) has no use for the context, the run or
  * more than one stack frame, and nothing in it can fail at run time, so
  * its entry is a C function's, in the plain variant too (jit_run and the
- * run entry call it as one, JIT_F_LEAF): cc->leaf says what it saves (the BPF
- * r6-r9 the program names; rbp with a 512-byte frame below it when the
- * program uses r10) and which registers it zeroes: those named and not
- * written before being read on the way every run starts (first_path). The entry falls through into insn 0
- * and every exit restores and returns (jit_emit_leaf_ret): no call, no
- * jump, nothing a native function would not do. */
+ * run entry call it as one, JIT_F_LEAF). cc->leaf says what it saves
+ * (the BPF r6-r9 the program names; rbp with a 512-byte frame below it
+ * when the program uses r10) and which registers it zeroes: those named
+ * and not written before being read on the way every run starts
+ * (first_path). The entry falls through into insn 0 and every exit
+ * restores and returns (jit_emit_leaf_ret): no call, no jump, nothing a
+ * native function would not do. */
 #define LEAF_STACK 0x4000u
 #define LEAF_SAVED(l) ((l) & 15u)		 /* r6-r9 */
 #define LEAF_ZERO(l) ((l) >> 4 & 0xffu)	 /* by leaf_zero_regs */

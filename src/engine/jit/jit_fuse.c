@@ -140,7 +140,7 @@ static bool plan_run(struct jit_cc *cc, size_t h, const struct run *r)
 		if (jit_mem_base(&cc->insns[k]) >= 0 && k > h)
 			role = (k == r->last && r->set ? JIT_FUSE_MEM_SET :
 							JIT_FUSE_MEM) |
-			       (unsigned)(k - h) << 3;
+			       (unsigned)(k - h) << 4;
 		if (!set_role(cc, k, role))
 			return false;
 	}
@@ -173,14 +173,22 @@ static size_t ja_target(const struct bpf_insn *in, size_t k)
 			(ISA_CLASS(in->code) == BPF_JMP32 ? in->imm : in->off));
 }
 
+static bool is_ja(const struct bpf_insn *in)
+{
+	return in->code == (BPF_JMP | BPF_JA) || in->code == (BPF_JMP32 | BPF_JA);
+}
+
 /* Conditional jump i: a select over i + 1 before a goto to the same
- * place, or a jump over an exit. */
+ * place, a jump over an exit, or one before a goto back. */
 static unsigned jump_role(const struct jit_cc *cc, size_t i)
 {
 	const struct bpf_insn *in = &cc->insns[i];
 
-	if (!jit_sel_cond(in) || i + 2 >= cc->cnt || is_target(cc, i + 1))
+	if (!jit_sel_cond(in) || in->off == 0 || i + 2 >= cc->cnt ||
+	    is_target(cc, i + 1))
 		return 0;
+	if (is_ja(&in[1]) && (in->off == 1 || ja_target(&in[1], i + 1) <= i))
+		return JIT_FUSE_SWAP;
 	if (in->off == 1)
 		return in[1].code == (BPF_JMP | BPF_EXIT) ? JIT_FUSE_EXIT : 0;
 	if (in->off != 0 && jit_sel_alu(&in[1]) &&
@@ -221,7 +229,9 @@ static size_t plan_at(struct jit_cc *cc, size_t i, bool *nomem)
 	role = jump_role(cc, i);
 	if (!role)
 		return isa_is_lddw(in) ? 2 : 1;
-	if (!set_role(cc, i, role) || !set_role(cc, i + 1, JIT_FUSE_SKIP))
+	if (!set_role(cc, i, role) ||
+	    !set_role(cc, i + 1, role == JIT_FUSE_SWAP ? JIT_FUSE_SWAP_JA :
+							 JIT_FUSE_SKIP))
 		*nomem = true;
 	return 2;
 }

@@ -19,13 +19,17 @@
  *  exit:     if cond goto +1; exit  -> j!cond to a ret out of line, so
  *            the common way (on) is the branch not taken;
  *  ret:      an exit of the direct variant's leaf (jit_direct.c) that
- *            saved registers: restores them and returns. */
+ *            saved registers: restores them and returns;
+ *  swap:     if cond goto A; goto B  -> if !cond goto B; goto A, where
+ *            goto B goes back (a loop's) or A is the insn after it: the
+ *            usual way is then the conditional jump taken, not a jump
+ *            not taken and then a goto. */
 #ifndef BPFVM_ENGINE_JIT_JIT_FUSE_H
 #define BPFVM_ENGINE_JIT_JIT_FUSE_H
 
 #include "engine/jit/jit_priv.h"
 
-/* cc->fuse[i]: a role in the low 3 bits; for memory accesses of an
+/* cc->fuse[i]: a role in the low 4 bits; for memory accesses of an
  * address run, the distance back to the run's first insn above them. */
 enum jit_fuse_role {
 	JIT_FUSE_NONE,
@@ -36,10 +40,12 @@ enum jit_fuse_role {
 	JIT_FUSE_SELECT,  /* if-goto over one ALU insn (SKIP) and a goto */
 	JIT_FUSE_EXIT,	  /* if-goto +1 over an exit (SKIP) */
 	JIT_FUSE_RET,	  /* an exit of a leaf that restores registers */
+	JIT_FUSE_SWAP,	  /* if-goto A before a goto B: if !cond goto B */
+	JIT_FUSE_SWAP_JA, /* ... and the goto: goto A */
 };
-#define JIT_FUSE_ROLE(f) ((f) & 7)
-#define JIT_FUSE_BACK(f) ((f) >> 3)
-#define JIT_FUSE_MAX_RUN 31
+#define JIT_FUSE_ROLE(f) ((f) & 15)
+#define JIT_FUSE_BACK(f) ((f) >> 4)
+#define JIT_FUSE_MAX_RUN 15
 
 /* rA's value within an address run: base + index + disp (BPF register
  * numbers; index -1: none). */

@@ -93,6 +93,34 @@ static uint8_t *jump_exit(struct jit_cc *cc, uint8_t *p,
 	return p;
 }
 
+/* The branch that ends insn cc->i's code, to insn `to` (none when that
+ * is the next insn): placed and sized by the layout. */
+static void branch(struct jit_cc *cc, enum jit_br kind, unsigned x86cc,
+		   size_t to)
+{
+	if (to == cc->i + 1)
+		return;
+	cc->br[cc->i] = (uint8_t)(kind | x86cc << 4);
+	cc->br_tgt[cc->i] = (uint32_t)to;
+}
+
+static size_t jump_target(const struct bpf_insn *in, size_t i)
+{
+	bool gotol = in->code == (BPF_JMP32 | BPF_JA);
+
+	return (size_t)((int64_t)i + 1 + (gotol ? in->imm : in->off));
+}
+
+/* if cond goto A; goto B: if !cond goto B, then (next insn) goto A. */
+static uint8_t *swap(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
+{
+	p = jit_emit_cond(cc, p, in, jit_reg[in->dst_reg],
+			  jit_reg[in->src_reg]);
+	branch(cc, JIT_BR_JCC, jit_cond_cc(in) ^ 1u,
+	       jump_target(in + 1, cc->i + 1));
+	return p;
+}
+
 uint8_t *jit_tr_fused(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 {
 	switch (JIT_FUSE_ROLE(cc->fuse[cc->i])) {
@@ -110,6 +138,11 @@ uint8_t *jit_tr_fused(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 		return jump_exit(cc, p, in);
 	case JIT_FUSE_RET:
 		return jit_emit_leaf_ret(cc, p);
+	case JIT_FUSE_SWAP:
+		return swap(cc, p, in);
+	case JIT_FUSE_SWAP_JA:
+		branch(cc, JIT_BR_JMP, 0, jump_target(in - 1, cc->i - 1));
+		return p;
 	}
 	return NULL;
 }
