@@ -237,6 +237,16 @@ static const struct bpf_insn swap_jumps[] = {
 	ALU64_IMM(BPF_XOR, 0, 0x77), EXIT(),
 };
 
+/* A subprogram's address run leaves r3 to its caller, which reads it
+ * after the call as the interpreter lets it (undefined in the ISA). */
+static const struct bpf_insn sub_leaves[] = {
+	CALL_LOCAL(5), ALU64_REG(BPF_SUB, 3, 1), ALU64_REG(BPF_ADD, 0, 3),
+	EXIT(),
+	MOV64_IMM(0, 0), EXIT(),
+	MOV64_REG(3, 1), ALU64_IMM(BPF_ADD, 3, 8),	/* 6: the subprogram */
+	LDX(BPF_DW, 0, 3, 0), EXIT(),
+};
+
 static void test_fixed(void)
 {
 	memset(init, 0, MEM_LEN);
@@ -263,6 +273,7 @@ static void test_fixed(void)
 	FUSED(select_goto, 13, 14);
 	AGREE(jump_exit);
 	FUSED(jump_exit, 5, 6);
+	AGREE(sub_leaves);
 	AGREE(swap_jumps);
 	FUSED(swap_jumps, 7, 8); /* one jump for the two */
 }

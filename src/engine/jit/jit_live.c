@@ -61,19 +61,24 @@ unsigned jit_insn_rw(const struct bpf_insn *in, unsigned *writes)
 }
 
 /* What insn `in` does to register r (L_JUMP: goes only to its target,
- * L_BRANCH: to its target or the next insn). */
-static int effect(const struct bpf_insn *in, unsigned r)
+ * L_BRANCH: to its target or the next insn). An exit reads r0, and with
+ * subprograms r1-r5 too: a caller reading them after the call is wrong
+ * (their values are undefined), but it gets what the interpreter gives. */
+static int effect(const struct jit_cc *cc, const struct bpf_insn *in,
+		  unsigned r)
 {
 	unsigned writes, reads = jit_insn_rw(in, &writes);
 	unsigned cls = ISA_CLASS(in->code), op = ISA_OP(in->code);
 
+	if (op == BPF_EXIT && cls == BPF_JMP && cc->subprogs)
+		reads = 0x3f;
 	if (reads >> r & 1)
 		return L_READ;
 	if (writes >> r & 1)
 		return L_DEAD;
 	if ((cls != BPF_JMP && cls != BPF_JMP32) || op == BPF_CALL)
 		return L_NEXT;
-	if (op == BPF_EXIT) /* the path ends: only r0 was live */
+	if (op == BPF_EXIT) /* the path ends */
 		return L_DEAD;
 	return op == BPF_JA ? L_JUMP : L_BRANCH;
 }
@@ -121,7 +126,7 @@ bool jit_live_after(const struct jit_cc *cc, unsigned r, size_t i)
 			if (k >= cc->cnt || !budget--)
 				return true;
 			in = &cc->insns[k];
-			switch (effect(in, r)) {
+			switch (effect(cc, in, r)) {
 			case L_READ:
 				return true;
 			case L_BRANCH:
