@@ -247,6 +247,17 @@ static const struct bpf_insn sub_leaves[] = {
 	LDX(BPF_DW, 0, 3, 0), EXIT(),
 };
 
+/* Booleans: r3 = (r2 == 0) as sieve's count writes it, r4 = !(r2 > 5)
+ * with the jump over one insn, r5 with the compare reading r5. */
+static const struct bpf_insn booleans[] = {
+	LDX(BPF_B, 2, 1, 0),
+	MOV32_IMM(3, 1), JMP32_IMM(BPF_JEQ, 2, 0, 2), MOV32_IMM(3, 0), JA(0),
+	MOV64_IMM(4, 0), JMP_IMM(BPF_JGT, 2, 5, 1), MOV64_IMM(4, 1),
+	MOV64_IMM(5, 1), JMP_REG(BPF_JGT, 5, 2, 1), MOV64_IMM(5, 0),
+	MOV64_REG(0, 3), ALU64_IMM(BPF_LSH, 0, 4), ALU64_REG(BPF_OR, 0, 4),
+	ALU64_IMM(BPF_LSH, 0, 4), ALU64_REG(BPF_OR, 0, 5), EXIT(),
+};
+
 static void test_fixed(void)
 {
 	memset(init, 0, MEM_LEN);
@@ -274,6 +285,14 @@ static void test_fixed(void)
 	AGREE(jump_exit);
 	FUSED(jump_exit, 5, 6);
 	AGREE(sub_leaves);
+	for (int v = 0; v < 3; v++) { /* r2 = 0, 3, 9 */
+		init[0] = (uint8_t)(v * v + 2 * v);
+		AGREE(booleans);
+	}
+	FUSED(booleans, 1, 2);
+	FUSED(booleans, 3, 4);
+	FUSED(booleans, 5, 6);
+	FUSED(booleans, 7, 8);
 	AGREE(swap_jumps);
 	FUSED(swap_jumps, 7, 8); /* one jump for the two */
 }
@@ -492,6 +511,24 @@ static void gen_select(struct gen *g)
 	set_val(g, d, false);
 }
 
+/* A boolean as clang writes one: rX = a; if cond goto L; rX = !a;
+ * (L: or goto L). Sometimes the second value is no boolean. */
+static void gen_bool(struct gen *g)
+{
+	int d = val_reg(g), a = below(g, 2), fill = below(g, 3);
+	bool diamond = below(g, 2);
+
+	emit(g, below(g, 2) ? MOV32_IMM(d, a) : MOV64_IMM(d, a));
+	set_val(g, d, true);
+	emit(g, cond(g, (int16_t)(diamond ? 2 + fill : 1)));
+	emit(g, below(g, 8) ? MOV64_IMM(d, !a) : MOV32_IMM(d, 7));
+	if (diamond) {
+		emit(g, JA((int16_t)fill));
+		for (int k = 0; k < fill; k++)
+			emit(g, ALU64_IMM(BPF_ADD, 0, 1));
+	}
+}
+
 static void loop(struct gen *g);
 
 static void item(struct gen *g)
@@ -507,7 +544,10 @@ static void item(struct gen *g)
 		lea_pair(g);
 		break;
 	case 7:
-		gen_select(g);
+		if (below(g, 2))
+			gen_select(g);
+		else
+			gen_bool(g);
 		break;
 	case 8:
 		/* an early exit (returning no pointer) */

@@ -178,8 +178,46 @@ static bool is_ja(const struct bpf_insn *in)
 	return in->code == (BPF_JMP | BPF_JA) || in->code == (BPF_JMP32 | BPF_JA);
 }
 
-/* Conditional jump i: a select over i + 1 before a goto to the same
- * place, a jump over an exit, or one before a goto back. */
+/* Conditional jump i's target is where the goto after the insn after it
+ * goes: "if cond goto L; one insn; goto L". */
+static bool joins(const struct jit_cc *cc, size_t i)
+{
+	const struct bpf_insn *in = &cc->insns[i];
+
+	return is_ja(&in[2]) &&
+	       ja_target(&in[2], i + 2) == (size_t)((int64_t)i + 1 + in->off);
+}
+
+/* A move of 0 or 1 into register x: the value, or -1. */
+static int bool_mov(const struct bpf_insn *in, unsigned x)
+{
+	if ((in->code != (BPF_ALU64 | BPF_MOV | BPF_K) &&
+	     in->code != (BPF_ALU | BPF_MOV | BPF_K)) || in->dst_reg != x)
+		return -1;
+	return in->imm == 0 || in->imm == 1 ? in->imm : -1;
+}
+
+/* rX = a; if cond goto L; rX = !a; (L or goto L), with conditional jump
+ * i the second and no jump into the middle: rX = cond ? a : !a. */
+static bool setcc_at(const struct jit_cc *cc, size_t i)
+{
+	const struct bpf_insn *in = &cc->insns[i];
+	unsigned x;
+	int a;
+
+	if (i == 0 || (cc->fuse && cc->fuse[i - 1]) || is_target(cc, i))
+		return false;
+	x = in[-1].dst_reg;
+	a = bool_mov(&in[-1], x);
+	if (a < 0 || bool_mov(&in[1], x) != !a || in->dst_reg == x ||
+	    (ISA_SRCBIT(in->code) == BPF_X && in->src_reg == x))
+		return false;
+	return in->off == 1 || joins(cc, i);
+}
+
+/* Conditional jump i: one before a goto back, a jump over an exit, a
+ * boolean's setcc, or a select over i + 1 before a goto to the same
+ * place. */
 static unsigned jump_role(const struct jit_cc *cc, size_t i)
 {
 	const struct bpf_insn *in = &cc->insns[i];
@@ -189,28 +227,37 @@ static unsigned jump_role(const struct jit_cc *cc, size_t i)
 		return 0;
 	if (is_ja(&in[1]) && (in->off == 1 || ja_target(&in[1], i + 1) <= i))
 		return JIT_FUSE_SWAP;
-	if (in->off == 1)
-		return in[1].code == (BPF_JMP | BPF_EXIT) ? JIT_FUSE_EXIT : 0;
-	if (in->off != 0 && jit_sel_alu(&in[1]) &&
-	    ISA_OP(in[2].code) == BPF_JA &&
-	    (ISA_CLASS(in[2].code) == BPF_JMP ||
-	     ISA_CLASS(in[2].code) == BPF_JMP32) &&
-	    ja_target(&in[2], i + 2) == (size_t)((int64_t)i + 1 + in->off))
+	if (in->off == 1 && in[1].code == (BPF_JMP | BPF_EXIT))
+		return JIT_FUSE_EXIT;
+	if (setcc_at(cc, i))
+		return JIT_FUSE_SETCC;
+	if (in->off != 1 && jit_sel_alu(&in[1]) && joins(cc, i))
 		return JIT_FUSE_SELECT;
 	return 0;
 }
 
-/* What starts at insn i; returns the insns it takes (1: nothing). */
-static size_t plan_at(struct jit_cc *cc, size_t i, bool *nomem)
+/* Roles for the conditional jump i and the insns it takes with it; the
+ * insns planned from i (0: out of memory). */
+static size_t plan_jump(struct jit_cc *cc, size_t i, unsigned role)
+{
+	if (role == JIT_FUSE_SETCC && !set_role(cc, i - 1, JIT_FUSE_SKIP))
+		return 0;
+	if (!set_role(cc, i, role) ||
+	    !set_role(cc, i + 1, role == JIT_FUSE_SWAP ? JIT_FUSE_SWAP_JA :
+							 JIT_FUSE_SKIP))
+		return 0;
+	return 2;
+}
+
+/* What starts at insn i; returns the insns it takes (1: nothing; 0: out
+ * of memory). */
+static size_t plan_at(struct jit_cc *cc, size_t i)
 {
 	const struct bpf_insn *in = &cc->insns[i];
 	unsigned role;
 
-	if (in->code == (BPF_JMP | BPF_EXIT)) {
-		if (jit_leaf_frame(cc) && !set_role(cc, i, JIT_FUSE_RET))
-			*nomem = true;
-		return 1;
-	}
+	if (in->code == (BPF_JMP | BPF_EXIT))
+		return !jit_leaf_frame(cc) || set_role(cc, i, JIT_FUSE_RET);
 	if (i + 1 >= cc->cnt || is_target(cc, i + 1))
 		return 1;
 	if (ISA_CLASS(in->code) == BPF_ALU64) {
@@ -218,38 +265,36 @@ static size_t plan_at(struct jit_cc *cc, size_t i, bool *nomem)
 
 		/* worth it when it saves more than the lea it may need */
 		if (r.last && r.saved > r.set)
-			return plan_run(cc, i, &r) ? r.last - i + 1 : (*nomem = true, 1);
+			return plan_run(cc, i, &r) ? r.last - i + 1 : 0;
 	}
-	if (lea_pair(in, &in[1])) {
-		if (!set_role(cc, i, JIT_FUSE_LEA) ||
-		    !set_role(cc, i + 1, JIT_FUSE_SKIP))
-			*nomem = true;
-		return 2;
-	}
+	if (lea_pair(in, &in[1]))
+		return set_role(cc, i, JIT_FUSE_LEA) &&
+				       set_role(cc, i + 1, JIT_FUSE_SKIP) ?
+			       2 :
+			       0;
 	role = jump_role(cc, i);
-	if (!role)
-		return isa_is_lddw(in) ? 2 : 1;
-	if (!set_role(cc, i, role) ||
-	    !set_role(cc, i + 1, role == JIT_FUSE_SWAP ? JIT_FUSE_SWAP_JA :
-							 JIT_FUSE_SKIP))
-		*nomem = true;
-	return 2;
+	if (role)
+		return plan_jump(cc, i, role);
+	return isa_is_lddw(in) ? 2 : 1;
 }
 
 int jit_fuse_plan(struct jit_cc *cc)
 {
-	bool nomem = false;
-
 	if (cc->flags & (JIT_F_CHECKED | JIT_F_COUNTED | JIT_F_BLIND))
 		return 0;
 	jit_leaf_plan(cc);
 	/* Only where a run may start (the analysis lists them, branch-free:
 	 * plan_at of any other insn takes it alone and plans nothing). */
-	for (size_t k = 0, i = 0; k < cc->n_fuse_cand && !nomem; k++) {
+	for (size_t k = 0, i = 0; k < cc->n_fuse_cand; k++) {
+		size_t took;
+
 		if (cc->fuse_cand[k] < i)
 			continue; /* in a run planned already */
 		i = cc->fuse_cand[k];
-		i += plan_at(cc, i, &nomem);
+		took = plan_at(cc, i);
+		if (!took)
+			return -ENOMEM;
+		i += took;
 	}
-	return nomem ? -ENOMEM : 0;
+	return 0;
 }

@@ -20,6 +20,9 @@
  *            the common way (on) is the branch not taken;
  *  ret:      an exit of the direct variant's leaf (jit_direct.c) that
  *            saved registers: restores them and returns;
+ *  setcc:    rX = 1; if cond goto L; rX = 0; (L: or goto L)  -> the
+ *            compare, rX = 0 (flags kept), setcc (BPF has no setcc: clang
+ *            writes every boolean it keeps in a register so);
  *  swap:     if cond goto A; goto B  -> if !cond goto B; goto A, where
  *            goto B goes back (a loop's) or A is the insn after it: the
  *            usual way is then the conditional jump taken, not a jump
@@ -42,6 +45,8 @@ enum jit_fuse_role {
 	JIT_FUSE_RET,	  /* an exit of a leaf that restores registers */
 	JIT_FUSE_SWAP,	  /* if-goto A before a goto B: if !cond goto B */
 	JIT_FUSE_SWAP_JA, /* ... and the goto: goto A */
+	JIT_FUSE_SETCC,	  /* a boolean: rX = 0/1 before it, rX = 1/0 after
+			   * it (both SKIP) */
 };
 #define JIT_FUSE_ROLE(f) ((f) & 15)
 #define JIT_FUSE_BACK(f) ((f) >> 4)

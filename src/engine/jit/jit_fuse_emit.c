@@ -121,6 +121,19 @@ static uint8_t *swap(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 	return p;
 }
 
+/* rX = a; if cond goto L; rX = !a: the compare, rX = 0 without touching
+ * the flags, then setcc (of !cond when a is 0) into rX's low byte. */
+static uint8_t *setcc(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
+{
+	int x = jit_reg[in[-1].dst_reg];
+	unsigned c = jit_cond_cc(in) ^ (in[-1].imm == 0);
+
+	p = jit_emit_cond(cc, p, in, jit_reg[in->dst_reg],
+			  jit_reg[in->src_reg]);
+	p = x86_mov_ri32(p, x, 0);
+	return x86_op_rr(p, false, 0x0f90 | c, 0, x, x86_byte_rex(x));
+}
+
 uint8_t *jit_tr_fused(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 {
 	switch (JIT_FUSE_ROLE(cc->fuse[cc->i])) {
@@ -140,6 +153,8 @@ uint8_t *jit_tr_fused(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 		return jit_emit_leaf_ret(cc, p);
 	case JIT_FUSE_SWAP:
 		return swap(cc, p, in);
+	case JIT_FUSE_SETCC:
+		return setcc(cc, p, in);
 	case JIT_FUSE_SWAP_JA:
 		branch(cc, JIT_BR_JMP, 0, jump_target(in - 1, cc->i - 1));
 		return p;

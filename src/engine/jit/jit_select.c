@@ -60,7 +60,9 @@ static bool skips_one(const struct jit_cc *cc, size_t i)
 
 uint8_t *jit_tr_select(struct jit_cc *cc, uint8_t *p)
 {
-	if ((cc->flags & JIT_F_COUNTED) || !skips_one(cc, cc->i))
+	/* a role in the fusion plan (a setcc) decides instead */
+	if ((cc->flags & JIT_F_COUNTED) || (cc->fuse && cc->fuse[cc->i]) ||
+	    !skips_one(cc, cc->i))
 		return NULL;
 	return jit_emit_select(cc, p, &cc->insns[cc->i], &cc->insns[cc->i + 1]);
 }
