@@ -247,6 +247,18 @@ static const struct bpf_insn sub_leaves[] = {
 	LDX(BPF_DW, 0, 3, 0), EXIT(),
 };
 
+/* sieve's count loop: its test before the body, reached by a goto back,
+ * its exit a target of an earlier jump. */
+static const struct bpf_insn latch_loop[] = {
+	MOV64_IMM(0, 0), JMP_IMM(BPF_JLT, 2, 64, 6),
+	MOV64_IMM(2, 0), JA(3),
+	ALU64_REG(BPF_ADD, 0, 3), ALU64_IMM(BPF_ADD, 2, 1),	/* 4: test */
+	JMP_IMM(BPF_JNE, 2, 64, 1), EXIT(),			/* 6, 7 */
+	MOV64_REG(3, 1), ALU64_REG(BPF_ADD, 3, 2), LDX(BPF_B, 4, 3, 0),
+	MOV32_IMM(3, 1), JMP32_IMM(BPF_JEQ, 4, 0, -9),
+	MOV32_IMM(3, 0), JA(-11),
+};
+
 /* Booleans: r3 = (r2 == 0) as sieve's count writes it, r4 = !(r2 > 5)
  * with the jump over one insn, r5 with the compare reading r5. */
 static const struct bpf_insn booleans[] = {
@@ -285,6 +297,7 @@ static void test_fixed(void)
 	AGREE(jump_exit);
 	FUSED(jump_exit, 5, 6);
 	AGREE(sub_leaves);
+	AGREE(latch_loop);
 	for (int v = 0; v < 3; v++) { /* r2 = 0, 3, 9 */
 		init[0] = (uint8_t)(v * v + 2 * v);
 		AGREE(booleans);
@@ -584,6 +597,26 @@ static void restore(struct gen *g, const enum kind *kind, const bool *small)
 	}
 }
 
+/* A loop entered at its body, its test before it and reached by a goto
+ * back (as clang may lay one out):
+ *	goto body; test: r9 -= 1; if r9 == 0 goto out; body: ...; goto test */
+static void rotated_loop(struct gen *g, const enum kind *kind,
+			 const bool *small)
+{
+	size_t test, exit_jump;
+
+	emit(g, JA(2));
+	test = g->n;
+	emit(g, ALU64_IMM(BPF_SUB, 9, 1));
+	exit_jump = g->n;
+	emit(g, JMP_IMM(BPF_JEQ, 9, 0, 0));
+	for (int k = 1 + below(g, 4); k; k--)
+		item(g);
+	restore(g, kind, small);
+	emit(g, JA((int16_t)(test - g->n - 1)));
+	g->p[exit_jump].off = (int16_t)(g->n - exit_jump - 1);
+}
+
 static void loop(struct gen *g)
 {
 	enum kind kind[11];
@@ -594,6 +627,12 @@ static void loop(struct gen *g)
 	emit(g, MOV64_IMM(9, 1 + below(g, 4)));
 	memcpy(kind, g->kind, sizeof(kind));
 	memcpy(small, g->small, sizeof(small));
+	if (below(g, 3) == 0) {
+		rotated_loop(g, kind, small);
+		g->counter = -1;
+		set_val(g, 9, false);
+		return;
+	}
 	head = g->n;
 	for (int k = 1 + below(g, 4); k; k--)
 		item(g);

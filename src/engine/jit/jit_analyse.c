@@ -16,8 +16,8 @@
 #define K_JUMP 0x02 /* a jump to insn i + 1 + off */
 #define K_RARE 0x04 /* call, lddw, gotol: more to do */
 #define K_FUSE 0x08 /* may start a fused run (jit_fuse.c's plan_at):
-		     * a move, an add or sub to a pointer, a conditional
-		     * jump, an exit */
+		     * a move, an add or sub to a pointer, a jump, an
+		     * exit */
 
 #define JMP_CLS(c) (((c) & 7) == BPF_JMP || ((c) & 7) == BPF_JMP32)
 #define ENDS(c) (JMP_CLS(c) && (c) >> 4 != BPF_JCOND >> 4)
@@ -26,7 +26,7 @@
 #define JUMP(c)                                                             \
 	(ENDS(c) && !CALL(c) && (c) >> 4 != BPF_EXIT >> 4 && !GOTOL(c))
 #define FUSE(c)                                                             \
-	((JUMP(c) && (c) >> 4 != BPF_JA >> 4) || (c) == (BPF_JMP | BPF_EXIT) || \
+	(JUMP(c) || GOTOL(c) || (c) == (BPF_JMP | BPF_EXIT) ||              \
 	 (c) == (BPF_ALU64 | BPF_MOV | BPF_X) ||                            \
 	 (c) == (BPF_ALU | BPF_MOV | BPF_X) ||                              \
 	 (c) == (BPF_ALU64 | BPF_ADD | BPF_X) ||                            \

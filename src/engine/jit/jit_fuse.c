@@ -236,6 +236,34 @@ static unsigned jump_role(const struct jit_cc *cc, size_t i)
 	return 0;
 }
 
+/* Copying a block: at most this many insns before its if-goto. */
+#define TAIL_MAX 4
+
+/* Does goto j go back to a short block that ends in an if-goto, with no
+ * other jump in it and nothing in it fused? (jit_fuse_emit.c copies
+ * it.) */
+static bool tail_at(const struct jit_cc *cc, size_t j)
+{
+	size_t l = ja_target(&cc->insns[j], j);
+
+	if (l >= j)
+		return false;
+	for (size_t k = l; k < j && k <= l + TAIL_MAX; k++) {
+		const struct bpf_insn *in = &cc->insns[k];
+		unsigned cls = ISA_CLASS(in->code);
+
+		if (cc->fuse && cc->fuse[k])
+			return false;
+		if (jit_sel_cond(in))
+			return k + 1 != j && !(in->off == 0);
+		if (cls == BPF_ALU || cls == BPF_ALU64)
+			continue;
+		if (jit_mem_base(in) < 0)
+			return false; /* jumps, calls, lddw, atomics */
+	}
+	return false;
+}
+
 /* Roles for the conditional jump i and the insns it takes with it; the
  * insns planned from i (0: out of memory). */
 static size_t plan_jump(struct jit_cc *cc, size_t i, unsigned role)
@@ -258,6 +286,8 @@ static size_t plan_at(struct jit_cc *cc, size_t i)
 
 	if (in->code == (BPF_JMP | BPF_EXIT))
 		return !jit_leaf_frame(cc) || set_role(cc, i, JIT_FUSE_RET);
+	if (is_ja(in))
+		return !tail_at(cc, i) || set_role(cc, i, JIT_FUSE_TAILDUP);
 	if (i + 1 >= cc->cnt || is_target(cc, i + 1))
 		return 1;
 	if (ISA_CLASS(in->code) == BPF_ALU64) {

@@ -23,6 +23,10 @@
  *  setcc:    rX = 1; if cond goto L; rX = 0; (L: or goto L)  -> the
  *            compare, rX = 0 (flags kept), setcc (BPF has no setcc: clang
  *            writes every boolean it keeps in a register so);
+ *  tail:     goto L (back), L: a few ALU or memory insns; if cond goto A
+ *            -> a copy of those insns, if cond goto A, goto the insn after
+ *            the if-goto: a loop clang closed with a goto to its latch
+ *            then takes one jump per turn, not two;
  *  swap:     if cond goto A; goto B  -> if !cond goto B; goto A, where
  *            goto B goes back (a loop's) or A is the insn after it: the
  *            usual way is then the conditional jump taken, not a jump
@@ -47,6 +51,8 @@ enum jit_fuse_role {
 	JIT_FUSE_SWAP_JA, /* ... and the goto: goto A */
 	JIT_FUSE_SETCC,	  /* a boolean: rX = 0/1 before it, rX = 1/0 after
 			   * it (both SKIP) */
+	JIT_FUSE_TAILDUP, /* a goto back to a short block ending in an
+			   * if-goto: a copy of the block instead */
 };
 #define JIT_FUSE_ROLE(f) ((f) & 15)
 #define JIT_FUSE_BACK(f) ((f) >> 4)

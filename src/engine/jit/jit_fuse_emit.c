@@ -134,6 +134,31 @@ static uint8_t *setcc(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 	return x86_op_rr(p, false, 0x0f90 | c, 0, x, x86_byte_rex(x));
 }
 
+/* goto L, L: insns; if cond goto A (tail_at): a copy of the insns and
+ * of the condition, a jump to A, and a goto to the if-goto's next insn
+ * (placed by the layout, after this code). */
+static uint8_t *tail_copy(struct jit_cc *cc, uint8_t *p,
+			  const struct bpf_insn *in)
+{
+	size_t k = jump_target(in, cc->i);
+	const struct bpf_insn *e;
+
+	for (; !jit_sel_cond(&cc->insns[k]); k++) {
+		e = &cc->insns[k];
+		p = ISA_CLASS(e->code) == BPF_ALU || ISA_CLASS(e->code) == BPF_ALU64 ?
+			    jit_tr_alu(cc, p, e) :
+			    jit_tr_ldst(cc, p, e);
+		if (!p)
+			return NULL;
+	}
+	e = &cc->insns[k];
+	p = jit_emit_cond(cc, p, e, jit_reg[e->dst_reg], jit_reg[e->src_reg]);
+	p = x86_jcc32(p, jit_cond_cc(e), 0);
+	jit_fix_main(cc, p, (uint32_t)jump_target(e, k), 0);
+	branch(cc, JIT_BR_JMP, 0, k + 1);
+	return p;
+}
+
 uint8_t *jit_tr_fused(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 {
 	switch (JIT_FUSE_ROLE(cc->fuse[cc->i])) {
@@ -155,6 +180,8 @@ uint8_t *jit_tr_fused(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 		return swap(cc, p, in);
 	case JIT_FUSE_SETCC:
 		return setcc(cc, p, in);
+	case JIT_FUSE_TAILDUP:
+		return tail_copy(cc, p, in);
 	case JIT_FUSE_SWAP_JA:
 		branch(cc, JIT_BR_JMP, 0, jump_target(in - 1, cc->i - 1));
 		return p;
