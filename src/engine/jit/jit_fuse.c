@@ -264,6 +264,20 @@ static bool tail_at(const struct jit_cc *cc, size_t j)
 	return false;
 }
 
+/* Goto j copies the block it goes to (tail_at), whose if-goto's target
+ * is then the head of the loop (aligned, JIT_I_LOOP) when it is behind. */
+static bool plan_tail(struct jit_cc *cc, size_t j)
+{
+	size_t e = ja_target(&cc->insns[j], j), to;
+
+	while (!jit_sel_cond(&cc->insns[e]))
+		e++;
+	to = (size_t)((int64_t)e + 1 + cc->insns[e].off);
+	if (to <= j)
+		cc->info[to] |= JIT_I_LOOP;
+	return set_role(cc, j, JIT_FUSE_TAILDUP);
+}
+
 /* Roles for the conditional jump i and the insns it takes with it; the
  * insns planned from i (0: out of memory). */
 static size_t plan_jump(struct jit_cc *cc, size_t i, unsigned role)
@@ -287,7 +301,7 @@ static size_t plan_at(struct jit_cc *cc, size_t i)
 	if (in->code == (BPF_JMP | BPF_EXIT))
 		return !jit_leaf_frame(cc) || set_role(cc, i, JIT_FUSE_RET);
 	if (is_ja(in))
-		return !tail_at(cc, i) || set_role(cc, i, JIT_FUSE_TAILDUP);
+		return !tail_at(cc, i) || plan_tail(cc, i);
 	if (i + 1 >= cc->cnt || is_target(cc, i + 1))
 		return 1;
 	if (ISA_CLASS(in->code) == BPF_ALU64) {
