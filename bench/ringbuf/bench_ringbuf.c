@@ -16,6 +16,7 @@
  * program's call instruction reaches them. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,12 +93,16 @@ static void *producer_main(void *arg)
 	/* Each producer watches the clock itself: the run ends on time even
 	 * when the main thread cannot get a CPU. */
 	while (now() < run->deadline) {
+		uint64_t was = seq;
+
 		for (int i = 0; i < 256; i++) {
 			if (produce(b, seq))
 				seq++;
 			else
 				full++;
 		}
+		if (seq == was) /* full: the consumer may share our CPU */
+			sched_yield();
 	}
 	atomic_fetch_add(&run->produced, seq);
 	atomic_fetch_add(&run->full, full);
@@ -127,6 +132,15 @@ static void perf_lost(void *ctx, int cpu, uint64_t cnt)
 	((struct rb_run *)ctx)->lost += cnt;
 }
 
+/* A busy consumer that found nothing lets a producer sharing its CPU run
+ * (other load on the machine can put both on one core); on a core of its
+ * own, sched_yield returns at once. */
+static void idle(struct rb_run *run, uint64_t was)
+{
+	if (!run->b->poll && run->consumed == was)
+		sched_yield();
+}
+
 /* Drain until the producers have stopped and nothing is left. */
 static void consume_rb(struct rb_run *run)
 {
@@ -134,18 +148,26 @@ static void consume_rb(struct rb_run *run)
 
 	if (bpfvm_ringbuf_new(run->b->map, rb_sample, run, NULL, &c))
 		return;
-	while (atomic_load(&run->producers_left))
+	while (atomic_load(&run->producers_left)) {
+		uint64_t was = run->consumed;
+
 		run->b->poll ? bpfvm_ringbuf_poll(c, 10)
 			     : bpfvm_ringbuf_consume(c);
+		idle(run, was);
+	}
 	bpfvm_ringbuf_consume(c);
 	bpfvm_ringbuf_free(c);
 }
 
 static void consume_perf(struct rb_run *run, struct bpfvm_perfbuf *pb)
 {
-	while (atomic_load(&run->producers_left))
+	while (atomic_load(&run->producers_left)) {
+		uint64_t was = run->consumed;
+
 		run->b->poll ? bpfvm_perfbuf_poll(pb, 10)
 			     : bpfvm_perfbuf_consume(pb);
+		idle(run, was);
+	}
 	bpfvm_perfbuf_consume(pb);
 }
 
