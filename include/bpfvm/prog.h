@@ -13,6 +13,7 @@ extern "C" {
 
 struct bpfvm_prog;
 struct bpfvm_map;
+struct bpfvm_btf;
 
 /* The kernel's limit on program size (BPF_COMPLEXITY_LIMIT_INSNS). */
 #define BPFVM_MAX_INSNS 1000000u
@@ -35,6 +36,19 @@ struct bpfvm_prog_opts {
 	 * reference to each one it uses. */
 	struct bpfvm_map *const *maps;
 	size_t map_cnt;
+	/* What the program is for (BPF_PROG_TYPE_UNSPEC: a plain program,
+	 * run on memory) and its expected attach type, as BPF_PROG_LOAD. */
+	enum bpf_prog_type prog_type;
+	enum bpf_attach_type expected_attach_type;
+	/* Source information (the loader passes it): the BTF whose strings
+	 * and FUNC types func_info / line_info name (the program takes a
+	 * reference), and the records, insn_off in instructions, sorted.
+	 * Copied. */
+	struct bpfvm_btf *btf;
+	const struct bpf_func_info *func_info;
+	size_t func_info_cnt;
+	const struct bpf_line_info *line_info;
+	size_t line_info_cnt;
 };
 
 /* JIT: blind constants (as the kernel's bpf_jit_harden), so immediates the
@@ -81,6 +95,15 @@ struct bpfvm_env *bpfvm_prog_env(const struct bpfvm_prog *prog);
 /* The maps the program uses (references it holds), in order of first use. */
 size_t bpfvm_prog_map_cnt(const struct bpfvm_prog *prog);
 struct bpfvm_map *bpfvm_prog_map(const struct bpfvm_prog *prog, size_t i);
+
+enum bpf_prog_type bpfvm_prog_type(const struct bpfvm_prog *prog);
+enum bpf_attach_type bpfvm_prog_attach_type(const struct bpfvm_prog *prog);
+/* The source information given at creation (NULL / 0 without). */
+const struct bpfvm_btf *bpfvm_prog_btf(const struct bpfvm_prog *prog);
+const struct bpf_func_info *bpfvm_prog_func_info(const struct bpfvm_prog *prog,
+						 size_t *cnt);
+const struct bpf_line_info *bpfvm_prog_line_info(const struct bpfvm_prog *prog,
+						 size_t *cnt);
 
 enum bpfvm_engine {
 	BPFVM_ENGINE_INTERP = 0,
