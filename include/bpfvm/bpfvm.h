@@ -2,9 +2,13 @@
 #ifndef BPFVM_BPFVM_H
 #define BPFVM_BPFVM_H
 
+#include <bpfvm/btf.h>
 #include <bpfvm/env.h>
 #include <bpfvm/isa.h>
 #include <bpfvm/map.h>
+#include <bpfvm/object.h>
 #include <bpfvm/prog.h>
+#include <bpfvm/ringbuf.h>
+#include <bpfvm/trace.h>
 
 #endif

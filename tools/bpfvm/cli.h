@@ -12,6 +12,7 @@ int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_jit_dump(int argc, char **argv);
+int cmd_trace_pipe(int argc, char **argv);
 
 /* Print "bpfvm: " + message to stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

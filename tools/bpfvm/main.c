@@ -17,6 +17,9 @@ static const struct command {
 	{ "jit-dump", cmd_jit_dump,
 	  "jit-dump [PROG] [--checked] [--counted] [--blind]\n"
 	  "       each instruction with the x86-64 code the JIT made of it" },
+	{ "trace-pipe", cmd_trace_pipe,
+	  "trace-pipe [PATH] [--from-start] [--timeout MS] [--lines N]\n"
+	  "       stream bpf_trace_printk output (PATH: $BPFVM_TRACE_PIPE)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
