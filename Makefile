@@ -1,12 +1,13 @@
 # A thin front for CMake + CTest. See README.md.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 FUZZ_SECONDS ?= 60
 BPFVM      := $(BUILD)/bpfvm
 
-.PHONY: all deps build check check-asan demo bench fuzz clean
+.PHONY: all deps build check check-asan check-tsan demo bench fuzz clean
 
 all: build
 
@@ -18,16 +19,26 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Unit, conformance, kernel-differential and bench smoke tests, then the
-# same tests built with AddressSanitizer + UndefinedBehaviorSanitizer.
+# same tests built with AddressSanitizer + UndefinedBehaviorSanitizer, then
+# the map stress test under ThreadSanitizer.
 check: build
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 300 -j $(JOBS)
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-tsan
 
 check-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DBPFVM_SANITIZE=ON \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure --timeout 300 -j $(JOBS)
+
+# Threads running programs and user space on the same maps, under TSan.
+check-tsan: deps
+	@cmake -S . -B $(TSAN_BUILD) $(GENERATOR) -DBPFVM_TSAN=ON \
+		-DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(TSAN_BUILD) --target test_map_stress_tsan -j $(JOBS)
+	ctest --test-dir $(TSAN_BUILD) -R stress/map_tsan --output-on-failure \
+		--timeout 600
 
 demo: build
 	@echo "== assemble examples/fib.s"
@@ -45,4 +56,4 @@ fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz
