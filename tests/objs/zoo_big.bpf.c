@@ -1,0 +1,16 @@
+/* A 10k-instruction program (one long branch-free body), for the loader
+ * benchmark and the engines: returns the low half of zoo_big_calc(ctx[0])
+ * xor its high half. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "zoo_big.h"
+
+SEC("tracepoint/zoo/big")
+int big_mix(__u64 *ctx)
+{
+	__u64 h = zoo_big_calc(ctx[0]);
+
+	return (int)(h ^ (h >> 32));
+}
+
+char LICENSE[] SEC("license") = "GPL";

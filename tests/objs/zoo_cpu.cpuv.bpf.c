@@ -1,0 +1,16 @@
+/* One source, four instruction sets: compiled with -mcpu=v1..v3 (and v4
+ * by clang-19) into zoo_cpu_v1.o .. zoo_cpu_v4.o. Every variant returns
+ * zoo_cpu_calc() of its memory, which the host computes too. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "zoo_cpu.h"
+
+SEC("tracepoint/zoo/cpu")
+int cpu_calc(struct zoo_cpu_in *in)
+{
+	__u64 h = zoo_cpu_calc(in);
+
+	return (int)(h ^ (h >> 32));
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,38 @@
+/* The tracepoint hello world (libbpf-bootstrap's minimal.bpf.c shape):
+ * bpf_printk from sys_enter_execve, plus a static entry program and a
+ * `tp/` short name. The context is the raw record: they run on memory. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "zoo_trace.h"
+
+int my_pid = 0;
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int handle_execve(struct zoo_sys_enter *ctx)
+{
+	bpf_printk("hello execve from pid %d, nr %ld", ctx->common_pid,
+		   ctx->id);
+	return ctx->common_pid == my_pid ? 1 : 0;
+}
+
+/* libbpf accepts static entry programs (their BTF linkage is static). */
+SEC("tp/syscalls/sys_exit_execve")
+static int handle_exit(struct zoo_sys_exit *ctx)
+{
+	if (ctx->ret < 0)
+		return -ctx->ret;
+	return 0;
+}
+
+/* Sums the first three syscall arguments (four args: bpf_trace_vprintk). */
+SEC("tracepoint/syscalls/sys_enter_write")
+int handle_write(struct zoo_sys_enter *ctx)
+{
+	unsigned long s = ctx->args[0] + ctx->args[1] + ctx->args[2];
+
+	bpf_printk("write %lu %lu %lu sum %lu", ctx->args[0], ctx->args[1],
+		   ctx->args[2], s);
+	return (int)s;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
