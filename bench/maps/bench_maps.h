@@ -40,5 +40,10 @@ extern const struct map_bench_row map_bench_hash_rows[];
 int map_bench_pair(struct map_bench_ctx *c, int type, uint32_t key_size,
 		   uint32_t value_size, uint32_t max_entries, uint32_t fill);
 void map_bench_pair_free(struct map_bench_ctx *c);
+/* The two maps alone: bpfvm's (0 or -errno) and, when kfd is not NULL,
+ * the kernel's (*kfd: its fd or -errno, not an error here). */
+int map_bench_twin(int type, uint32_t key_size, uint32_t value_size,
+		   uint32_t max_entries, uint32_t map_flags,
+		   struct bpfvm_map **vm, int *kfd);
 
 #endif

@@ -12,24 +12,35 @@
 
 #define ENTRIES 1024u
 
+int map_bench_twin(int type, uint32_t key_size, uint32_t value_size,
+		   uint32_t max_entries, uint32_t map_flags,
+		   struct bpfvm_map **vm, int *kfd)
+{
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = map_flags,
+				    .spin_lock_off = -1 };
+	int err = bpfvm_map_create(type, key_size, value_size, max_entries,
+				   &o, vm);
+
+	if (err || !kfd)
+		return err;
+	*kfd = kmap_create(&(struct kmap_attr){
+		.type = type, .key_size = key_size, .value_size = value_size,
+		.max_entries = max_entries, .map_flags = map_flags });
+	return 0;
+}
+
 int map_bench_pair(struct map_bench_ctx *c, int type, uint32_t key_size,
 		   uint32_t value_size, uint32_t max_entries, uint32_t fill)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .spin_lock_off = -1 };
 	size_t vsize;
 	uint8_t *value;
-	int err = bpfvm_map_create(type, key_size, value_size, max_entries,
-				   &o, &c->vm);
+	int err = map_bench_twin(type, key_size, value_size, max_entries, 0,
+				 &c->vm, c->kernel ? &c->kfd : NULL);
 
 	if (err)
 		return err;
-	if (c->kernel) {
-		c->kfd = kmap_create(&(struct kmap_attr){
-			.type = type, .key_size = key_size,
-			.value_size = value_size, .max_entries = max_entries });
-		if (c->kfd < 0)
-			c->kernel = false; /* that row's kernel column: SKIP */
-	}
+	if (c->kfd < 0)
+		c->kernel = false; /* that row's kernel column: SKIP */
 	vsize = bpfvm_map_user_value_size(c->vm);
 	value = calloc(1, vsize);
 	if (!value)

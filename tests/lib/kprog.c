@@ -165,6 +165,12 @@ int kprog_load_xdp(const struct bpf_insn *insns, size_t cnt,
 
 int kprog_test_run(int fd, void *pkt, uint32_t len, uint32_t *retval)
 {
+	return kprog_test_run_repeat(fd, pkt, len, 1, retval, NULL);
+}
+
+int kprog_test_run_repeat(int fd, void *pkt, uint32_t len, uint32_t repeat,
+			  uint32_t *retval, uint32_t *duration_ns)
+{
 	union bpf_attr attr;
 	int err;
 
@@ -172,9 +178,12 @@ int kprog_test_run(int fd, void *pkt, uint32_t len, uint32_t *retval)
 	attr.test.prog_fd = (uint32_t)fd;
 	attr.test.data_in = ptr(pkt);
 	attr.test.data_size_in = len;
-	attr.test.repeat = 1;
+	attr.test.repeat = repeat;
 	err = sys_bpf(BPF_PROG_TEST_RUN, &attr);
-	if (!err)
+	if (!err) {
 		*retval = attr.test.retval;
+		if (duration_ns)
+			*duration_ns = attr.test.duration;
+	}
 	return err;
 }

@@ -19,5 +19,9 @@ int kprog_load_xdp(const struct bpf_insn *insns, size_t cnt,
 
 /* One BPF_PROG_TEST_RUN on a packet of len bytes (at least 14). */
 int kprog_test_run(int fd, void *pkt, uint32_t len, uint32_t *retval);
+/* The same with `repeat` runs (benchmarks); *duration_ns (may be NULL)
+ * gets the kernel's mean time per run, in whole ns. */
+int kprog_test_run_repeat(int fd, void *pkt, uint32_t len, uint32_t repeat,
+			  uint32_t *retval, uint32_t *duration_ns);
 
 #endif
