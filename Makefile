@@ -49,8 +49,11 @@ demo: build
 	$(BPFVM) exec $(BUILD)/fib.bin --mem-hex "32 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
 
 bench: build
-	@cmake --build $(BUILD) --target bpfvm-bench -j $(JOBS)
+	@cmake --build $(BUILD) --target bpfvm-bench bpfvm-bench-maps \
+		bpfvm-bench-ringbuf -j $(JOBS)
 	$(BUILD)/bench/bpfvm-bench
+	$(BUILD)/bench/maps/bpfvm-bench-maps
+	$(BUILD)/bench/ringbuf/bpfvm-bench-ringbuf
 
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
