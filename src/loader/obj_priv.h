@@ -21,6 +21,8 @@ struct ld_sec {
 	uint64_t flags;		/* SHF_* */
 	const uint8_t *data;	/* NULL for SHT_NOBITS */
 	size_t size;
+	uint32_t link;		/* sh_link, sh_info (relocations: target) */
+	uint32_t info;
 };
 
 enum ld_reloc_kind {
@@ -133,7 +135,13 @@ int ld_open(struct bpfvm_object *obj, char *log, size_t log_size);
 /* Load's steps. */
 int ld_load(struct bpfvm_object *obj, const struct bpfvm_object_load_opts *o,
 	    char *log, size_t log_size);
-/* Free what open and load made (not obj itself). */
+/* Free what open and load made (not obj itself): calls ld_unload, then
+ * frees what open made (secs, code, funcs, progs, maps with their name,
+ * data and inits, license, btf, btf_ext, own_target_btf, strings, elf,
+ * buf). */
 void ld_release(struct bpfvm_object *obj);
+/* Undo load (ld_load.c): programs, maps, externs; the object is as
+ * opened again. ld_release calls it. */
+void ld_unload(struct bpfvm_object *obj);
 
 #endif
