@@ -1,5 +1,4 @@
-/* Program layout shapes: several programs per section, a static entry
- * program, subprograms in .text (static, global, and one called from
+/* Program layout shapes: several programs per section, subprograms in .text (static, global, and one called from
  * programs of two sections), a bpf_loop callback, a global function
  * taking a pointer. Every program runs on memory: ctx is an array of
  * u64 it reads. */
@@ -50,13 +49,6 @@ int multi_b(__u64 *ctx)
 	__u64 arr[4] = { ctx[0], ctx[1], 3, 4 };
 
 	return sum_arr(arr, 4) + (int)mix(1, 2);
-}
-
-/* A static entry program in the same section as others. */
-SEC("tracepoint/zoo/first")
-static int multi_static(__u64 *ctx)
-{
-	return (int)(ctx[0] * 3);
 }
 
 /* bpf_loop with a callback in .text: sum of i * step for i < ctx[0]. */

@@ -1,6 +1,6 @@
 /* The tracepoint hello world (libbpf-bootstrap's minimal.bpf.c shape):
- * bpf_printk from sys_enter_execve, plus a static entry program and a
- * `tp/` short name. The context is the raw record: they run on memory. */
+ * bpf_printk from sys_enter_execve, plus a `tp/` short name. The context
+ * is the raw record: they run on memory. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "zoo_trace.h"
@@ -15,9 +15,8 @@ int handle_execve(struct zoo_sys_enter *ctx)
 	return ctx->common_pid == my_pid ? 1 : 0;
 }
 
-/* libbpf accepts static entry programs (their BTF linkage is static). */
 SEC("tp/syscalls/sys_exit_execve")
-static int handle_exit(struct zoo_sys_exit *ctx)
+int handle_exit(struct zoo_sys_exit *ctx)
 {
 	if (ctx->ret < 0)
 		return -ctx->ret;

@@ -47,6 +47,7 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(max_entries, 128);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xdp_lru SEC(".maps");
 
 struct {
