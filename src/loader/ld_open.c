@@ -104,7 +104,7 @@ static int ld_open_as(struct bpfvm_object *obj, const char *file, char *log,
 	if (!err)
 		err = ld_code_collect(&c);
 	if (!err)
-		err = ld_progs_collect(&c);
+		err = ld_funcs_collect(&c);
 	if (!err)
 		err = ld_maps_legacy(&c);
 	if (!err)
@@ -113,6 +113,8 @@ static int ld_open_as(struct bpfvm_object *obj, const char *file, char *log,
 		err = ld_data_maps(&c);
 	if (!err)
 		err = ld_relocs_collect(&c);
+	if (!err)
+		err = ld_progs_collect(&c);
 	free(c.info);
 	return err;
 }

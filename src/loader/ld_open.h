@@ -61,6 +61,8 @@ const struct ld_sec *ld_sec_get(const struct ld_ctx *c, size_t idx);
 
 /* ld_prog.c: copies of executable sections, functions, programs. */
 int ld_code_collect(struct ld_ctx *c);
+int ld_funcs_collect(struct ld_ctx *c);
+/* After the relocations: which functions are programs. */
 int ld_progs_collect(struct ld_ctx *c);
 /* The function of code section `code` that starts at `insn`, or NULL. */
 const struct ld_func *ld_func_at(const struct bpfvm_object *obj,

@@ -7,7 +7,9 @@
  * subprograms. Beyond libbpf: static (STB_LOCAL) functions outside .text
  * are programs too (libbpf refuses them); an executable section without
  * FUNC symbols (hand-written assembly) is one program named after the
- * section; an object whose only code is .text (no SEC() at all) has its
+ * section, and so is a function outside .text that is called and whose
+ * section has no SEC() convention (a library section: a subprogram);
+ * an object whose only code is .text (no SEC() at all) has its
  * global .text functions as programs (all of them when none is global);
  * a FUNC of size 0 extends to the next function or the section's end.
  * SEC("?name") starts with autoload off, as libbpf. */
@@ -125,7 +127,7 @@ static int funcs_settle(struct ld_ctx *c, struct ld_func *f, size_t n,
 	return 0;
 }
 
-static int funcs_collect(struct ld_ctx *c)
+int ld_funcs_collect(struct ld_ctx *c)
 {
 	struct bpfvm_object *obj = c->obj;
 	size_t i, n = 0, k;
@@ -170,14 +172,39 @@ static int funcs_collect(struct ld_ctx *c)
 	return 0;
 }
 
+/* Functions some relocation calls or takes the address of. */
+static bool *funcs_called(struct ld_ctx *c)
+{
+	struct bpfvm_object *obj = c->obj;
+	bool *called = calloc(obj->func_cnt + 1, sizeof(*called));
+	size_t i, k;
+
+	for (i = 0; called && i < obj->code_cnt; i++) {
+		for (k = 0; k < obj->code[i].reloc_cnt; k++) {
+			const struct ld_reloc *r = &obj->code[i].relocs[k];
+			const struct ld_func *f;
+
+			if (r->kind != LD_RELOC_CALL)
+				continue;
+			f = ld_func_at(obj, r->target_code, r->target_insn);
+			if (f)
+				called[f - obj->funcs] = true;
+		}
+	}
+	return called;
+}
+
 /* Which functions are programs (see the top of the file). */
-static void funcs_mark_entries(struct ld_ctx *c)
+static int funcs_mark_entries(struct ld_ctx *c)
 {
 	struct bpfvm_object *obj = c->obj;
 	uint32_t text = c->text ? c->info[c->text].index : UINT32_MAX;
-	bool sec_less = true, any_global = false;
+	bool sec_less = true, any_global = false, *called;
 	size_t i;
 
+	called = funcs_called(c);
+	if (!called)
+		return ld_errf(c, -ENOMEM, "out of memory");
 	for (i = 0; i < obj->func_cnt; i++) {
 		if (obj->funcs[i].code != text)
 			sec_less = false;
@@ -186,14 +213,19 @@ static void funcs_mark_entries(struct ld_ctx *c)
 	}
 	for (i = 0; i < obj->func_cnt; i++) {
 		struct ld_func *f = &obj->funcs[i];
+		const char *sec = obj->code[f->code].sec->name;
 
-		if (f->code != text)
-			f->entry = true;
+		if (f->code != text)	/* a callee in a section of no */
+			f->entry = !called[i] ||	/* known type: a library */
+				   !bpfvm_section_type(sec + (*sec == '?'),
+						       NULL, NULL);
 		else if (!sec_less)
 			f->entry = false;
 		else if (!any_global)
 			f->entry = true;
 	}
+	free(called);
+	return 0;
 }
 
 static int prog_add(struct ld_ctx *c, uint32_t func)
@@ -227,10 +259,9 @@ int ld_progs_collect(struct ld_ctx *c)
 	size_t i, n = 0;
 	int err;
 
-	err = funcs_collect(c);
+	err = funcs_mark_entries(c);
 	if (err)
 		return err;
-	funcs_mark_entries(c);
 	for (i = 0; i < obj->func_cnt; i++)
 		n += obj->funcs[i].entry;
 	obj->progs = calloc(n ? n : 1, sizeof(*obj->progs));
