@@ -22,8 +22,8 @@ struct core_obj {
 };
 
 /* The section's bytes (owned by libelf), or NULL. */
-static const void *core_obj_sec(const struct core_obj *o, const char *name,
-				size_t *size)
+static inline const void *core_obj_sec(const struct core_obj *o,
+				       const char *name, size_t *size)
 {
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
@@ -49,7 +49,7 @@ static const void *core_obj_sec(const struct core_obj *o, const char *name,
 	return NULL;
 }
 
-static int core_obj_open(struct core_obj *o, const char *path)
+static inline int core_obj_open(struct core_obj *o, const char *path)
 {
 	const void *ext;
 	size_t ext_size;
@@ -72,7 +72,7 @@ static int core_obj_open(struct core_obj *o, const char *path)
 	return err;
 }
 
-static void core_obj_close(struct core_obj *o)
+static inline void core_obj_close(struct core_obj *o)
 {
 	bpfvm_btf_ext_free(o->ext);
 	bpfvm_btf_free(o->btf);
@@ -83,8 +83,8 @@ static void core_obj_close(struct core_obj *o)
 }
 
 /* A malloc'ed copy of a code section's instructions. */
-static struct bpf_insn *core_obj_insns(const struct core_obj *o,
-				       const char *sec, size_t *cnt)
+static inline struct bpf_insn *core_obj_insns(const struct core_obj *o,
+					      const char *sec, size_t *cnt)
 {
 	size_t size = 0;
 	const void *d = core_obj_sec(o, sec, &size);
@@ -100,9 +100,9 @@ static struct bpf_insn *core_obj_insns(const struct core_obj *o,
 }
 
 /* Append to buf the path the access string names (see above). */
-static void core_obj_path(const struct bpfvm_btf *btf, uint32_t type_id,
-			  uint32_t kind, const char *acc, char *buf,
-			  size_t size)
+static inline void core_obj_path(const struct bpfvm_btf *btf,
+				 uint32_t type_id, uint32_t kind,
+				 const char *acc, char *buf, size_t size)
 {
 	int id = bpfvm_btf_skip_mods(btf, type_id);
 	char *end;
@@ -112,8 +112,11 @@ static void core_obj_path(const struct bpfvm_btf *btf, uint32_t type_id,
 	buf[0] = 0;
 	if (kind == BPF_CORE_ENUMVAL_EXISTS || kind == BPF_CORE_ENUMVAL_VALUE) {
 		const struct btf_enum *e = (const void *)(t + 1);
+		const struct btf_enum64 *e64 = (const void *)(t + 1);
 
-		snprintf(buf, size, "%s", bpfvm_btf_str(btf, e[v].name_off));
+		snprintf(buf, size, "%s", bpfvm_btf_str(btf,
+			 BTF_INFO_KIND(t->info) == BTF_KIND_ENUM64 ?
+			 e64[v].name_off : e[v].name_off));
 		return;
 	}
 	while (t && *end == ':') {
@@ -139,7 +142,7 @@ static void core_obj_path(const struct bpfvm_btf *btf, uint32_t type_id,
 
 /* The record of section `sec` with this kind, root type name and path;
  * NULL when there is none. *idx: its index in the section's records. */
-static const struct bpf_core_relo *
+static inline const struct bpf_core_relo *
 core_obj_relo(const struct core_obj *o, const char *sec, uint32_t kind,
 	      const char *type_name, const char *path, size_t *idx)
 {
@@ -166,7 +169,7 @@ core_obj_relo(const struct core_obj *o, const char *sec, uint32_t kind,
 
 /* What a relocated instruction holds: ALU imm, load/store offset, or
  * lddw's 64-bit constant. */
-static uint64_t core_insn_val(const struct bpf_insn *in)
+static inline uint64_t core_insn_val(const struct bpf_insn *in)
 {
 	switch (BPF_CLASS(in->code)) {
 	case BPF_LDX:
@@ -180,7 +183,7 @@ static uint64_t core_insn_val(const struct bpf_insn *in)
 	}
 }
 
-static int core_insn_poisoned(const struct bpf_insn *in)
+static inline int core_insn_poisoned(const struct bpf_insn *in)
 {
 	return in->code == (BPF_JMP | BPF_CALL) && in->imm == 0xbad2310;
 }
