@@ -36,21 +36,13 @@
 	(ENDS(c) * K_LEAD | JUMP(c) * K_JUMP |                               \
 	 (((c) & 7) == BPF_LD || CALL(c) || GOTOL(c)) * K_RARE |             \
 	 FUSE(c) * K_FUSE)
-#define KIND4(c) KIND(c), KIND(c + 1), KIND(c + 2), KIND(c + 3)
-#define KIND16(c) KIND4(c), KIND4(c + 4), KIND4(c + 8), KIND4(c + 12)
-#define KIND64(c) KIND16(c), KIND16(c + 16), KIND16(c + 32), KIND16(c + 48)
 
-static const uint8_t kind[256] = { KIND64(0), KIND64(64), KIND64(128),
-				   KIND64(192) };
+static const uint8_t kind[256] = { JIT_TABLE256(KIND) };
 
 /* The registers the register byte of an insn names (dst | src << 4). */
 #define REGS(b) (1u << ((b) & 15) | 1u << ((b) >> 4))
-#define REGS4(b) REGS(b), REGS(b + 1), REGS(b + 2), REGS(b + 3)
-#define REGS16(b) REGS4(b), REGS4(b + 4), REGS4(b + 8), REGS4(b + 12)
-#define REGS64(b) REGS16(b), REGS16(b + 16), REGS16(b + 32), REGS16(b + 48)
 
-static const uint16_t regs_of[256] = { REGS64(0), REGS64(64), REGS64(128),
-				       REGS64(192) };
+static const uint16_t regs_of[256] = { JIT_TABLE256(REGS) };
 
 /* Jumps' targets, as target | backward << 31, are marked after the pass:
  * marking them in it, the store to info[target] and the load of info[i]

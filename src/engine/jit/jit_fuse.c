@@ -322,11 +322,89 @@ static size_t plan_at(struct jit_cc *cc, size_t i)
 	return isa_is_lddw(in) ? 2 : 1;
 }
 
+/* What may_plan needs of an opcode: as the first insn of a run (S_*), and
+ * as one of the insns around it (N_*). */
+#define S_ADDR 0x01	/* rA = rB, rA += rB or k, rA -= k */
+#define S_JCC 0x02	/* a conditional jump */
+#define S_JA 0x04	/* goto (16-bit offset) */
+#define N_JA 0x08	/* goto or gotol */
+#define N_EXIT 0x10
+#define N_ALU 0x20	/* ALU or ALU64 */
+#define N_MOVK 0x40	/* rX = k, 64 or 32 bits */
+#define N_SRC 0x80	/* a load: its address is src's (others: dst's) */
+
+#define CLS(c) ((c) & 7)
+#define IS_ALU(c) (CLS(c) == BPF_ALU || CLS(c) == BPF_ALU64)
+#define IS_JMP(c) (CLS(c) == BPF_JMP || CLS(c) == BPF_JMP32)
+#define NK(c)                                                               \
+	(((c) == ALU64_MOV_X || (c) == (BPF_ALU | BPF_MOV | BPF_X) ||       \
+	  (c) == (BPF_ALU64 | BPF_ADD | BPF_X) ||                           \
+	  (c) == (BPF_ALU64 | BPF_ADD | BPF_K) ||                           \
+	  (c) == (BPF_ALU64 | BPF_SUB | BPF_K)) * S_ADDR |                  \
+	 (IS_JMP(c) && ((c) & 0xf0) != BPF_JA && ((c) & 0xf0) != BPF_CALL && \
+	  ((c) & 0xf0) != BPF_EXIT && ((c) & 0xf0) != BPF_JCOND) * S_JCC |  \
+	 ((c) == (BPF_JMP | BPF_JA)) * S_JA |                               \
+	 ((c) == (BPF_JMP | BPF_JA) || (c) == (BPF_JMP32 | BPF_JA)) * N_JA | \
+	 ((c) == (BPF_JMP | BPF_EXIT)) * N_EXIT | IS_ALU(c) * N_ALU |       \
+	 ((c) == (BPF_ALU64 | BPF_MOV | BPF_K) ||                           \
+	  (c) == (BPF_ALU | BPF_MOV | BPF_K)) * N_MOVK |                    \
+	 (CLS(c) == BPF_LDX) * N_SRC)
+
+static const uint8_t nk[256] = { JIT_TABLE256(NK) };
+
+/* Can plan_at(i) plan anything? A quick test, without a branch on what
+ * it reads, that the common candidate fails (most random code and most
+ * conditions plan nothing): true for every one that plan_at plans, and
+ * for some others.
+ *  - an address run or lea needs insn i + 1 to be an ALU insn on rA or
+ *    an access through rA (rA: insn i's dst);
+ *  - a conditional jump needs a goto or exit after it, or an ALU insn
+ *    after it with a goto after that (select) or a move of a constant
+ *    before it (setcc);
+ *  - a goto needs to go back (tail);
+ *  - anything else (exit, gotol) is planned by plan_at. */
+static bool may_plan(const struct jit_cc *cc, size_t i)
+{
+	const struct bpf_insn *in = &cc->insns[i];
+	const struct bpf_insn *n1 = &cc->insns[i + 1 < cc->cnt ? i + 1 : i];
+	const struct bpf_insn *n2 = &cc->insns[i + 2 < cc->cnt ? i + 2 : i];
+	const struct bpf_insn *pv = &cc->insns[i ? i - 1 : i];
+	unsigned k0 = nk[in->code], k1 = nk[n1->code];
+	unsigned k2 = nk[n2->code], kp = nk[pv->code];
+	unsigned regs1 = ((const uint8_t *)n1)[1];
+	unsigned base1 = regs1 >> ((k1 & N_SRC) >> 5) & 15; /* src: >> 4 */
+	/* ALU, LDX, ST, STX */
+	bool addr = (k0 & S_ADDR) && base1 == in->dst_reg &&
+		    (0x9eu >> CLS(n1->code) & 1);
+	bool jcc = (k0 & S_JCC) &&
+		   ((k1 & (N_JA | N_EXIT)) ||
+		    ((k1 & N_ALU) && ((kp & N_MOVK) || (k2 & N_JA))));
+	bool ja = (k0 & S_JA) && in->off < -1;
+
+	return addr | jcc | ja | !(k0 & (S_ADDR | S_JCC | S_JA));
+}
+
+/* The candidates may_plan lets through, in place. */
+static void filter_cands(struct jit_cc *cc)
+{
+	uint32_t *cand = cc->fuse_cand;
+	size_t m = 0;
+
+	for (size_t k = 0; k < cc->n_fuse_cand; k++) {
+		uint32_t i = cand[k];
+
+		cand[m] = i;
+		m += may_plan(cc, i);
+	}
+	cc->n_fuse_cand = m;
+}
+
 int jit_fuse_plan(struct jit_cc *cc)
 {
 	if (cc->flags & (JIT_F_CHECKED | JIT_F_COUNTED | JIT_F_BLIND))
 		return 0;
 	jit_leaf_plan(cc);
+	filter_cands(cc);
 	/* Only where a run may start (the analysis lists them, branch-free:
 	 * plan_at of any other insn takes it alone and plans nothing). */
 	for (size_t k = 0, i = 0; k < cc->n_fuse_cand; k++) {

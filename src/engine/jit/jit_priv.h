@@ -153,7 +153,19 @@ struct jit_cc {
 	int err;
 };
 
-#define JIT_LEAF_ON 0x8000u	/* cc->leaf: the entry falls into insn 0 */
+#define JIT_LEAF_ON 0x8000u
+
+/* A 256-entry table initialiser, M(c) for c = 0..255: what a pass needs
+ * to know of an opcode (or a register byte) without branching on it. */
+#define JIT_T4_(M, c) M(c), M((c) + 1), M((c) + 2), M((c) + 3)
+#define JIT_T16_(M, c)                                                      \
+	JIT_T4_(M, c), JIT_T4_(M, (c) + 4), JIT_T4_(M, (c) + 8),            \
+		JIT_T4_(M, (c) + 12)
+#define JIT_T64_(M, c)                                                      \
+	JIT_T16_(M, c), JIT_T16_(M, (c) + 16), JIT_T16_(M, (c) + 32),       \
+		JIT_T16_(M, (c) + 48)
+#define JIT_TABLE256(M)                                                     \
+	JIT_T64_(M, 0), JIT_T64_(M, 64), JIT_T64_(M, 128), JIT_T64_(M, 192)	/* cc->leaf: the entry falls into insn 0 */
 
 /* Per insn analysis bits (cc->info). */
 #define JIT_I_LEADER 0x01	/* starts a basic block */
