@@ -3,6 +3,7 @@
  * referenced ids (exist, of a kind that may be referenced there). */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 
 #include "btf/btf_priv.h"
 
@@ -32,31 +33,44 @@ static bool ident_ok(const char *s, bool dots)
 	return true;
 }
 
-/* what: "name", "member 3 name", ... */
+/* No index: the type's own name or reference. */
+#define NO_IDX UINT32_MAX
+
+/* "member 3", or "name" alone. */
+static const char *label(char *buf, size_t size, const char *what,
+			 uint32_t idx)
+{
+	if (idx == NO_IDX)
+		return what;
+	snprintf(buf, size, "%s %u", what, idx);
+	return buf;
+}
+
 static int check_name(const struct btf_ctx *c, uint32_t id, uint32_t off,
 		      enum name_rule rule, const char *what, uint32_t idx)
 {
 	const char *s = name_at(c->btf, off);
+	char lb[48];
 
+	what = label(lb, sizeof(lb), what, idx);
 	if (!s)
 		return btf_err(c, -EINVAL, id,
-			       "%s %u: string offset %u is outside the "
-			       "strings (%u bytes)", what, idx, off,
+			       "%s: string offset %u is outside the "
+			       "strings (%u bytes)", what, off,
 			       c->btf->start_str + c->btf->str_len);
 	if (rule == NAME_NONE && off)
-		return btf_err(c, -EINVAL, id, "%s %u: must be empty, is '%.64s'",
-			       what, idx, s);
+		return btf_err(c, -EINVAL, id, "%s: must be empty, is '%.64s'",
+			       what, s);
 	if (rule == NAME_NONE || (rule == NAME_OPT && !*s))
 		return 0;
 	if (!*s)
-		return btf_err(c, -EINVAL, id, "%s %u: empty", what, idx);
+		return btf_err(c, -EINVAL, id, "%s: empty", what);
 	if ((rule == NAME_OPT || rule == NAME_IDENT) && !ident_ok(s, false))
 		return btf_err(c, -EINVAL, id,
-			       "%s %u: '%.64s' is not a C identifier", what,
-			       idx, s);
+			       "%s: '%.64s' is not a C identifier", what, s);
 	if (rule == NAME_SYM && !ident_ok(s, true))
-		return btf_err(c, -EINVAL, id, "%s %u: '%.64s' is not a symbol",
-			       what, idx, s);
+		return btf_err(c, -EINVAL, id, "%s: '%.64s' is not a symbol",
+			       what, s);
 	return 0;
 }
 
@@ -72,18 +86,19 @@ static int check_ref(const struct btf_ctx *c, uint32_t id, uint32_t ref,
 		     bool void_ok, const char *what, uint32_t idx)
 {
 	const struct bpfvm_btf *b = c->btf;
+	char lb[48];
 
+	what = label(lb, sizeof(lb), what, idx);
 	if (ref >= btf_total(b))
 		return btf_err(c, -EINVAL, id,
-			       "%s %u references type [%u], which does not "
-			       "exist (last is [%u])", what, idx, ref,
+			       "%s references type [%u], which does not "
+			       "exist (last is [%u])", what, ref,
 			       btf_total(b) - 1);
 	if (!ref && !void_ok)
-		return btf_err(c, -EINVAL, id, "%s %u references void", what,
-			       idx);
+		return btf_err(c, -EINVAL, id, "%s references void", what);
 	if (ref && !kind_is_data(btf_kind(btf_t(b, ref))))
 		return btf_err(c, -EINVAL, id,
-			       "%s %u references type [%u], a %s", what, idx,
+			       "%s references type [%u] of kind %s", what,
 			       ref, btf_kind_name(btf_kind(btf_t(b, ref))));
 	return 0;
 }
@@ -163,7 +178,7 @@ static int check_proto(const struct btf_ctx *c, uint32_t id,
 {
 	const struct btf_param *p = btf_extra(t);
 	uint32_t n = btf_vlen(t);
-	int err = check_ref(c, id, t->type, true, "return type", 0);
+	int err = check_ref(c, id, t->type, true, "return type", NO_IDX);
 
 	for (uint32_t i = 0; !err && i < n; i++) {
 		/* (0, 0) last: "..." */
@@ -192,8 +207,8 @@ static int check_datasec(const struct btf_ctx *c, uint32_t id,
 		/* FUNC: clang's extern functions in .ksyms */
 		if (kind != BTF_KIND_VAR && kind != BTF_KIND_FUNC)
 			return btf_err(c, -EINVAL, id,
-				       "entry %u references type [%u], a %s, "
-				       "not a VAR", i, v[i].type,
+				       "entry %u references type [%u] of kind "
+				       "%s, not a VAR", i, v[i].type,
 				       btf_kind_name(kind));
 	}
 	return 0;
@@ -229,7 +244,7 @@ static int check_decl_tag(const struct btf_ctx *c, uint32_t id,
 	if (kind != BTF_KIND_STRUCT && kind != BTF_KIND_UNION &&
 	    kind != BTF_KIND_FUNC && kind != BTF_KIND_VAR &&
 	    kind != BTF_KIND_TYPEDEF)
-		return btf_err(c, -EINVAL, id, "tags type [%u], a %s", t->type,
+		return btf_err(c, -EINVAL, id, "tags type [%u] of kind %s", t->type,
 			       btf_kind_name(kind));
 	if (idx < -1 || (idx >= 0 && component_cnt(c->btf, to) <= (uint32_t)idx))
 		return btf_err(c, -EINVAL, id,
@@ -275,7 +290,7 @@ static int check_type(const struct btf_ctx *c, uint32_t id,
 	if (t->info & 0x60ff0000u)
 		return btf_err(c, -EINVAL, id, "info 0x%08x: reserved bits set",
 			       t->info);
-	err = check_name(c, id, t->name_off, rules[kind].name, "name", 0);
+	err = check_name(c, id, t->name_off, rules[kind].name, "name", NO_IDX);
 	if (err)
 		return err;
 	switch (kind) {
@@ -287,15 +302,15 @@ static int check_type(const struct btf_ctx *c, uint32_t id,
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPEDEF:
 	case BTF_KIND_TYPE_TAG:
-		return check_ref(c, id, t->type, true, "type", 0);
+		return check_ref(c, id, t->type, true, "type", NO_IDX);
 	case BTF_KIND_ARRAY: {
 		const struct btf_array *a = btf_extra(t);
 
 		if (t->size)
 			return btf_err(c, -EINVAL, id, "size %u, not 0", t->size);
-		err = check_ref(c, id, a->type, false, "element type", 0);
+		err = check_ref(c, id, a->type, false, "element type", NO_IDX);
 		return err ? err : check_ref(c, id, a->index_type, false,
-					     "index type", 0);
+					     "index type", NO_IDX);
 	}
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
@@ -322,7 +337,7 @@ static int check_type(const struct btf_ctx *c, uint32_t id,
 			return btf_err(c, -EINVAL, id, "linkage %u",
 				       ((const struct btf_var *)btf_extra(t))
 					       ->linkage);
-		return check_ref(c, id, t->type, true, "type", 0);
+		return check_ref(c, id, t->type, true, "type", NO_IDX);
 	case BTF_KIND_DATASEC:
 		return check_datasec(c, id, t);
 	case BTF_KIND_FLOAT:
