@@ -46,7 +46,7 @@ static int find_map(const struct rctx *r, size_t i, struct bpfvm_map **out)
 	uint32_t k = (uint32_t)in->imm;
 
 	if (!by_index(in->src_reg)) {
-		*out = bpfvm_map_get_by_id(k);
+		*out = map_get_by_id(k); /* not a user reference */
 		return *out ? 0 : RFAIL(r, -EBADF, i, "lddw refers to map id "
 					"%u, which does not exist", k);
 	}

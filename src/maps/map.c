@@ -131,6 +131,7 @@ int bpfvm_map_create(enum bpf_map_type type, uint32_t key_size,
 	map->map_extra = a.map_extra;
 	map->spin_lock_off = a.spin_lock_off;
 	atomic_init(&map->refcnt, 1);
+	atomic_init(&map->usercnt, 1);
 	atomic_init(&map->frozen, false);
 	if (name)
 		strcpy(map->name, name);
@@ -155,19 +156,43 @@ void map_put(struct bpfvm_map *map)
 		map_destroy(map);
 }
 
+/* One user reference fewer; the last one releases what only user space
+ * may want. A count already at 0 is left there: a reference taken with
+ * map_get and dropped here is a caller's mistake, not a reason to clear
+ * a map other users still hold. */
+static void map_put_uref(struct bpfvm_map *map)
+{
+	unsigned n = atomic_load(&map->usercnt);
+
+	while (n && !atomic_compare_exchange_weak(&map->usercnt, &n, n - 1))
+		;
+	if (n == 1 && map->ops->release_uref)
+		map->ops->release_uref(map);
+}
+
 void bpfvm_map_free(struct bpfvm_map *map)
 {
+	if (!map)
+		return;
+	map_put_uref(map);
 	map_put(map);
 }
 
 static bool map_tryget(void *obj)
 {
-	struct bpfvm_map *map = obj;
-	unsigned n = atomic_load(&map->refcnt);
+	return core_ref_tryget(&((struct bpfvm_map *)obj)->refcnt);
+}
 
-	while (n && !atomic_compare_exchange_weak(&map->refcnt, &n, n + 1))
-		;
-	return n != 0;
+/* As the kernel's map_get_fd_by_id: any live map gains a user, even one
+ * whose users had all gone (its cleared slots stay cleared). */
+static bool map_tryget_user(void *obj)
+{
+	struct bpfvm_map *map = obj;
+
+	if (!map_tryget(map))
+		return false;
+	atomic_fetch_add_explicit(&map->usercnt, 1, memory_order_relaxed);
+	return true;
 }
 
 uint32_t bpfvm_map_id(const struct bpfvm_map *map)
@@ -176,6 +201,11 @@ uint32_t bpfvm_map_id(const struct bpfvm_map *map)
 }
 
 struct bpfvm_map *bpfvm_map_get_by_id(uint32_t id)
+{
+	return core_id_get(id, CORE_ID_MAP, map_tryget_user);
+}
+
+struct bpfvm_map *map_get_by_id(uint32_t id)
 {
 	return core_id_get(id, CORE_ID_MAP, map_tryget);
 }

@@ -66,7 +66,7 @@ int map_inner_get(const struct map_inner_meta *meta, const void *value,
 	uint32_t id;
 
 	memcpy(&id, value, 4);
-	map = bpfvm_map_get_by_id(id);
+	map = map_get_by_id(id); /* a slot's reference: not a user's */
 	if (!map)
 		return -EBADF;
 	if (!map_inner_fits(meta, map)) {

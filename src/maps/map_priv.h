@@ -82,6 +82,11 @@ struct map_ops {
 	 * off) does not allow it. ARRAY only, as in the kernel. */
 	int (*direct_value_addr)(const struct bpfvm_map *map, uint32_t off,
 				 uint64_t *addr);
+	/* The last user-space reference went (map.c): drop what only user
+	 * space could still want, breaking reference cycles (the kernel's
+	 * map_release_uref: PROG_ARRAY and PERF_EVENT_ARRAY clear their
+	 * slots). NULL: nothing to do. */
+	void (*release_uref)(struct bpfvm_map *map);
 };
 
 struct bpfvm_map {
@@ -95,7 +100,8 @@ struct bpfvm_map {
 	uint64_t map_extra;
 	int32_t spin_lock_off;
 	uint32_t id;
-	atomic_uint refcnt;
+	atomic_uint refcnt;	/* every reference */
+	atomic_uint usercnt;	/* those held by user space (map.c) */
 	atomic_bool frozen;
 	char name[BPF_OBJ_NAME_LEN];
 };
@@ -108,9 +114,15 @@ extern const struct map_ops map_array_ops, map_percpu_array_ops,
 	map_stack_ops, map_bloom_ops, map_ringbuf_ops, map_perf_array_ops,
 	map_prog_array_ops, map_array_of_maps_ops, map_hash_of_maps_ops;
 
-/* References (map.c). Programs and map-in-map slots hold one each. */
+/* References (map.c). Programs, map-in-map slots and consumers hold
+ * one each, through these; they are not user references (bpfvm_map_create
+ * and bpfvm_map_get_by_id give those, bpfvm_map_free drops one), so a
+ * program whose PROG_ARRAY slot holds it does not keep the array's slots
+ * alive once user space has let go (map_ops.release_uref). */
 void map_get(struct bpfvm_map *map);
 void map_put(struct bpfvm_map *map);
+/* The map with `id`, with a reference as map_get's; or NULL. */
+struct bpfvm_map *map_get_by_id(uint32_t id);
 
 /* Per-CPU values: each rounded up to 8 bytes in user-space buffers. */
 static inline size_t map_round8(size_t n)

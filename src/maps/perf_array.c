@@ -256,6 +256,17 @@ static int perf_array_get_next_key(struct bpfvm_map *map, const void *key,
 	return 0;
 }
 
+/* The kernel empties the slots when the map file that filled them is
+ * closed, unless BPF_F_PRESERVE_ELEMS; bpfvm's handles share one "file",
+ * so the last user reference does it. */
+static void perf_array_release_uref(struct bpfvm_map *map)
+{
+	if (map->map_flags & BPF_F_PRESERVE_ELEMS)
+		return;
+	for (uint32_t i = 0; i < map->max_entries; i++)
+		perf_array_swap((struct perf_array *)map, i, NULL);
+}
+
 const struct map_ops map_perf_array_ops = {
 	.check = perf_array_check,
 	.alloc = perf_array_alloc,
@@ -265,4 +276,5 @@ const struct map_ops map_perf_array_ops = {
 	.sys_delete = perf_array_sys_delete,
 	.sys_lookup_and_delete = perf_array_sys_lookup_and_delete,
 	.get_next_key = perf_array_get_next_key,
+	.release_uref = perf_array_release_uref,
 };

@@ -5,10 +5,10 @@
  * own reference to the program it enters, so replacing or deleting a slot
  * never frees a program a run is executing.
  *
- * The kernel clears every slot when the last user-space reference to the
- * array goes, which breaks the cycle of a program whose array holds it;
- * bpfvm maps have a single reference count, so such a cycle lasts until
- * a slot is deleted (see the report on map references). */
+ * As the kernel, every slot is cleared when the last user-space reference
+ * to the array goes (release_uref): a program in a slot that tail-calls
+ * through the same array holds the array, which holds the program; the
+ * programs' references are not user references, so the cycle breaks. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +164,12 @@ static int pa_sys_delete(struct bpfvm_map *map, const void *key)
 	return pa_swap(pa_of(map), i, NULL) ? -ENOENT : 0;
 }
 
+static void pa_release_uref(struct bpfvm_map *map)
+{
+	for (uint32_t i = 0; i < map->max_entries; i++)
+		pa_swap(pa_of(map), i, NULL);
+}
+
 const struct map_ops map_prog_array_ops = {
 	.check = pa_check,
 	.alloc = pa_alloc,
@@ -172,4 +178,5 @@ const struct map_ops map_prog_array_ops = {
 	.sys_update = pa_sys_update,
 	.sys_delete = pa_sys_delete,
 	.get_next_key = array_get_next_key,
+	.release_uref = pa_release_uref,
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "prog_map_test.h"
+#include <bpfvm/ringbuf.h>
 
 /* data[0] += rodata[8..16]; r0 = the new data[0]. */
 static void global_data_prog(struct bpf_insn *p, uint32_t ro, uint32_t rw,
@@ -224,6 +225,46 @@ static void test_references(void)
 	CHECK(bpfvm_prog_get_by_id(mid) == NULL); /* a map's id */
 }
 
+static void perf_sample(void *ctx, int cpu, void *data, uint32_t size)
+{
+	(void)ctx, (void)cpu, (void)data, (void)size;
+}
+
+/* A PERF_EVENT_ARRAY whose last user reference goes while a program
+ * still holds it: the kernel empties its slots then (they were filled
+ * through the map's file), unless BPF_F_PRESERVE_ELEMS. An empty slot's
+ * delete is -ENOENT. */
+static void perf_array_uref(uint32_t flags, int want_delete)
+{
+	struct bpfvm_map *m = mk_map(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 1,
+				     flags);
+	struct bpfvm_map *src = mk_map(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 1,
+				       0);
+	uint32_t mid = m ? bpfvm_map_id(m) : 0, k = 0, ev;
+	struct bpf_insn p[] = { LD_MAP(0, mid), EXIT() };
+	struct bpfvm_prog *prog = m ? mk_prog_env(p, 3, NULL, NULL, 0, 0)
+				    : NULL;
+	struct bpfvm_perfbuf *pb = NULL;
+
+	if (!prog || !src)
+		return;
+	/* a buffer made for `src`, put into m's slot as well */
+	CHECK(bpfvm_perfbuf_new(src, 1, perf_sample, NULL, NULL, NULL, &pb) ==
+	      0);
+	ev = pb ? (uint32_t)bpfvm_perfbuf_buffer_id(pb, 0) : 0;
+	CHECK(bpfvm_map_update(m, &k, &ev, BPF_ANY) == 0);
+	bpfvm_map_free(m);		/* the program still holds m */
+	m = bpfvm_map_get_by_id(mid);
+	CHECK(m != NULL);
+	if (m)
+		CHECK_EQ_U64(bpfvm_map_delete(m, &k), want_delete);
+	bpfvm_map_free(m);
+	bpfvm_prog_free(prog);
+	CHECK(bpfvm_map_get_by_id(mid) == NULL);
+	bpfvm_perfbuf_free(pb);
+	bpfvm_map_free(src);
+}
+
 static void lookup_prog(struct bpf_insn *p, uint32_t id, int32_t key);
 
 /* Checked runs: map values are regions (read-only for RDONLY_PROG);
@@ -395,6 +436,8 @@ int main(void)
 	test_rejections();
 	test_map_limit();
 	test_references();
+	perf_array_uref(0, -ENOENT);
+	perf_array_uref(BPF_F_PRESERVE_ELEMS, 0);
 	test_checked_regions();
 	test_checked_percpu();
 	test_inline_lookup(8);	/* elements of 8 bytes: a shift */

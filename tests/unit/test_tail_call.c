@@ -330,6 +330,90 @@ static void slot_references(void)
 	bpfvm_prog_free(a);
 }
 
+/* The cycle: a program that tail-calls through an array sits in one of
+ * its slots (the array holds the program, the program the array). Its
+ * references are not user references, so once user space frees both
+ * handles the array clears its slots (the kernel's map_release_uref) and
+ * everything goes: neither id finds anything, ASan sees no leak. Also
+ * through a handle from bpfvm_map_get_by_id, which is a user's: the slots
+ * stay while it lasts. */
+static void cycle_freed(void)
+{
+	struct bpfvm_map *m = mk_map(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2, 0);
+	uint32_t mid = m ? bpfvm_map_id(m) : 0, pid, key = 1, v = 0;
+	struct bpf_insn p[] = {
+		LD_MAP(2, mid), MOV64_IMM(3, 1), TAIL_CALL,
+		MOV64_IMM(0, 5), EXIT(),
+	};
+	struct bpfvm_prog *prog;
+	struct bpfvm_map *again;
+	uint64_t r0 = 0;
+
+	if (!m)
+		return;
+	prog = mk_prog_env(p, ARRAY_LEN(p), NULL, NULL, 0, 0);
+	if (!prog)
+		return;
+	pid = bpfvm_prog_id(prog);
+	v = pid;
+	CHECK(bpfvm_map_update(m, &key, &v, BPF_ANY) == 0);
+	again = bpfvm_map_get_by_id(mid);	/* a second user */
+	CHECK(again == m);
+	bpfvm_map_free(m);
+	bpfvm_prog_free(prog);
+	/* the second user keeps the slot: the program is still there */
+	prog = bpfvm_prog_get_by_id(pid);
+	CHECK(prog != NULL);
+	CHECK(bpfvm_map_lookup(again, &key, &v, 0) == 0 && v == pid);
+	if (prog) {
+		/* 33 tail calls into itself, then falls through */
+		CHECK(bpfvm_prog_run(prog, NULL, 0, &r0, NULL) == 0 && r0 == 5);
+		bpfvm_prog_free(prog);
+	}
+	bpfvm_map_free(again);
+	CHECK(bpfvm_prog_get_by_id(pid) == NULL);
+	CHECK(bpfvm_map_get_by_id(mid) == NULL);
+}
+
+/* Users may come back while programs hold the array: a handle taken
+ * after the slots were cleared sees them empty and may fill them again. */
+static void uref_again(void)
+{
+	struct bpfvm_map *m = mk_map(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2, 0);
+	uint32_t mid = m ? bpfvm_map_id(m) : 0, key = 0, v;
+	struct bpf_insn p[] = {
+		LD_MAP(2, mid), MOV64_IMM(3, 0), TAIL_CALL,
+		MOV64_IMM(0, 5), EXIT(),
+	};
+	struct bpfvm_prog *user = m ? mk_prog_env(p, ARRAY_LEN(p), NULL,
+						  NULL, 0, 0) : NULL;
+	struct bpfvm_prog *b = prog_b();
+	uint8_t mem[MEM_LEN] = { 0 };
+	uint64_t r0 = 0;
+
+	if (!user || !b)
+		return;
+	v = bpfvm_prog_id(b);
+	CHECK(bpfvm_map_update(m, &key, &v, BPF_ANY) == 0);
+	CHECK(bpfvm_prog_run(user, mem, MEM_LEN, &r0, NULL) == 0 && r0 == 2);
+	bpfvm_map_free(m);	/* the program still holds the array */
+	m = bpfvm_map_get_by_id(mid);
+	CHECK(m != NULL);
+	if (m) {
+		CHECK(bpfvm_map_lookup(m, &key, &v, 0) == -ENOENT);
+		CHECK(bpfvm_prog_run(user, mem, MEM_LEN, &r0, NULL) == 0 &&
+		      r0 == 5);
+		v = bpfvm_prog_id(b);
+		CHECK(bpfvm_map_update(m, &key, &v, BPF_ANY) == 0);
+		CHECK(bpfvm_prog_run(user, mem, MEM_LEN, &r0, NULL) == 0 &&
+		      r0 == 2);
+		bpfvm_map_free(m);
+	}
+	bpfvm_prog_free(user);
+	bpfvm_prog_free(b);
+	CHECK(bpfvm_map_get_by_id(mid) == NULL);
+}
+
 /* One thread tail-calls while another replaces and empties the slot:
  * a run keeps the program it entered (ASan would see a use after free). */
 static atomic_bool churn_stop;
@@ -387,6 +471,8 @@ int main(void)
 	env_rule();
 	slot_references();
 	concurrent_slots();
+	cycle_freed();
+	uref_again();
 	bpfvm_map_free(pa);
 	return check_report();
 }
