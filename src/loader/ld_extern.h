@@ -39,6 +39,13 @@ struct ld_extern_set {
 int ld_extern_resolve(const struct bpfvm_btf *btf, const char *kconfig,
 		      uint32_t kversion, struct ld_extern_set *out,
 		      char *log, size_t log_size);
+/* BTF does not say which externs are weak (their ELF symbols' binding
+ * does): ld_extern_resolve takes every extern as strong; this one takes
+ * the names of the weak ones (undefined STB_WEAK symbols). */
+int ld_extern_resolve_weak(const struct bpfvm_btf *btf, const char *kconfig,
+			   uint32_t kversion, const char *const *weak,
+			   size_t weak_cnt, struct ld_extern_set *out,
+			   char *log, size_t log_size);
 /* The extern named `name`, or NULL. */
 const struct ld_extern *ld_extern_find(const struct ld_extern_set *set,
 				       const char *name);
