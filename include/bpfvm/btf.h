@@ -50,26 +50,35 @@ const struct btf_type *bpfvm_btf_type(const struct bpfvm_btf *btf,
 				      uint32_t id);
 /* The string at this offset ("" for 0), or NULL when out of range. */
 const char *bpfvm_btf_str(const struct bpfvm_btf *btf, uint32_t off);
+/* "" for anonymous types and void; NULL for a bad id. */
 const char *bpfvm_btf_type_name(const struct bpfvm_btf *btf, uint32_t id);
 /* The first type named `name` of this kind (BTF_KIND_*, or -1 for any):
  * its id, or -ENOENT. */
 int bpfvm_btf_find(const struct bpfvm_btf *btf, const char *name, int kind);
 /* Skip typedef / const / volatile / restrict / type_tag: the id of the
- * type underneath (0 for void), or -errno. */
+ * type underneath (0 for void), or -ENOENT for a bad id. */
 int bpfvm_btf_skip_mods(const struct bpfvm_btf *btf, uint32_t id);
-/* sizeof the type in bytes (pointers 8), or -errno (-EINVAL for
- * function, void, forward). */
+/* sizeof the type in bytes (pointers 8; VAR and DECL_TAG: their type's,
+ * as libbpf's btf__resolve_size), or -errno (-EINVAL for function, void,
+ * forward; -ENOENT for a bad id). Computed at parse: O(1). */
 int64_t bpfvm_btf_type_size(const struct bpfvm_btf *btf, uint32_t id);
 /* The raw bytes as parsed (for handing on, e.g. to the kernel). */
 const void *bpfvm_btf_raw(const struct bpfvm_btf *btf, size_t *size);
 
 /* Print every type as C declarations that compile (forward declarations
  * and ordering as needed; anonymous types inline), as `bpftool btf dump
- * file F format c`. Writes to `out`; returns 0 or -errno. */
+ * file F format c`: padding bitfields and __attribute__((packed)) keep
+ * BTF's offsets and sizes; a second type of a taken name is printed as
+ * name___2 (as bpftool); functions, variables, sections and the
+ * compiler's __builtin_va_list are not printed. Writes to `out`; returns
+ * 0 or -errno (-E2BIG for a declaration past 1 MB or nested past 256). */
 int bpfvm_btf_dump_c(const struct bpfvm_btf *btf, FILE *out);
 /* One type's C name as a declaration of `var` ("struct foo *var",
- * "int (*var)(char)"); writes at most size bytes, NUL-terminated;
- * returns the length it needed, or -errno. */
+ * "int (*var)(char)"; var NULL or "": the abstract "struct foo *");
+ * anonymous struct/union/enum print as "struct {...}"; a FUNC or VAR id
+ * declares its own name (or var). Writes at most size bytes,
+ * NUL-terminated; returns the length it needed, or -errno (-EINVAL for a
+ * bad id, DATASEC, DECL_TAG). */
 int bpfvm_btf_type_str(const struct bpfvm_btf *btf, uint32_t id,
 		       const char *var, char *buf, size_t size);
 

@@ -5,8 +5,8 @@
  *    prototypes and anonymous structs/unions lead to the types they name.
  *    A loop here (one through no named struct/union) is not C and would
  *    make printing a declaration endless: -ELOOP.
- *  - value graph: modifiers, typedefs, arrays, variables and every
- *    struct/union lead to what they hold by value. A loop here is a
+ *  - value graph: modifiers, typedefs, arrays, variables, decl tags and
+ *    every struct/union lead to what they hold by value. A loop here is a
  *    struct containing itself: -ELOOP. Sizes are computed in post-order.
  * Then the checks that need sizes: members inside their struct, bitfield
  * widths, array index types. */
@@ -43,7 +43,9 @@ static bool edge(const struct bpfvm_btf *b, uint32_t id, enum graph g,
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPE_TAG:
 	case BTF_KIND_VAR:
-		if (i || (kind == BTF_KIND_VAR && g == G_DECL))
+	case BTF_KIND_DECL_TAG:
+		if (i || (g == G_DECL && (kind == BTF_KIND_VAR ||
+					  kind == BTF_KIND_DECL_TAG)))
 			return false;
 		*to = t->type;
 		return true;
@@ -88,6 +90,7 @@ static int size_post(const struct btf_ctx *c, uint32_t id)
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPE_TAG:
 	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG: /* the tagged type's, as libbpf */
 		*size = btf_size_of(b, t->type);
 		return 0;
 	case BTF_KIND_ARRAY:
