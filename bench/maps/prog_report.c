@@ -43,6 +43,38 @@ static bool is_ringbuf(const struct pb_result *r)
 	return r->row->goal && !strcmp(r->row->goal, "ringbuf");
 }
 
+/* Is column c not OK in every row for one reason (no bpf() at all)? */
+static bool same_everywhere(const struct pb_result *r, size_t n,
+			    enum pb_col c)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ok(&r[i], c) || r[i].col[c].state != r[0].col[c].state ||
+		    strcmp(r[i].col[c].why, r[0].col[c].why))
+			return false;
+	return n > 0;
+}
+
+static void notes(FILE *f, const struct pb_result *r, size_t n)
+{
+	bool all[PB_COLS];
+
+	for (int c = 0; c < PB_COLS; c++) {
+		all[c] = same_everywhere(r, n, (enum pb_col)c);
+		if (all[c])
+			fprintf(f, "  every row, %s: %s %s\n", col_names[c],
+				r[0].col[c].state == PB_SKIP ? "SKIP" : "FAIL",
+				r[0].col[c].why);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (int c = 0; c < PB_COLS; c++)
+			if (!all[c] && !ok(&r[i], (enum pb_col)c))
+				fprintf(f, "  %s, %s: %s %s\n", r[i].row->name,
+					col_names[c],
+					r[i].col[c].state == PB_SKIP ? "SKIP"
+								      : "FAIL",
+					r[i].col[c].why);
+}
+
 void pb_report_table(FILE *f, const struct pb_result *r, size_t n)
 {
 	fprintf(f, "\nProgram-side map operations: ns per operation, a BPF "
@@ -58,14 +90,8 @@ void pb_report_table(FILE *f, const struct pb_result *r, size_t n)
 		ratio(f, &r[i], PB_INTERP, PB_JIT);
 		fputc('\n', f);
 	}
+	notes(f, r, n);
 	for (size_t i = 0; i < n; i++) {
-		for (int c = 0; c < PB_COLS; c++)
-			if (!ok(&r[i], (enum pb_col)c))
-				fprintf(f, "  %s, %s: %s %s\n", r[i].row->name,
-					col_names[c],
-					r[i].col[c].state == PB_SKIP ? "SKIP"
-								      : "FAIL",
-					r[i].col[c].why);
 		if (!is_ringbuf(&r[i]))
 			continue;
 		fprintf(f, "  %s: records/s:", r[i].row->name);
