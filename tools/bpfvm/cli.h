@@ -9,6 +9,7 @@
 /* Each command gets argv with argv[0] = the command's name; returns the
  * process exit status (0 ok, 1 failure, 2 usage error). */
 int cmd_asm(int argc, char **argv);
+int cmd_btf(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_jit_dump(int argc, char **argv);

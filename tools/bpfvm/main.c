@@ -10,6 +10,7 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "asm", cmd_asm, "asm FILE [-o OUT] [--hex]    assemble to bytecode" },
+	{ "btf", cmd_btf, "btf dump FILE [format c|raw] BTF of a file as C or raw" },
 	{ "disasm", cmd_disasm, "disasm FILE                 print instructions" },
 	{ "exec", cmd_exec,
 	  "exec [PROG] [--mem FILE|--mem-hex HEX] [--interp|--jit]\n"
