@@ -1,7 +1,9 @@
-/* Executable memory: fresh anonymous pages, written while read+write, then
+/* Executable memory: anonymous pages, written while read+write, then
  * sealed read+execute. Never writable and executable at once; one mapping
  * per image. Placed near the C functions the code calls when possible, so
- * those calls are direct rel32 calls.
+ * those calls are direct rel32 calls. A large image's mapping, once freed,
+ * is kept (inaccessible) for the next compile: faulting its pages in
+ * again and clearing them is a tenth of a compile's time.
  *
  * Large images go on transparent huge pages where the kernel allows
  * them (the tail past the last whole one stays in 4 KiB pages): a 4 KiB
@@ -58,6 +60,69 @@ static bool reaches(uint64_t base, size_t size, uint64_t lo, uint64_t hi)
 	return b - a < (1ull << 31) - 4096;
 }
 
+static pthread_mutex_t keep_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Freed images' mappings (PROT_NONE), for the next compiles: those of at
+ * least KEEP_IMG_MIN bytes, the largest few. */
+#define KEEP_IMG_MIN (1u << 20)
+#define KEEP_IMG 2
+
+static struct kept_map {
+	void *p;
+	size_t size;
+} kept_img[KEEP_IMG];
+
+/* A kept mapping of size bytes or a little more, that reaches [lo, hi]
+ * (read+write again), or NULL. */
+static void *take_image(size_t size, size_t *map_size, uint64_t lo,
+			uint64_t hi)
+{
+	struct kept_map m = { NULL, 0 };
+
+	if (size < KEEP_IMG_MIN)
+		return NULL;
+	pthread_mutex_lock(&keep_lock);
+	for (int k = 0; k < KEEP_IMG && !m.p; k++) {
+		struct kept_map *c = &kept_img[k];
+
+		if (c->p && c->size >= size && c->size - size <= size / 2 &&
+		    reaches((uintptr_t)c->p, c->size, lo, hi)) {
+			m = *c;
+			*c = (struct kept_map){ NULL, 0 };
+		}
+	}
+	pthread_mutex_unlock(&keep_lock);
+	if (!m.p)
+		return NULL;
+	if (mprotect(m.p, m.size, PROT_READ | PROT_WRITE)) {
+		munmap(m.p, m.size);
+		return NULL;
+	}
+	*map_size = m.size;
+	return m.p;
+}
+
+/* Keep a freed image's mapping, or unmap it (or a smaller kept one). */
+static void keep_image(void *mem, size_t size)
+{
+	struct kept_map drop = { mem, size };
+
+	if (size >= KEEP_IMG_MIN && !mprotect(mem, size, PROT_NONE)) {
+		pthread_mutex_lock(&keep_lock);
+		for (int k = 0; k < KEEP_IMG && drop.p; k++) {
+			if (!kept_img[k].p || kept_img[k].size < drop.size) {
+				struct kept_map t = kept_img[k];
+
+				kept_img[k] = drop;
+				drop = t;
+			}
+		}
+		pthread_mutex_unlock(&keep_lock);
+	}
+	if (drop.p)
+		munmap(drop.p, drop.size);
+}
+
 void *jit_mem_alloc(size_t size, size_t *map_size, uint64_t near_lo,
 		    uint64_t near_hi)
 {
@@ -75,6 +140,9 @@ void *jit_mem_alloc(size_t size, size_t *map_size, uint64_t near_lo,
 	 * target's high address bits differ from the caller's). */
 	if (near_lo > near_hi)
 		near_lo = near_hi = (uintptr_t)jit_mem_alloc;
+	p = take_image(size, map_size, near_lo, near_hi);
+	if (p)
+		return p;
 	if (near_lo <= near_hi && near_lo > size + gap + HUGE_SIZE) {
 		hints[0] = (near_lo - size - gap - HUGE_SIZE) & pg_mask;
 		hints[1] = (near_hi + gap) & pg_mask;
@@ -98,7 +166,7 @@ int jit_mem_seal(void *mem, size_t map_size)
 
 void jit_mem_free(void *mem, size_t map_size)
 {
-	munmap(mem, map_size);
+	keep_image(mem, map_size);
 }
 
 
@@ -113,7 +181,6 @@ void jit_mem_free(void *mem, size_t map_size)
 #define SCRATCH_KEEP 4
 #define HDR 64 /* the block's size, in front of what callers see */
 
-static pthread_mutex_t keep_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *kept[SCRATCH_KEEP];
 
 static size_t block_size(const void *user)
