@@ -13,7 +13,9 @@
  * thread's CPU time, so other load on the machine does not count).
  *
  * Helpers are called through the helper table (bpfvm_helper_find), as a
- * program's call instruction reaches them. */
+ * program's call instruction reaches them. The same output from a BPF
+ * program next to the kernel's (BPF_PROG_TEST_RUN on a kernel ring) is
+ * bpfvm-bench-maps' RINGBUF row. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
