@@ -59,6 +59,7 @@ static int prog_build(struct bpfvm_prog *prog,
 static void prog_destroy(struct bpfvm_prog *prog)
 {
 	core_id_release(prog->id);
+	core_prog_info_release(&prog->info);
 	jit_state_free(prog->jit);
 	eng_code_free(prog->code);
 	for (size_t i = 0; i < prog->used_map_cnt; i++)
@@ -92,6 +93,9 @@ int bpfvm_prog_create(const struct bpf_insn *insns, size_t insn_cnt,
 	err = prog_env(prog, opts);
 	if (!err)
 		err = core_validate(insns, insn_cnt, prog->env, log, log_size);
+	if (!err)
+		err = core_prog_info_init(&prog->info, opts, insns, insn_cnt,
+					  log, log_size);
 	if (!err)
 		err = prog_copy(prog, insns, insn_cnt,
 				OPTS_GET(opts, name, NULL));

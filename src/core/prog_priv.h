@@ -8,6 +8,7 @@
 #include <bpfvm/prog.h>
 #include "engine/engine.h"
 #include "engine/jit/jit.h"
+#include "core/prog_info.h"
 
 /* The kernel's MAX_USED_MAPS. */
 #define CORE_MAX_USED_MAPS 64u
@@ -27,6 +28,7 @@ struct bpfvm_prog {
 	struct jit_state *jit;	/* compiled variants, made on first use */
 	struct bpfvm_map **used_maps; /* one reference each */
 	size_t used_map_cnt;
+	struct core_prog_info info; /* type, BTF, func/line info */
 	uint32_t id;
 	atomic_uint refcnt;
 };
