@@ -214,6 +214,7 @@ static void kernel_load(struct prog_bench *pb, struct pb_progs *out)
 	int fds[PB_MAX_MAPS];
 	static char log[1 << 20];
 	size_t end;
+	int fd;
 
 	for (size_t i = 0; i < pb->map_cnt; i++)
 		fds[i] = pb->map[i].kfd;
@@ -223,8 +224,11 @@ static void kernel_load(struct prog_bench *pb, struct pb_progs *out)
 	if (out->kfd >= 0)
 		return;
 	no_kernel(pb, "kernel verifier", out->kfd);
-	if (kprog_load_xdp(pb->insn, pb->cnt, fds, log, sizeof(log)) >= 0)
+	fd = kprog_load_xdp(pb->insn, pb->cnt, fds, log, sizeof(log));
+	if (fd >= 0) { /* accepted the second time: say nothing more */
+		close(fd);
 		return;
+	}
 	end = strlen(log);
 	while (end && log[end - 1] == '\n')
 		log[--end] = '\0';
