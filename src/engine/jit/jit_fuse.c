@@ -373,50 +373,63 @@ static bool may_plan(const struct jit_cc *cc, size_t i)
 	unsigned k2 = nk[n2->code], kp = nk[pv->code];
 	unsigned regs1 = ((const uint8_t *)n1)[1];
 	unsigned base1 = regs1 >> ((k1 & N_SRC) >> 5) & 15; /* src: >> 4 */
-	/* ALU, LDX, ST, STX */
-	bool addr = (k0 & S_ADDR) && base1 == in->dst_reg &&
-		    (0x9eu >> CLS(n1->code) & 1);
-	bool jcc = (k0 & S_JCC) &&
-		   ((k1 & (N_JA | N_EXIT)) ||
-		    ((k1 & N_ALU) && ((kp & N_MOVK) || (k2 & N_JA))));
-	bool ja = (k0 & S_JA) && in->off < -1;
+	/* & and |, not && and ||: no branch (k & X) != 0 */
+	unsigned addr = ((k0 & S_ADDR) != 0) & (base1 == in->dst_reg) &
+			(0x9eu >> CLS(n1->code)); /* ALU, LDX, ST, STX */
+	unsigned jcc = ((k0 & S_JCC) != 0) &
+		       (((k1 & (N_JA | N_EXIT)) != 0) |
+			(((k1 & N_ALU) != 0) &
+			 (((kp & N_MOVK) != 0) | ((k2 & N_JA) != 0))));
+	unsigned ja = ((k0 & S_JA) != 0) & (in->off < -1);
 
-	return addr | jcc | ja | !(k0 & (S_ADDR | S_JCC | S_JA));
+	return (addr | jcc | ja | !(k0 & (S_ADDR | S_JCC | S_JA))) & 1;
 }
 
-/* The candidates may_plan lets through, in place. */
-static void filter_cands(struct jit_cc *cc)
+/* Candidates [k0, k1) that may_plan lets through, in place; returns
+ * their end. */
+static size_t filter_cands(struct jit_cc *cc, size_t k0, size_t k1)
 {
 	uint32_t *cand = cc->fuse_cand;
-	size_t m = 0;
+	size_t m = k0;
 
-	for (size_t k = 0; k < cc->n_fuse_cand; k++) {
+	for (size_t k = k0; k < k1; k++) {
 		uint32_t i = cand[k];
 
 		cand[m] = i;
 		m += may_plan(cc, i);
 	}
-	cc->n_fuse_cand = m;
+	return m;
 }
+
+/* Candidates filtered a window at a time, then planned while their
+ * insns are still in the cache. */
+#define WINDOW 256
 
 int jit_fuse_plan(struct jit_cc *cc)
 {
+	size_t i = 0;
+
 	if (cc->flags & (JIT_F_CHECKED | JIT_F_COUNTED | JIT_F_BLIND))
 		return 0;
 	jit_leaf_plan(cc);
-	filter_cands(cc);
 	/* Only where a run may start (the analysis lists them, branch-free:
 	 * plan_at of any other insn takes it alone and plans nothing). */
-	for (size_t k = 0, i = 0; k < cc->n_fuse_cand; k++) {
-		size_t took;
+	for (size_t w = 0; w < cc->n_fuse_cand; w += WINDOW) {
+		size_t end = w + WINDOW < cc->n_fuse_cand ? w + WINDOW :
+							    cc->n_fuse_cand;
 
-		if (cc->fuse_cand[k] < i)
-			continue; /* in a run planned already */
-		i = cc->fuse_cand[k];
-		took = plan_at(cc, i);
-		if (!took)
-			return -ENOMEM;
-		i += took;
+		end = filter_cands(cc, w, end);
+		for (size_t k = w; k < end; k++) {
+			size_t took;
+
+			if (cc->fuse_cand[k] < i)
+				continue; /* in a run planned already */
+			i = cc->fuse_cand[k];
+			took = plan_at(cc, i);
+			if (!took)
+				return -ENOMEM;
+			i += took;
+		}
 	}
 	return 0;
 }
