@@ -57,6 +57,10 @@ static int elf_check_ident(struct ld_ctx *c)
 	if (eh->e_shentsize != sizeof(Elf64_Shdr) && eh->e_shnum)
 		return ld_errf(c, -EINVAL, "section header size %u",
 			       eh->e_shentsize);
+	if (eh->e_shoff % 8)	/* libelf hands out pointers into it */
+		return ld_errf(c, -EINVAL, "section table at offset %llu is "
+			       "not 8-aligned",
+			       (unsigned long long)eh->e_shoff);
 	return 0;
 }
 
@@ -100,6 +104,7 @@ int ld_elf_sections(struct ld_ctx *c)
 {
 	struct bpfvm_object *obj = c->obj;
 	size_t shnum, shstrndx, i;
+	Elf64_Ehdr *eh;
 	Elf *elf;
 	int err;
 
@@ -117,9 +122,16 @@ int ld_elf_sections(struct ld_ctx *c)
 	if (elf_getshdrnum(elf, &shnum) || elf_getshdrstrndx(elf, &shstrndx))
 		return ld_errf(c, -EINVAL, "bad section table: %s",
 			       elf_errmsg(-1));
-	if (shnum > obj->size / sizeof(Elf64_Shdr))
-		return ld_errf(c, -EINVAL, "%zu sections do not fit the file",
-			       shnum);
+	eh = elf64_getehdr(elf);
+	/* libelf reads no sections from a table past the end: say so */
+	if (eh->e_shoff > obj->size ||
+	    shnum > (obj->size - eh->e_shoff) / sizeof(Elf64_Shdr) ||
+	    (!shnum && eh->e_shoff))
+		return ld_errf(c, -EINVAL,
+			       "bad section table: %zu sections at offset "
+			       "%llu past the end of the file (%zu bytes)",
+			       shnum, (unsigned long long)eh->e_shoff,
+			       obj->size);
 	if (shnum && shstrndx >= shnum)
 		return ld_errf(c, -EINVAL, "section name table %zu of %zu",
 			       shstrndx, shnum);

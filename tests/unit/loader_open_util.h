@@ -114,6 +114,14 @@ static inline Elf64_Sym *t_sym(uint8_t *b, const char *name, size_t *idx)
 	return NULL;
 }
 
+/* A symbol's name; a section symbol's is its section's. */
+static inline const char *t_symname2(uint8_t *b, const Elf64_Sym *s)
+{
+	if (ELF64_ST_TYPE(s->st_info) == STT_SECTION)
+		return t_shname(b, t_sh(b, s->st_shndx));
+	return t_symname(b, s);
+}
+
 /* The first REL record of section `relsec` whose symbol is `sym`. */
 static inline Elf64_Rel *t_rel(uint8_t *b, const char *relsec, const char *sym)
 {
@@ -127,7 +135,7 @@ static inline Elf64_Rel *t_rel(uint8_t *b, const char *relsec, const char *sym)
 		Elf64_Rel *r = (Elf64_Rel *)(b + rs->sh_offset) + k;
 
 		if (ELF64_R_SYM(r->r_info) < n &&
-		    !strcmp(t_symname(b, &syms[ELF64_R_SYM(r->r_info)]), sym))
+		    !strcmp(t_symname2(b, &syms[ELF64_R_SYM(r->r_info)]), sym))
 			return r;
 	}
 	return NULL;
