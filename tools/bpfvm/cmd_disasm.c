@@ -1,51 +1,39 @@
 /* bpfvm disasm: print a program one instruction per line, "   N: insn",
  * with the instruction's bytes after the index when --raw is given (the
- * listing reads back through bpfvm asm either way). */
+ * listing reads back through bpfvm asm either way). An ELF object: each
+ * program with its source lines (prog_print.c). */
 #include "cli.h"
+#include "prog_print.h"
 
-#include <bpfvm/isa.h>
+#include <bpfvm/object.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void print_raw(const struct bpf_insn *insn)
+/* An ELF object: every program as loaded (relocated, subprograms
+ * appended) with its source lines; as in the ELF when it cannot load. */
+static bool print_object(const char *path, bool raw)
 {
-	const unsigned char *b = (const unsigned char *)insn;
+	bool loaded, ok = true;
+	struct bpfvm_object *obj = cli_object_open(path, NULL, &loaded);
 
-	for (size_t j = 0; j < sizeof(*insn); j++)
-		printf(" %02x", b[j]);
-	putchar('\t');
-}
+	for (size_t i = 0; obj && i < bpfvm_object_prog_cnt(obj); i++) {
+		struct bpfvm_obj_prog *p = bpfvm_object_prog(obj, i);
+		struct cli_prog_src src = { .btf = bpfvm_object_btf(obj) };
+		const struct bpf_insn *insns;
+		size_t cnt = 0;
 
-/* Print the program; false if an instruction is not valid. */
-static bool print_listing(const struct bpf_insn *insns, size_t cnt, bool raw)
-{
-	struct bpfvm_disasm_opts opts = { .sz = sizeof(opts) };
-	bool ok = true;
-	char buf[160];
-
-	for (size_t i = 0; i < cnt;) {
-		int n = bpfvm_insn_format(insns, cnt, i, buf, sizeof(buf),
-					  &opts);
-
-		printf("%4zu:", i);
-		if (raw)
-			print_raw(&insns[i]);
-		printf(" %s%s\n", n < 0 ? "invalid: " : "", buf);
-		if (n < 0) {
-			ok = false;
-			n = 1;
-		}
-		/* an lddw's second slot: its bytes on a line of their own */
-		if (n == 2 && raw) {
-			printf("%4zu:", i + 1);
-			print_raw(&insns[i + 1]);
-			putchar('\n');
-		}
-		i += (size_t)n;
+		src.func_info = bpfvm_obj_prog_func_info(p, &src.func_cnt);
+		src.line_info = bpfvm_obj_prog_line_info(p, &src.line_cnt);
+		insns = bpfvm_obj_prog_insns(p, &cnt);
+		printf("%s%s: section %s%s\n", i ? "\n" : "",
+		       bpfvm_obj_prog_name(p), bpfvm_obj_prog_section(p),
+		       loaded ? "" : " (not loaded: no source lines)");
+		ok = cli_print_prog(stdout, insns, cnt, &src, raw) && ok;
 	}
-	return ok;
+	bpfvm_object_close(obj);
+	return obj && ok;
 }
 
 int cmd_disasm(int argc, char **argv)
@@ -69,9 +57,11 @@ int cmd_disasm(int argc, char **argv)
 			path = argv[i];
 		}
 	}
+	if (path && cli_is_elf(path))
+		return print_object(path, raw) ? 0 : 1;
 	if (cli_load_program(path ? path : "-", &insns, &cnt))
 		return 1;
-	ok = print_listing(insns, cnt, raw);
+	ok = cli_print_prog(stdout, insns, cnt, NULL, raw);
 	free(insns);
 	if (!ok)
 		cli_err("disasm: the program has invalid instructions");

@@ -15,6 +15,8 @@ static const struct command {
 	{ "exec", cmd_exec,
 	  "exec [PROG] [--mem FILE|--mem-hex HEX] [--interp|--jit]\n"
 	  "       [--checked] [--budget N]    run, print r0 and memory" },
+	{ "prog", cmd_prog, "prog dump OBJ[:PROG] [--raw] [--kconfig FILE]\n"
+	  "       an object's programs as loaded, with source lines" },
 	{ "jit-dump", cmd_jit_dump,
 	  "jit-dump [PROG] [--checked] [--counted] [--blind]\n"
 	  "       each instruction with the x86-64 code the JIT made of it" },
