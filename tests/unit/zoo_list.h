@@ -1,11 +1,16 @@
 /* The object zoo (tests/objs/zoo_*.bpf.c) as the tests find it: every
  * object built under BPFVM_OBJ_DIR, and its older-toolchain variants
- * (objmangle: _rela, _em0) and -mcpu variants (_v1 .. _v4). */
+ * (objmangle: _rela, _em0) and -mcpu variants (_v1 .. _v4); opening and
+ * loading them with CHECKs. */
 #ifndef BPFVM_TESTS_ZOO_LIST_H
 #define BPFVM_TESTS_ZOO_LIST_H
 
 #include <stdio.h>
 #include <unistd.h>
+
+#include <bpfvm/object.h>
+
+#include "check.h"
 
 static const char *const zoo_objs[] = {
 	"zoo_xdp", "zoo_tp", "zoo_sock", "zoo_legacy", "zoo_iproute",
@@ -29,6 +34,57 @@ static inline int zoo_path(char *buf, size_t size, const char *name,
 {
 	snprintf(buf, size, "%s/%s%s.o", BPFVM_OBJ_DIR, name, suffix);
 	return access(buf, R_OK) == 0;
+}
+
+/* The log of the last zoo_open / zoo_load (printed when they fail). */
+static inline char *zoo_log(void)
+{
+	static char log[4096];
+
+	return log;
+}
+
+#define ZOO_LOG_SIZE 4096
+
+/* Open BPFVM_OBJ_DIR/<name><suffix>.o with the zoo's kconfig values;
+ * NULL (a failed CHECK) when it does not open, or when it was not built. */
+static inline struct bpfvm_object *zoo_open(const char *name,
+					    const char *suffix)
+{
+	struct bpfvm_object_open_opts o = {
+		.sz = sizeof(o), .log_buf = zoo_log(),
+		.log_size = ZOO_LOG_SIZE, .kconfig = ZOO_KCONFIG,
+		.kernel_version = ZOO_KVERSION,
+	};
+	struct bpfvm_object *obj = NULL;
+	char path[512];
+	int err;
+
+	if (!zoo_path(path, sizeof(path), name, suffix))
+		return NULL;
+	zoo_log()[0] = 0;
+	err = bpfvm_object_open_file(path, &o, &obj);
+	if (err)
+		fprintf(stderr, "open %s: %d: %s\n", path, err, zoo_log());
+	CHECK(err == 0 && obj);
+	return err ? NULL : obj;
+}
+
+static inline int zoo_load(struct bpfvm_object *obj)
+{
+	struct bpfvm_object_load_opts o = {
+		.sz = sizeof(o), .log_buf = zoo_log(),
+		.log_size = ZOO_LOG_SIZE,
+	};
+	int err;
+
+	zoo_log()[0] = 0;
+	err = bpfvm_object_load(obj, &o);
+	if (err)
+		fprintf(stderr, "load %s: %d: %s\n", bpfvm_object_name(obj),
+			err, zoo_log());
+	CHECK_EQ_U64(err, 0);
+	return err;
 }
 
 #endif
