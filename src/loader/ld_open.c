@@ -5,7 +5,9 @@
  * message (libbpf goes on without it when no .maps or extern needs it;
  * a broken .BTF means a broken file, and going on would silently drop
  * CO-RE relocations and function info). A malformed .BTF.ext fails too;
- * a .BTF.ext without .BTF is ignored, as libbpf. */
+ * a .BTF.ext without .BTF is ignored, as libbpf. With RELA relocations
+ * their addends are written into .BTF / .BTF.ext first (REL leaves the
+ * values there already). */
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -72,6 +74,11 @@ static int btf_sections(struct ld_ctx *c)
 
 	if (!btf)
 		return 0;
+	err = ld_rela_fill(c, btf);
+	if (!err && ext)
+		err = ld_rela_fill(c, ext);
+	if (err)
+		return err;
 	err = bpfvm_btf_parse(btf->data, btf->size, &o, &c->obj->btf);
 	if (err)
 		return ld_errf(c, err, "section '.BTF': %s", msg);

@@ -87,6 +87,8 @@ int ld_rel_check(struct ld_ctx *c);
 size_t ld_rel_cnt(const struct ld_sec *rs);
 int ld_rel_read(struct ld_ctx *c, const struct ld_sec *rs, size_t i,
 		struct ld_rel *out);
+/* RELA of a data section (.BTF, .BTF.ext): write S + A into it. */
+int ld_rela_fill(struct ld_ctx *c, const struct ld_sec *target);
 /* The relocation section applying to section `target`, or NULL. */
 const struct ld_sec *ld_rel_sec_for(const struct ld_ctx *c, uint32_t target);
 

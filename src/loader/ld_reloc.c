@@ -338,6 +338,38 @@ int ld_rel_check(struct ld_ctx *c)
 	return 0;
 }
 
+/* RELA keeps the addend out of the data, where REL leaves it and where
+ * readers of .BTF / .BTF.ext (insn_off fields) look: put S + A back. */
+int ld_rela_fill(struct ld_ctx *c, const struct ld_sec *target)
+{
+	const struct ld_sec *rs = ld_rel_sec_for(c, target->idx);
+	uint8_t *data = (uint8_t *)target->data;	/* our own copy */
+	size_t i, n = rs && rs->type == SHT_RELA ? ld_rel_cnt(rs) : 0;
+
+	for (i = 0; i < n; i++) {
+		struct ld_rel rel;
+		uint64_t v;
+		size_t w;
+		int err = ld_rel_read(c, rs, i, &rel);
+
+		if (err)
+			return err;
+		w = rel.type == R_BPF_64_ABS64 ? 8 :
+		    rel.type == R_BPF_64_ABS32 ||
+		    rel.type == R_BPF_64_NODYLD32 ? 4 : 0;
+		if (!w)
+			continue;
+		if (rel.off > target->size || target->size - rel.off < w)
+			return ld_errf(c, -EINVAL,
+				       "section '%s' offset %llu: past section "
+				       "'%s'", rs->name,
+				       (unsigned long long)rel.off, target->name);
+		v = c->syms[rel.sym].st_value + rel.addend;
+		memcpy(data + rel.off, &v, w);	/* little-endian */
+	}
+	return 0;
+}
+
 int ld_relocs_collect(struct ld_ctx *c)
 {
 	size_t i;

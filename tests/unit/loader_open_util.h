@@ -6,6 +6,7 @@
 #define BPFVM_TESTS_LOADER_OPEN_UTIL_H
 
 #include <elf.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,10 +149,33 @@ static inline struct bpf_insn *t_insn_at(uint8_t *b, const char *sec,
 	return (struct bpf_insn *)(b + t_sec(b, sec)->sh_offset + off);
 }
 
-/* Every SHT_REL section as SHT_RELA, appended at the end (8-aligned):
- * addends taken out of the instructions (call: (imm + 1) * 8, lddw:
- * imm) and the instructions' imm overwritten with junk, so a loader
- * that read them would go wrong. Non-code relocations keep addend 0. */
+/* Every SHT_REL section as SHT_RELA, appended at the end (8-aligned),
+ * as a toolchain writing RELA would: addends taken out of the bytes
+ * (call: (imm + 1) * 8, lddw: imm; data: the 8 or 4 bytes) and those
+ * bytes overwritten (imm with junk, data with zeroes), so a loader that
+ * still read them would go wrong. */
+static inline int64_t t_take_addend(uint8_t *p, bool code, uint32_t type)
+{
+	int64_t a = 0;
+	int32_t i32;
+
+	if (code) {
+		struct bpf_insn *in = (struct bpf_insn *)p;
+
+		a = in->code == (BPF_JMP | BPF_CALL) ? ((int64_t)in->imm + 1) * 8
+						     : (int64_t)in->imm;
+		in->imm = 0x5a5a5a5a;
+	} else if (type == 2) {		/* R_BPF_64_ABS64 */
+		memcpy(&a, p, 8);
+		memset(p, 0, 8);
+	} else if (type == 3 || type == 4) {	/* ABS32, NODYLD32 */
+		memcpy(&i32, p, 4);
+		a = (uint32_t)i32;
+		memset(p, 0, 4);
+	}
+	return a;
+}
+
 static inline uint8_t *t_to_rela(const uint8_t *in, size_t size,
 				 size_t *out_size)
 {
@@ -186,15 +210,10 @@ static inline uint8_t *t_to_rela(const uint8_t *in, size_t size,
 			memcpy(&r, b + sh->sh_offset + k * sizeof(r), sizeof(r));
 			a.r_offset = r.r_offset;
 			a.r_info = r.r_info;
-			if (code) {
-				struct bpf_insn *in = (struct bpf_insn *)
-					(b + tgt->sh_offset + r.r_offset);
-
-				a.r_addend = in->code == (BPF_JMP | BPF_CALL)
-						     ? ((int64_t)in->imm + 1) * 8
-						     : (int64_t)in->imm;
-				in->imm = 0x5a5a5a5a;
-			}
+			if (tgt->sh_type != SHT_NOBITS)
+				a.r_addend = t_take_addend(
+					b + tgt->sh_offset + r.r_offset, code,
+					(uint32_t)ELF64_R_TYPE(r.r_info));
 			memcpy(b + pos + k * sizeof(a), &a, sizeof(a));
 		}
 		sh->sh_type = SHT_RELA;

@@ -189,6 +189,39 @@ static void same_relocs(const struct bpfvm_object *a,
 	}
 }
 
+/* .BTF.ext's insn_off fields are relocated data: equal either way. */
+static void same_btf_ext(const struct bpfvm_object *a,
+			 const struct bpfvm_object *b)
+{
+	const struct bpfvm_btf_ext *x = bpfvm_object_btf_ext(a);
+	const struct bpfvm_btf_ext *y = bpfvm_object_btf_ext(b);
+	size_t n = 0;
+
+	CHECK(x && y);
+	if (!x || !y)
+		return;
+	CHECK_EQ_U64(bpfvm_btf_ext_sec_cnt(x), bpfvm_btf_ext_sec_cnt(y));
+	for (size_t i = 0; i < bpfvm_btf_ext_sec_cnt(x) &&
+			   i < bpfvm_btf_ext_sec_cnt(y); i++) {
+		const struct bpfvm_btf_ext_sec *p = bpfvm_btf_ext_sec(x, i);
+		const struct bpfvm_btf_ext_sec *q = bpfvm_btf_ext_sec(y, i);
+
+		CHECK(p->func_info_cnt == q->func_info_cnt &&
+		      p->line_info_cnt == q->line_info_cnt);
+		for (uint32_t k = 0; k < p->func_info_cnt &&
+				     k < q->func_info_cnt; k++)
+			CHECK(p->func_info[k].insn_off ==
+			      q->func_info[k].insn_off);
+		for (uint32_t k = 0; k < p->line_info_cnt &&
+				     k < q->line_info_cnt; k++) {
+			CHECK(p->line_info[k].insn_off ==
+			      q->line_info[k].insn_off);
+			n += p->line_info[k].insn_off != 0;
+		}
+	}
+	CHECK(n > 1);	/* offsets other than 0 were compared */
+}
+
 static void test_rela(const char *name)
 {
 	struct bpfvm_object *rel = open_obj(name), *rela = NULL;
@@ -207,8 +240,10 @@ static void test_rela(const char *name)
 	for (size_t i = 1; r && i < t_eh(r)->e_shnum; i++)
 		n += t_sh(r, i)->sh_type == SHT_RELA;
 	CHECK(n > 0);
-	if (rel && rela)
+	if (rel && rela) {
 		same_relocs(rel, rela);
+		same_btf_ext(rel, rela);
+	}
 	bpfvm_object_close(rela);
 	/* e_machine 0, as LLVM wrote it before 2017 */
 	if (b) {
@@ -414,6 +449,50 @@ static void test_data_names(void)
 	free(b);
 }
 
+static bool has_init(const struct bpfvm_obj_map *m, uint32_t slot,
+		     const char *sym)
+{
+	for (size_t i = 0; m && i < m->init_cnt; i++)
+		if (m->inits[i].slot == slot && !strcmp(m->inits[i].sym, sym))
+			return true;
+	return false;
+}
+
+/* .maps values[] from R_BPF_64_ABS64, REL or RELA alike. */
+static void test_btf_maps(void)
+{
+	size_t size, rsize;
+	uint8_t *b = t_read_obj("ld_maps", &size);
+	uint8_t *r = b ? t_to_rela(b, size, &rsize) : NULL;
+
+	for (int pass = 0; pass < 2 && r; pass++) {
+		struct bpfvm_object *o = NULL;
+		const struct bpfvm_map_def *d;
+		struct bpfvm_obj_map *m;
+
+		CHECK(t_open(pass ? r : b, pass ? rsize : size, "ld_maps",
+			     log_buf, sizeof(log_buf), &o) == 0);
+		if (!o)
+			continue;
+		m = bpfvm_object_find_map(o, "outer");
+		d = def_of(o, "outer");
+		CHECK(d->type == BPF_MAP_TYPE_ARRAY_OF_MAPS && d->inner &&
+		      d->inner->type == BPF_MAP_TYPE_ARRAY &&
+		      d->inner->max_entries == 2);
+		CHECK(m && m->init_cnt == 1 && has_init(m, 1, "inner_a"));
+		m = bpfvm_object_find_map(o, "jmp");
+		CHECK(m && m->init_cnt == 3 && has_init(m, 0, "tail_a") &&
+		      has_init(m, 2, "tail_b") && has_init(m, 3, "tail_c"));
+		d = def_of(o, "perf");
+		CHECK(d->max_entries == bpfvm_num_possible_cpus() &&
+		      d->key_size == 4 && d->value_size == 4);
+		CHECK_EQ_U64(bpfvm_object_map_cnt(o), 4);
+		bpfvm_object_close(o);
+	}
+	free(b);
+	free(r);
+}
+
 static void test_nosec(void)
 {
 	struct bpfvm_object *o = open_obj("ld_nosec");
@@ -460,10 +539,12 @@ int main(void)
 	test_rela("ld_progs");
 	test_rela("ld_data");
 	test_rela("ld_legacy36");
+	test_rela("ld_maps");
 	test_no_func_symbols();
 	test_legacy();
 	test_data();
 	test_data_names();
+	test_btf_maps();
 	test_nosec();
 	test_open_file();
 	return check_report();
