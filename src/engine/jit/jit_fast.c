@@ -13,9 +13,70 @@
 #define D jit_reg[in->dst_reg]
 #define S jit_reg[in->src_reg]
 #define UNUSED __attribute__((unused))
+
+typedef uint8_t *(*body_fn)(struct jit_cc *cc, uint8_t *p,
+			    const struct bpf_insn *in);
+
+/* The chain of one opcode's insns from j on, through body: one loop per
+ * opcode with body inlined in it (no call per insn, the state in
+ * registers: code bytes stored through p could alias any of it). */
+static inline __attribute__((always_inline)) bool
+group(struct jit_cc *cc, unsigned j, struct jit_slots *s, body_fn body)
+{
+	const struct bpf_insn *insns = cc->insns;
+	const uint8_t *fuse = cc->fuse;
+	const uint16_t *link = s->link;
+	uint32_t *off1 = cc->off1;
+	uint16_t *len = cc->len;
+	uint8_t *base = cc->main.p;
+	size_t pos = s->pos, c0 = s->c0;
+
+	for (; j != JIT_SLOT_NONE; j = link[j]) {
+		size_t i = c0 + j, n;
+		uint8_t *q;
+
+		if (fuse && fuse[i])
+			goto general;
+		cc->i = i;
+		off1[i] = (uint32_t)pos;
+		q = body(cc, base + pos, &insns[i]);
+		if (!q)
+			goto general;
+		n = (size_t)(q - (base + pos));
+		len[i] = (uint16_t)n;
+		if (__builtin_expect(n <= JIT_SLOT - 8, 1)) {
+			pos += JIT_SLOT;
+			continue;
+		}
+		s->pos = pos;
+		if (!jit_slot_long(cc, s, n))
+			return false;
+		pos = s->pos;
+		base = cc->main.p;
+		continue;
+general:
+		s->pos = pos;
+		if (!jit_slot_general(cc, i, s))
+			return false;
+		pos = s->pos;
+		base = cc->main.p;
+	}
+	s->pos = pos;
+	return true;
+}
+
+/* A fast path: name is the group loop, name##_body the code of one insn
+ * (p: where it goes; NULL: declined). */
 #define FAST(name)                                                          \
-	static uint8_t *name(struct jit_cc *cc UNUSED, uint8_t *p,          \
-			     const struct bpf_insn *in UNUSED)
+	static inline uint8_t *name##_body(struct jit_cc *cc, uint8_t *p,   \
+					   const struct bpf_insn *in);      \
+	static bool name(struct jit_cc *cc, unsigned j, struct jit_slots *s) \
+	{                                                                   \
+		return group(cc, j, s, name##_body);                        \
+	}                                                                   \
+	static inline uint8_t *name##_body(struct jit_cc *cc UNUSED,        \
+					   uint8_t *p,                      \
+					   const struct bpf_insn *in UNUSED)
 
 /* ALU: add, sub, or, and, xor by register and by constant; 64-bit x + 0
  * and friends are nothing. */

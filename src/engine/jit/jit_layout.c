@@ -136,9 +136,13 @@ static size_t gather(struct jit_cc *cc, struct jit_layout *lo,
 		unsigned n = len[i];
 
 		if (src) {
-			memcpy(dst, src + off1[i], 16); /* most pieces */
-			if (n > 16)
-				memcpy(dst + 16, src + off1[i] + 16, n - 16);
+			const uint8_t *s = src + off1[i];
+
+			/* nearly all pieces, without a branch */
+			memcpy(dst, s, 16);
+			memcpy(dst + 16, s + 16, 16);
+			if (__builtin_expect(n > 32, 0))
+				memcpy(dst + 32, s + 32, n - 32);
 			dst += n;
 			off1[i] = pos;
 			pos += n;
@@ -158,7 +162,7 @@ int jit_layout_add(struct jit_cc *cc, const uint8_t *src, size_t src_len,
 	struct jit_layout *lo = cc->lo;
 	size_t k;
 
-	uint8_t *dst = src ? jit_reserve(cc, &cc->main, src_len + 16) : NULL;
+	uint8_t *dst = src ? jit_reserve(cc, &cc->main, src_len + 32) : NULL;
 
 	if (src && !dst)
 		return cc->err;

@@ -20,9 +20,6 @@
 #include "engine/jit/jit_layout.h"
 #include "isa/isa.h"
 
-/* The most bytes one instruction's main code may take. */
-#define JIT_INSN_MAX 192
-
 static bool is_jmp_class(unsigned code)
 {
 	return 0x60u >> ISA_CLASS(code) & 1;
@@ -114,13 +111,13 @@ static int translate_ordered(struct jit_cc *cc)
 /* Grouped by opcode a chunk at a time: a chunk's instructions, per insn
  * arrays and code stay in the L2 cache (grouping the whole program would
  * read them all once per opcode). A chunk's code goes to a buffer of its
- * own first, each insn at the start of a SLOT-byte slot unless the one
- * before took more: then no insn waits for the end of the one before to
- * know where it goes, and the CPU translates several at once. Then the
- * layout puts it in main in program order. */
-#define CHUNK 4096
-#define SLOT 32
-#define NONE 0xffff
+ * own first, each insn at the start of a JIT_SLOT-byte slot unless the
+ * one before took more: then no insn waits for the end of the one before
+ * to know where it goes, and the CPU translates several at once. Then
+ * the layout puts it in main in program order. */
+#define CHUNK JIT_CHUNK
+#define SLOT JIT_SLOT
+#define NONE JIT_SLOT_NONE
 
 /* A chunk's insns by opcode: head[code] and link[] chain those of one
  * opcode (chunk-relative indices), made in one pass that never branches
@@ -144,83 +141,79 @@ static void group_chunk(const struct jit_cc *cc, size_t c0, size_t c1,
 	}
 }
 
-struct chunk_pos {
-	size_t pos;	/* where the next slot starts */
-	size_t next;	/* the first insn after the chunk's last one's code */
-};
-
-/* Insn i at the next slot, through f when it has a fast path. Returns
- * false on failure (cc->err). */
-static bool translate_slot(struct jit_cc *cc, jit_fast_fn f, size_t i,
-			   struct chunk_pos *cp)
+bool jit_slot_long(struct jit_cc *cc, struct jit_slots *s, size_t n)
 {
-	uint8_t *p = cc->main.p + cp->pos, *q;
-
-	cc->i = i;
-	cc->off1[i] = (uint32_t)cp->pos;
-	if (f && (q = f(cc, p, &cc->insns[i]))) {
-		cc->len[i] = (uint16_t)(q - p);
-	} else {
-		size_t after = translate_at(cc, p, p);
-
-		if (!after)
-			return false;
-		cp->next = after > cp->next ? after : cp->next;
-	}
-	if (__builtin_expect(cc->len[i] <= SLOT - 8, 1)) {
-		cp->pos += SLOT;
-		return true;
-	}
-	cp->pos += cc->len[i] + 8; /* the encoders' slack */
-	cc->main.len = cp->pos;
+	s->pos += n + 8; /* the encoders' slack */
+	cc->main.len = s->pos;
 	return jit_reserve(cc, &cc->main, CHUNK * SLOT + JIT_INSN_MAX);
 }
 
-/* The insns of one opcode (a chain of g), through f when they have a
- * fast path and are no part of a fused run (jit_fuse.h). */
-static bool translate_group(struct jit_cc *cc, const struct groups *g,
-			    unsigned c, jit_fast_fn f, size_t c0,
-			    struct chunk_pos *cp)
+bool jit_slot_general(struct jit_cc *cc, size_t i, struct jit_slots *s)
 {
-	const uint8_t *fuse = cc->fuse;
+	uint8_t *p = cc->main.p + s->pos;
+	size_t after;
 
-	for (unsigned j = g->head[c]; j != NONE; j = g->link[j]) {
-		size_t i = c0 + j;
+	cc->i = i;
+	cc->off1[i] = (uint32_t)s->pos;
+	after = translate_at(cc, p, p);
+	if (!after)
+		return false;
+	s->next = after > s->next ? after : s->next;
+	if (__builtin_expect(cc->len[i] <= SLOT - 8, 1)) {
+		s->pos += SLOT;
+		return true;
+	}
+	return jit_slot_long(cc, s, cc->len[i]);
+}
+
+/* The insns of one opcode (a chain of g) through the general
+ * translators. */
+static bool translate_group(struct jit_cc *cc, unsigned j, unsigned c,
+			    struct jit_slots *s)
+{
+	for (; j != NONE; j = s->link[j]) {
+		size_t i = s->c0 + j;
 
 		if (c == 0 && (cc->info[i] & JIT_I_LDDW_HI))
 			continue; /* done with its lddw */
-		if (!translate_slot(cc, fuse && fuse[i] ? NULL : f, i, cp))
+		if (!jit_slot_general(cc, i, s))
 			return false;
 	}
 	return true;
 }
 
-/* The chunk's insns, group by group: jumps last (a select takes the insn
- * after it, an ALU insn whose own group then made code that is not
- * used). Returns the first insn after the chunk's last one's code (past
- * an lddw or select at its end), or 0 on failure. */
+/* The chunk's insns, group by group, through their opcode's fast path
+ * when there is one: jumps last (a select takes the insn after it, an
+ * ALU insn whose own group then made code that is not used). Returns the
+ * first insn after the chunk's last one's code (past an lddw or select
+ * at its end), or 0 on failure. */
 static size_t translate_chunk(struct jit_cc *cc, const struct groups *g,
 			      size_t c0, size_t c1)
 {
 	static const jit_fast_fn none[256];
 	/* the fast paths emit what the plain variant's translators do */
 	const jit_fast_fn *fast = cc->flags & ~JIT_F_DIRECT ? none : jit_fast;
-	struct chunk_pos cp = { 0, c1 };
+	struct jit_slots s = { g->link, c0, 0, c1 };
 
 	cc->main.len = 0;
 	if (!jit_reserve(cc, &cc->main, CHUNK * SLOT + JIT_INSN_MAX))
 		return 0;
 	for (unsigned jumps = 0; jumps < 2; jumps++) {
 		for (unsigned c = 0; c < 256; c++) {
-			if (g->head[c] == NONE || is_jmp_class(c) != jumps)
+			unsigned j = g->head[c];
+			bool ok;
+
+			if (j == NONE || is_jmp_class(c) != jumps)
 				continue;
-			if (!translate_group(cc, g, c, fast[c], c0, &cp))
+			ok = fast[c] ? fast[c](cc, j, &s) :
+				       translate_group(cc, j, c, &s);
+			if (!ok)
 				return 0;
 		}
 	}
-	cc->main.len = cp.pos;
-	/* the layout reads 16 bytes at a time */
-	return jit_reserve(cc, &cc->main, 16) ? cp.next : 0;
+	cc->main.len = s.pos;
+	/* the layout reads 32 bytes at a time */
+	return jit_reserve(cc, &cc->main, 32) ? s.next : 0;
 }
 
 static int translate_grouped(struct jit_cc *cc)

@@ -230,11 +230,36 @@ static inline void jit_branch(struct jit_cc *cc, enum jit_br kind,
 	cc->br_tgt[cc->i] = (uint32_t)((int64_t)cc->i + 1 + delta);
 }
 
+/* The grouped pass (jit_pass.c) translates a chunk of JIT_CHUNK insns at
+ * a time, grouped by opcode, each insn's code at the start of a
+ * JIT_SLOT-byte slot of cc->main (more when it takes more). */
+#define JIT_CHUNK 4096
+#define JIT_SLOT 32
+#define JIT_SLOT_NONE 0xffff
+#define JIT_INSN_MAX 192	/* the most bytes one insn's main code takes */
+
+struct jit_slots {
+	const uint16_t *link;	/* the chains of insns of one opcode */
+	size_t c0;		/* the chunk's first insn */
+	size_t pos;		/* where the next slot starts in cc->main */
+	size_t next;		/* the first insn after the chunk's last one's
+				 * code (past an lddw or select at its end) */
+};
+
+/* Insn i at the next slot through the general translators; false on
+ * failure (cc->err). */
+bool jit_slot_general(struct jit_cc *cc, size_t i, struct jit_slots *s);
+/* After an insn of n bytes that does not fit a slot: the next slot, and
+ * room for the chunk's others; false on failure. */
+bool jit_slot_long(struct jit_cc *cc, struct jit_slots *s, size_t n);
+
 /* Fast paths of the translators by opcode, for images without checks,
- * counting or blinding (jit_fast.c); NULL: none. A fast path returns the
- * new p, or NULL when the general translator must take the insn. */
-typedef uint8_t *(*jit_fast_fn)(struct jit_cc *cc, uint8_t *p,
-				const struct bpf_insn *in);
+ * counting or blinding (jit_fast.c); NULL: none. One translates the
+ * chain of insns of its opcode from link index j on (the general
+ * translators take those it declines and those in a fused run); false
+ * on failure (cc->err). */
+typedef bool (*jit_fast_fn)(struct jit_cc *cc, unsigned j,
+			    struct jit_slots *s);
 extern const jit_fast_fn jit_fast[256];
 
 /* The fusion plan (jit_fuse.c): cc->fuse, left NULL when nothing fuses;
