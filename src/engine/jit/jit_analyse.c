@@ -44,32 +44,37 @@ static const uint8_t kind[256] = { JIT_TABLE256(KIND) };
 
 static const uint16_t regs_of[256] = { JIT_TABLE256(REGS) };
 
-/* Jumps' targets, as target | backward << 31, are marked after the pass:
- * marking them in it, the store to info[target] and the load of info[i]
- * that follows would alias at random, and each time the CPU guesses
- * wrong it starts over. */
-static uint32_t target(size_t i, int64_t delta)
-{
-	size_t t = (size_t)((int64_t)i + 1 + delta);
+/* Jumps' targets, as target | backward << 31 (| T_FUNC for a function
+ * entry), are marked after the pass: marking them in it, the store to
+ * info[target] and the load of info[i] that follows would alias at
+ * random, and each time the CPU guesses wrong it starts over; and the
+ * pass stores info[i] whole. Targets are below 2^20. */
+#define T_BACK 0x80000000u
+#define T_FUNC 0x40000000u
+#define T_INSN 0x3fffffffu
 
-	return (uint32_t)t | (uint32_t)(t <= i) << 31;
+static uint32_t target(size_t i, int32_t delta)
+{
+	return (uint32_t)(i + 1 + (size_t)(int64_t)delta) |
+	       ((uint32_t)delta & T_BACK); /* t <= i: delta < 0 */
 }
 
 static void mark_targets(uint8_t *info, const uint32_t *tgt, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
-		info[tgt[k] & 0x7fffffff] |= JIT_I_LEADER | JIT_I_TARGET |
-					     (tgt[k] >> 31 ? JIT_I_LOOP : 0);
+		info[tgt[k] & T_INSN] |=
+			JIT_I_LEADER | JIT_I_TARGET |
+			(tgt[k] & T_BACK ? JIT_I_LOOP : 0) |
+			(tgt[k] & T_FUNC ? JIT_I_FUNC : 0);
 }
 
-static void mark_func(struct jit_cc *cc, size_t i, int32_t delta)
+static uint32_t func_target(struct jit_cc *cc, size_t i, int32_t delta)
 {
-	cc->info[(size_t)((int64_t)i + 1 + delta)] |= JIT_I_LEADER |
-						      JIT_I_TARGET | JIT_I_FUNC;
 	cc->subprogs = true;
+	return (uint32_t)(i + 1 + (size_t)(int64_t)delta) | T_FUNC;
 }
 
-/* Calls, lddw and gotol (its target goes to tgt[*n]). Returns the last
+/* Calls, lddw and gotol (a target goes to tgt[*n]). Returns the last
  * insn it took. */
 static size_t analyse_rare(struct jit_cc *cc, size_t i, size_t *n)
 {
@@ -83,14 +88,14 @@ static size_t analyse_rare(struct jit_cc *cc, size_t i, size_t *n)
 		cc->has_calls = true;
 		if (ISA_SRCBIT(in->code) == BPF_K &&
 		    in->src_reg == BPF_PSEUDO_CALL)
-			mark_func(cc, i, in->imm);
+			cc->scratch[(*n)++] = func_target(cc, i, in->imm);
 		return i;
 	}
 	if (!isa_is_lddw(in) || i + 1 >= cc->cnt)
 		return i; /* LD_ABS/IND: the translator refuses them */
 	if (in->src_reg == BPF_PSEUDO_FUNC)
-		mark_func(cc, i, in->imm);
-	cc->info[i + 1] |= JIT_I_LDDW_HI;
+		cc->scratch[(*n)++] = func_target(cc, i, in->imm);
+	cc->info[i + 1] = JIT_I_LDDW_HI; /* the pass skips it */
 	return i + 1;
 }
 
@@ -98,12 +103,11 @@ void jit_analyse(struct jit_cc *cc)
 {
 	/* locals: stores to info (bytes) could alias anything in cc */
 	const struct bpf_insn *insns = cc->insns;
-	uint8_t *info = cc->info;
+	uint8_t *info = cc->info, seen[256] = { 0 };
 	uint32_t *tgt = cc->scratch, *cand = cc->fuse_cand;
 	size_t cnt = cc->cnt, n = 0, m = 0;
-	unsigned regs = 0, lead = 0;
+	unsigned regs = 0, lead = JIT_I_LEADER;
 
-	info[0] |= JIT_I_LEADER | JIT_I_FUNC;
 	for (size_t i = 0; i < cnt; i++) {
 		const struct bpf_insn *in = &insns[i];
 		unsigned k = kind[in->code];
@@ -112,13 +116,17 @@ void jit_analyse(struct jit_cc *cc)
 		n += k >> 1 & 1;
 		cand[m] = (uint32_t)i;
 		m += k >> 3 & 1;
-		info[i] |= (uint8_t)lead;
-		lead = (k & K_LEAD) * JIT_I_LEADER;
-		regs |= regs_of[((const uint8_t *)in)[1]];
+		info[i] = (uint8_t)lead;
+		lead = k & K_LEAD; /* = JIT_I_LEADER */
+		seen[((const uint8_t *)in)[1]] = 1; /* its registers */
 		if (__builtin_expect(k & K_RARE, 0))
 			i = analyse_rare(cc, i, &n);
 	}
+	info[cnt] = 0;
+	info[0] |= JIT_I_FUNC;
 	mark_targets(info, tgt, n);
+	for (unsigned b = 0; b < 256; b++)
+		regs |= seen[b] ? regs_of[b] : 0;
 	cc->n_fuse_cand = m;
 	cc->regs_named = (uint16_t)regs;
 }

@@ -212,7 +212,7 @@ static bool calls_reach(const struct jit_cc *cc, uint64_t base, size_t size)
 }
 
 /* The per insn arrays: off1 on its own (it becomes the image's insn_off),
- * the others in one block of scratch; only info and br start zeroed. */
+ * the others in one block of scratch; only br starts zeroed. */
 static int alloc_arrays(struct jit_cc *cc)
 {
 	size_t n = cc->cnt + 1;
@@ -226,9 +226,9 @@ static int alloc_arrays(struct jit_cc *cc)
 	cc->scratch = (uint32_t *)(a + n * 4);
 	cc->fuse_cand = (uint32_t *)(a + n * 8);
 	cc->len = (uint16_t *)(a + n * 12);
-	cc->info = a + n * 14;
+	cc->info = a + n * 14; /* written whole by the analysis */
 	cc->br = a + n * 15;
-	memset(cc->info, 0, n * 2);
+	memset(cc->br, 0, n);
 	return 0;
 }
 
