@@ -61,12 +61,17 @@ static bool is_flex(const struct bpfvm_btf *btf, const struct ld_core_spec *s,
 	return t && prev->idx == ldbtf_vlen(t) - 1;
 }
 
+/* Bits from element 0 to element idx of type id; -E2BIG past 2^62. */
 static int64_t elem_bits(const struct bpfvm_btf *btf, uint32_t id,
 			 uint32_t idx)
 {
 	int64_t sz = bpfvm_btf_type_size(btf, id);
 
-	return sz < 0 ? sz : (int64_t)idx * sz * 8;
+	if (sz < 0)
+		return sz;
+	if (sz && idx > (INT64_MAX / 16) / sz)
+		return -E2BIG;
+	return (int64_t)idx * sz * 8;
 }
 
 /* Step i > 0 of a field access, from the type `*id` names. */

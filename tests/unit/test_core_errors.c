@@ -47,6 +47,70 @@ static void expect(const struct bpf_core_relo *r, size_t n, int want,
 	CHECK(strstr(log, reason) != NULL);
 }
 
+/* Random records (kinds, type ids, access strings of other records or
+ * any string offset, instruction offsets) never crash, and fail only
+ * with a message in the expected form. */
+static void fuzz(void)
+{
+	const struct bpfvm_btf_ext_sec *secs[16];
+	size_t nsec = bpfvm_btf_ext_sec_cnt(lo.ext), total = 0, bad = 0;
+	uint32_t ntypes = bpfvm_btf_type_cnt(lo.btf);
+	unsigned seed = 12345;
+
+	for (size_t i = 0; i < nsec && i < 16; i++)
+		secs[i] = bpfvm_btf_ext_sec(lo.ext, i);
+	for (int it = 0; it < 20000; it++) {
+		const struct bpfvm_btf_ext_sec *s = secs[rand_r(&seed) % nsec];
+		const struct bpfvm_btf_ext_sec *o = secs[rand_r(&seed) % nsec];
+		struct bpf_core_relo r;
+		struct bpf_insn *in;
+		size_t cnt;
+		char log[256];
+		int err;
+
+		if (!s->core_relo_cnt || !o->core_relo_cnt)
+			continue;
+		r = s->core_relo[rand_r(&seed) % s->core_relo_cnt];
+		switch (rand_r(&seed) % 5) {
+		case 0:
+			r.kind = rand_r(&seed) % 14;
+			break;
+		case 1:
+			r.type_id = rand_r(&seed) % (ntypes + 2);
+			break;
+		case 2:
+			r.access_str_off = o->core_relo[rand_r(&seed) %
+				o->core_relo_cnt].access_str_off;
+			r.type_id = rand_r(&seed) % (ntypes + 2);
+			break;
+		case 3:
+			r.access_str_off = rand_r(&seed) % 4096;
+			break;
+		default:
+			r.insn_off = rand_r(&seed) % 512;
+			r.kind = rand_r(&seed) % 14;
+			break;
+		}
+		in = core_obj_insns(&lo, s->sec_name, &cnt);
+		if (!in)
+			continue;
+		log[0] = 0;
+		err = ld_core_relocate(lo.btf, tg.btf, s->sec_name, &r, 1, in,
+				       cnt, log, sizeof(log));
+		total++;
+		if (err) {
+			bad++;
+			if (err > 0 || strncmp(log, "CO-RE relo #0 (sec '", 20)) {
+				fprintf(stderr, "fuzz: %d \"%s\"\n", err, log);
+				CHECK(0);
+			}
+		}
+		free(in);
+	}
+	/* most altered records are refused, a few still make sense */
+	CHECK(total > 10000 && bad > total / 4 && bad < total);
+}
+
 int main(void)
 {
 	const struct bpf_core_relo *base, *tr;
@@ -141,6 +205,7 @@ int main(void)
 	CHECK(in && ld_core_relocate(lo.btf, tg.btf, SEC, r, 1, in, cnt, NULL,
 				     0) == -EINVAL);
 	free(in);
+	fuzz();
 	core_obj_close(&lo);
 	core_obj_close(&tg);
 	return check_report();
