@@ -1,6 +1,7 @@
 /* iproute2 / cilium style: struct bpf_elf_map in SEC("maps") (36 bytes:
- * id, pinning, inner_id, inner_idx), a pinned map, and map-in-map where
- * the outer names its inner template by id and places it at inner_idx.
+ * id, pinning, inner_id, inner_idx), a pinned map, and map-in-map as
+ * iproute2 reads it: the outer names its inner template by id (inner_id);
+ * the inner map (id) goes into every such outer at its own inner_idx.
  * tc classifier programs in the legacy "classifier" / "action" sections. */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -36,6 +37,7 @@ struct bpf_elf_map SEC("maps") cls_inner = {
 	.size_value = sizeof(__u32),
 	.max_elem = 1,
 	.id = 42,
+	.inner_idx = 1,
 };
 
 struct bpf_elf_map SEC("maps") cls_outer = {
@@ -44,7 +46,6 @@ struct bpf_elf_map SEC("maps") cls_outer = {
 	.size_value = sizeof(__u32),
 	.max_elem = 4,
 	.inner_id = 42,
-	.inner_idx = 1,
 	.pinning = PIN_OBJECT_NS,
 };
 

@@ -400,6 +400,33 @@ static void test_all_load(void)
 		bpfvm_object_close(obj);
 	}
 }
+/* iproute2 map-in-map: cls_inner (id 42, inner_idx 1) is placed into
+ * cls_outer (inner_id 42) at slot 1 at load; the other slots stay empty. */
+static void test_iproute_inner(void)
+{
+	struct bpfvm_object *obj = zoo_open("zoo_iproute", "");
+	struct bpfvm_obj_map *in, *out;
+	uint32_t key, id = 0;
+
+	if (!obj || zoo_load(obj)) {
+		bpfvm_object_close(obj);
+		return;
+	}
+	in = bpfvm_object_find_map(obj, "cls_inner");
+	out = bpfvm_object_find_map(obj, "cls_outer");
+	CHECK(in && out && bpfvm_obj_map_map(in) && bpfvm_obj_map_map(out));
+	if (in && out && bpfvm_obj_map_map(in) && bpfvm_obj_map_map(out)) {
+		key = 1;
+		CHECK_EQ_U64(bpfvm_map_lookup(bpfvm_obj_map_map(out), &key,
+					      &id, 0), 0);
+		CHECK_EQ_U64(id, bpfvm_map_id(bpfvm_obj_map_map(in)));
+		key = 0;
+		CHECK_EQ_U64(bpfvm_map_lookup(bpfvm_obj_map_map(out), &key,
+					      &id, 0), -ENOENT);
+	}
+	bpfvm_object_close(obj);
+}
+
 int main(void)
 {
 	test_all_load();
@@ -407,6 +434,7 @@ int main(void)
 	for (size_t i = 0; i < sizeof(want_maps) / sizeof(*want_maps); i++)
 		check_map(&want_maps[i]);
 	test_global_maps();
+	test_iproute_inner();
 	test_variants();
 	return check_report();
 }
