@@ -32,6 +32,7 @@ if [ -e "$objs/zoo_cpu_v4.o" ]; then
 	has "s/="
 	has "bswap"
 	has "(s8 *)"
+	has "gotol"
 fi
 
 # raw bytecode: the listing as before, with no source lines
