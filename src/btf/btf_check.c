@@ -46,31 +46,33 @@ static const char *label(char *buf, size_t size, const char *what,
 	return buf;
 }
 
+/* The label, formatted only for a message (this runs per member). */
+#define LB label(lb, sizeof(lb), what, idx)
+
 static int check_name(const struct btf_ctx *c, uint32_t id, uint32_t off,
 		      enum name_rule rule, const char *what, uint32_t idx)
 {
 	const char *s = name_at(c->btf, off);
 	char lb[48];
 
-	what = label(lb, sizeof(lb), what, idx);
 	if (!s)
 		return btf_err(c, -EINVAL, id,
 			       "%s: string offset %u is outside the "
-			       "strings (%u bytes)", what, off,
+			       "strings (%u bytes)", LB, off,
 			       c->btf->start_str + c->btf->str_len);
 	if (rule == NAME_NONE && off)
 		return btf_err(c, -EINVAL, id, "%s: must be empty, is '%.64s'",
-			       what, s);
+			       LB, s);
 	if (rule == NAME_NONE || (rule == NAME_OPT && !*s))
 		return 0;
 	if (!*s)
-		return btf_err(c, -EINVAL, id, "%s: empty", what);
+		return btf_err(c, -EINVAL, id, "%s: empty", LB);
 	if ((rule == NAME_OPT || rule == NAME_IDENT) && !ident_ok(s, false))
 		return btf_err(c, -EINVAL, id,
-			       "%s: '%.64s' is not a C identifier", what, s);
+			       "%s: '%.64s' is not a C identifier", LB, s);
 	if (rule == NAME_SYM && !ident_ok(s, true))
 		return btf_err(c, -EINVAL, id, "%s: '%.64s' is not a symbol",
-			       what, s);
+			       LB, s);
 	return 0;
 }
 
@@ -88,17 +90,16 @@ static int check_ref(const struct btf_ctx *c, uint32_t id, uint32_t ref,
 	const struct bpfvm_btf *b = c->btf;
 	char lb[48];
 
-	what = label(lb, sizeof(lb), what, idx);
 	if (ref >= btf_total(b))
 		return btf_err(c, -EINVAL, id,
 			       "%s references type [%u], which does not "
-			       "exist (last is [%u])", what, ref,
+			       "exist (last is [%u])", LB, ref,
 			       btf_total(b) - 1);
 	if (!ref && !void_ok)
-		return btf_err(c, -EINVAL, id, "%s references void", what);
+		return btf_err(c, -EINVAL, id, "%s references void", LB);
 	if (ref && !kind_is_data(btf_kind(btf_t(b, ref))))
 		return btf_err(c, -EINVAL, id,
-			       "%s references type [%u] of kind %s", what,
+			       "%s references type [%u] of kind %s", LB,
 			       ref, btf_kind_name(btf_kind(btf_t(b, ref))));
 	return 0;
 }

@@ -6,7 +6,8 @@
 
 #include "btf/btf_priv.h"
 
-#define REC(kind, fixed, rec) [kind] = { #kind + 9, fixed, rec }
+/* the name without "BTF_KIND_" */
+#define REC(kind, fixed, rec) [kind] = { &#kind[9], fixed, rec }
 static const struct btf_kind_info kinds[NR_BTF_KINDS] = {
 	REC(BTF_KIND_INT, 4, 0),
 	REC(BTF_KIND_PTR, 0, 0),
