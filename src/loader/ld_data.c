@@ -1,16 +1,18 @@
 /* Global data: .data / .data.*, .rodata / .rodata.* (string literals in
  * .rodata.str1.1 included) and .bss / .bss.* each become a one-value
- * ARRAY map whose value is the section's bytes, as libbpf makes them.
- * Empty sections make no map. Flags: BPF_F_MMAPABLE on all (the host
- * reads and writes variables in place; libbpf sets it whenever a
- * variable is visible, which is nearly always), BPF_F_RDONLY_PROG on
- * read-only data (frozen at load). */
+ * ARRAY map whose value is the section's bytes, as libbpf makes them;
+ * then the .kconfig map when the object has __kconfig externs (its size
+ * as ld_extern lays them out; values come at load). Empty sections make
+ * no map. Flags as libbpf gives them at open: BPF_F_RDONLY_PROG on
+ * read-only data and .kconfig, BPF_F_MMAPABLE where the section's BTF
+ * DATASEC holds a variable that is not static (what skeletons map). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "loader/ld_extern.h"
 #include "loader/ld_open.h"
 
 static bool has_prefix(const char *name, const char *pfx)
@@ -58,6 +60,27 @@ static void data_map_name(const char *obj_name, const char *sec, char *out)
 			*p = '_';
 }
 
+/* libbpf's map_is_mmapable: a non-static variable in the DATASEC. */
+static bool data_mmapable(const struct bpfvm_btf *btf, const char *sec)
+{
+	int id = btf ? bpfvm_btf_find(btf, sec, BTF_KIND_DATASEC) : -1;
+	const struct btf_type *t = id > 0 ? bpfvm_btf_type(btf, id) : NULL;
+	const struct btf_var_secinfo *v;
+
+	if (!t)
+		return false;
+	v = (const struct btf_var_secinfo *)(t + 1);
+	for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++) {
+		const struct btf_type *vt = bpfvm_btf_type(btf, v[i].type);
+
+		if (vt && BTF_INFO_KIND(vt->info) == BTF_KIND_VAR &&
+		    ((const struct btf_var *)(vt + 1))->linkage !=
+			    BTF_VAR_STATIC)
+			return true;
+	}
+	return false;
+}
+
 static int data_map_add(struct ld_ctx *c, const struct ld_sec *s, int kind)
 {
 	char name[BPF_OBJ_NAME_LEN];
@@ -82,11 +105,54 @@ static int data_map_add(struct ld_ctx *c, const struct ld_sec *s, int kind)
 	m->def.key_size = sizeof(uint32_t);
 	m->def.value_size = s->size;
 	m->def.max_entries = 1;
-	m->def.map_flags = BPF_F_MMAPABLE;
+	if (data_mmapable(c->obj->btf, s->name))
+		m->def.map_flags = BPF_F_MMAPABLE;
 	if (kind == BPFVM_OBJ_MAP_RODATA)
 		m->def.map_flags |= BPF_F_RDONLY_PROG;
 	c->info[s->idx].role = LD_SEC_DATA;
 	c->info[s->idx].index = c->obj->map_cnt - 1;
+	return 0;
+}
+
+/* .kconfig: laid out now (libbpf makes the map at open), filled at load.
+ * Values are not looked at here, so every extern is taken as weak. */
+static int kconfig_map(struct ld_ctx *c)
+{
+	struct ld_extern_set set = { 0 };
+	char name[BPF_OBJ_NAME_LEN], msg[512] = "";
+	struct bpfvm_obj_map *m;
+	const char **all;
+	size_t n;
+	int err;
+
+	if (!c->obj->btf ||
+	    bpfvm_btf_find(c->obj->btf, ".kconfig", BTF_KIND_DATASEC) < 0)
+		return 0;
+	all = calloc(c->sym_cnt + 1, sizeof(*all));
+	if (!all)
+		return ld_errf(c, -ENOMEM, "out of memory");
+	for (n = 0; n < c->sym_cnt; n++)
+		all[n] = ld_sym_name(c, &c->syms[n]);
+	err = ld_extern_resolve_weak(c->obj->btf, NULL, 0, all, n, &set, msg,
+				     sizeof(msg));
+	free(all);
+	if (err)
+		return ld_errf(c, err, "externs: %s", msg);
+	n = set.image_size;
+	ld_extern_set_free(&set);
+	if (!n)
+		return 0;
+	data_map_name(c->obj->name, ".kconfig", name);
+	m = ld_map_add(c, name, BPFVM_OBJ_MAP_KCONFIG);
+	if (!m || !(m->data = calloc(1, n)))
+		return ld_errf(c, -ENOMEM, "out of memory");
+	m->data_size = n;
+	m->def = (struct bpfvm_map_def){
+		.type = BPF_MAP_TYPE_ARRAY, .key_size = sizeof(uint32_t),
+		.value_size = n, .max_entries = 1,
+		.map_flags = BPF_F_RDONLY_PROG |
+			     (data_mmapable(c->obj->btf, ".kconfig")
+				      ? BPF_F_MMAPABLE : 0) };
 	return 0;
 }
 
@@ -105,5 +171,5 @@ int ld_data_maps(struct ld_ctx *c)
 		if (err)
 			return err;
 	}
-	return 0;
+	return kconfig_map(c);
 }

@@ -114,6 +114,21 @@ static void test_progs(struct bpfvm_object *o)
 			CHECK(!o->funcs[i].entry);
 }
 
+/* __kconfig externs: the .kconfig map ("ld_prog" + ".kconfig": 15
+ * characters), after global data, laid out at
+ * open (4 bytes for one int), values at load. */
+static void test_kconfig_map(struct bpfvm_object *o)
+{
+	struct bpfvm_obj_map *m = bpfvm_object_find_map(o, "ld_prog.kconfig");
+
+	CHECK(m && bpfvm_obj_map_kind(m) == BPFVM_OBJ_MAP_KCONFIG);
+	CHECK(m && bpfvm_obj_map_def(m)->value_size == 4 &&
+	      bpfvm_obj_map_def(m)->map_flags ==
+		      (BPF_F_MMAPABLE | BPF_F_RDONLY_PROG));
+	CHECK(m == bpfvm_object_map(o, bpfvm_object_map_cnt(o) - 1));
+	CHECK(!bpfvm_object_find_map(o, ".kconfig"));	/* not a section */
+}
+
 static void test_relocs(struct bpfvm_object *o)
 {
 	const struct ld_reloc *r;
@@ -395,6 +410,12 @@ static void test_data(void)
 	check_data(o, ".rodata.str1.1", BPFVM_OBJ_MAP_RODATA, "str!\0other",
 		   0, 11);
 	check_data(o, "ld_data.bss", BPFVM_OBJ_MAP_BSS, (char[32]){ 0 }, 0, 32);
+	/* mmapable where a non-static variable lives (libbpf's rule) */
+	CHECK_EQ_U64(def_of(o, "ld_data.rodata")->map_flags,
+		     BPF_F_MMAPABLE | BPF_F_RDONLY_PROG);
+	CHECK_EQ_U64(def_of(o, ".rodata.str1.1")->map_flags, BPF_F_RDONLY_PROG);
+	CHECK_EQ_U64(def_of(o, "ld_data.data")->map_flags, BPF_F_MMAPABLE);
+	CHECK_EQ_U64(def_of(o, "ld_data.bss")->map_flags, BPF_F_MMAPABLE);
 	CHECK(bpfvm_object_find_map(o, ".rodata") ==
 	      bpfvm_object_find_map(o, "ld_data.rodata"));
 	CHECK(bpfvm_object_find_map(o, ".bss") ==
@@ -534,6 +555,7 @@ int main(void)
 	if (o) {
 		test_progs(o);
 		test_relocs(o);
+		test_kconfig_map(o);
 	}
 	bpfvm_object_close(o);
 	test_rela("ld_progs");
