@@ -1,10 +1,10 @@
 /* CO-RE relocation driver: for each record, the local spec from the
  * access string, every same-named (flavors aside) type of the target
- * that matches it, one agreed result, and the instruction patched.
- * Candidates that disagree are an error, as in libbpf. */
+ * that matches it (ld_core_cands.c), one agreed result, and the
+ * instruction patched. Candidates that disagree are an error, as in
+ * libbpf. */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/log.h"
 #include "loader/ld_btf_util.h"
@@ -13,24 +13,11 @@
 
 struct relo_ctx {
 	const struct bpfvm_btf *local, *target;
+	struct ld_core_cands cands;
 	const struct bpf_core_relo *r;
 	struct ld_core_spec lspec, cand, best;	/* large: kept off the stack */
 	struct ld_core_why why;
 };
-
-/* Same kind (enum and enum64 alike) and the same essential name. */
-static bool is_candidate(const struct btf_type *lt, const char *lname,
-			 size_t llen, const struct bpfvm_btf *tb,
-			 const struct btf_type *t)
-{
-	const char *n;
-
-	if (ldbtf_kind(lt) != ldbtf_kind(t) &&
-	    !(ldbtf_is_any_enum(lt) && ldbtf_is_any_enum(t)))
-		return false;
-	n = ldbtf_name(tb, t->name_off);
-	return ld_core_essential_len(n) == llen && !strncmp(lname, n, llen);
-}
 
 /* Fold candidate result `cr` into the one kept so far (`n` before). */
 static int agree(struct relo_ctx *c, size_t n, const struct ld_core_res *cr,
@@ -59,21 +46,18 @@ static int agree(struct relo_ctx *c, size_t n, const struct ld_core_res *cr,
 static int resolve(struct relo_ctx *c, struct ld_core_res *res)
 {
 	const struct btf_type *lt = bpfvm_btf_type(c->local, c->r->type_id);
-	const char *lname = ldbtf_name(c->local, lt->name_off);
-	size_t llen = ld_core_essential_len(lname);
-	uint32_t cnt = bpfvm_btf_type_cnt(c->target);
+	const struct ld_core_cand *cand;
 	struct ld_core_res cr;
 	size_t n = 0;
 	int err;
 
-	if (!*lname)
+	if (!*ldbtf_name(c->local, lt->name_off))
 		return ld_core_why(&c->why, -EOPNOTSUPP, "anonymous type [%u] "
 				   "cannot be relocated", c->r->type_id);
-	for (uint32_t id = 1; id < cnt; id++) {
-		const struct btf_type *t = bpfvm_btf_type(c->target, id);
+	cand = ld_core_cands_find(&c->cands, c->local, c->r->type_id);
+	for (size_t i = 0; cand && i < cand->cnt; i++) {
+		uint32_t id = cand->ids[i];
 
-		if (!t || !is_candidate(lt, lname, llen, c->target, t))
-			continue;
 		err = ld_core_spec_match(&c->lspec, c->target, id, &c->cand);
 		if (err < 0)
 			return ld_core_why(&c->why, err, "matching target type "
@@ -143,6 +127,7 @@ int ld_core_relocate(const struct bpfvm_btf *local,
 		return -ENOMEM;
 	c->local = local;
 	c->target = target;
+	err = ld_core_cands_build(&c->cands, local, target, relos, cnt);
 	for (size_t i = 0; i < cnt && !err; i++) {
 		c->r = &relos[i];
 		err = relo_one(c, insns, insn_cnt);
@@ -151,6 +136,7 @@ int ld_core_relocate(const struct bpfvm_btf *local,
 				  "insn %u): %s", i, sec_name ? sec_name : "?",
 				  relos[i].insn_off / 8, c->why.msg);
 	}
+	ld_core_cands_free(&c->cands);
 	free(c);
 	return err;
 }

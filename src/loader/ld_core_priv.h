@@ -91,6 +91,30 @@ int ld_core_types_compat(const struct bpfvm_btf *lb, uint32_t lid,
 int ld_core_types_match(const struct bpfvm_btf *lb, uint32_t lid,
 			const struct bpfvm_btf *tb, uint32_t tid);
 
+/* ld_core_cands.c: per distinct local (kind, essential name) of a set
+ * of records, the target type ids that share it, ascending. */
+struct ld_core_cand {
+	uint32_t kind;		/* BTF_KIND_*, enum64 as enum */
+	const char *name;	/* the local name; its first len bytes count */
+	size_t len;
+	uint32_t *ids;
+	size_t cnt, cap;
+};
+
+struct ld_core_cands {
+	struct ld_core_cand *e;	/* sorted by (kind, name) */
+	size_t cnt;
+};
+
+int ld_core_cands_build(struct ld_core_cands *c, const struct bpfvm_btf *local,
+			const struct bpfvm_btf *target,
+			const struct bpf_core_relo *relos, size_t cnt);
+/* The candidates of a local type (NULL: none in the target). */
+const struct ld_core_cand *ld_core_cands_find(const struct ld_core_cands *c,
+					      const struct bpfvm_btf *local,
+					      uint32_t type_id);
+void ld_core_cands_free(struct ld_core_cands *c);
+
 /* ld_core_calc.c: the result of a relocation for a local spec and a
  * matched target spec (NULL: nothing in the target matched). */
 int ld_core_calc(const struct ld_core_spec *local,
