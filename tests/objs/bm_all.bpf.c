@@ -1,18 +1,11 @@
 /* BTF-defined maps, every field (issue 5 tests, tests/unit/
  * test_btf_maps.c): sizes from types and from __uint, both together,
- * flags, NUMA node, map_extra as __uint and as __ulong,
- * pinning, map-in-map templates with initial inner maps, a PROG_ARRAY
- * with initial programs. */
+ * flags, NUMA node, map_extra, pinning, map-in-map templates with
+ * initial inner maps, a PROG_ARRAY with initial programs. libbpf 1.1
+ * opens it too (test_btf_maps_libbpf); __ulong, which it does not know,
+ * is in bm_ulong.bpf.c. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-
-/* libbpf 1.1's bpf_helpers.h has no __ulong yet (libbpf 1.2 does) */
-#ifndef __ulong
-#define __bm_cat2(a, b) a##b
-#define __bm_cat(a, b) __bm_cat2(a, b)
-#define __ulong(name, val)                                                  \
-	enum { __bm_cat(__bm_unique_value, __COUNTER__) = val } name
-#endif
 
 struct bm_key {
 	int a;
@@ -55,14 +48,6 @@ struct {
 	__uint(max_entries, 100);
 	__uint(map_extra, 3);
 } bm_bloom SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_BLOOM_FILTER);
-	__type(value, __u64);
-	__uint(max_entries, 100);
-	/* clang 14 has no enum64: 32 bits here (bm_ulong19 has 64) */
-	__ulong(map_extra, 0x70000003U);
-} bm_bloom64 SEC(".maps");
 
 struct bm_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
