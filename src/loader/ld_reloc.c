@@ -158,6 +158,7 @@ static int reloc_target(struct ld_ctx *c, const struct ld_code *code,
 			return RELERR(c, -EINVAL, code, rel, sname,
 				      "undefined symbol without a name");
 		out->kind = LD_RELOC_EXTERN;
+		out->off = in->code == CALL ? 0 : (uint64_t)a;
 		return 0;
 	}
 	if (s->st_shndx >= c->obj->sec_cnt)

@@ -39,7 +39,9 @@ struct ld_reloc {
 	uint32_t insn;		/* index in its section's instructions */
 	enum ld_reloc_kind kind;
 	uint32_t map;		/* MAP, DATA: index into obj->maps */
-	uint64_t off;		/* DATA: byte offset into the map's value */
+	uint64_t off;		/* DATA: byte offset into the map's value
+				 * (S + A); EXTERN lddw: the addend A
+				 * (REL: insn imm; RELA: r_addend) */
 	uint32_t target_code;	/* CALL: index into obj->code */
 	uint32_t target_insn;	/* CALL: callee's first insn there */
 	const char *sym;	/* the symbol (messages; EXTERN's name) */

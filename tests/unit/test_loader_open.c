@@ -169,7 +169,7 @@ static void test_relocs(struct bpfvm_object *o)
 	CHECK(r && r->kind == LD_RELOC_DATA && r->off == 0 &&
 	      (int)r->map == map_idx(o, ".rodata.str1.1"));
 	r = reloc_of(o, "xdp", "CONFIG_HZ", 0);
-	CHECK(r && r->kind == LD_RELOC_EXTERN);
+	CHECK(r && r->kind == LD_RELOC_EXTERN && r->off == 0);
 	r = reloc_of(o, "xdp", "bpf_kfunc_missing", 0);	/* address */
 	CHECK(r && r->kind == LD_RELOC_EXTERN &&
 	      o->code[xdp].insns[r->insn].code == (BPF_LD | BPF_IMM | BPF_DW));
