@@ -123,6 +123,7 @@ static int ld_open_as(struct bpfvm_object *obj, const char *file, char *log,
 	if (!err)
 		err = ld_progs_collect(&c);
 	free(c.info);
+	free(c.rel_of);
 	return err;
 }
 

@@ -41,6 +41,7 @@ struct ld_ctx {
 	uint32_t symtab;	/* section index of .symtab, 0: none */
 	uint32_t strtab;	/* section index of the symbols' names */
 	struct ld_sec_info *info;	/* per ELF section */
+	uint32_t *rel_of;	/* per section: its relocation section, 0 */
 	uint32_t text;		/* .text's index, 0 when absent */
 	uint32_t maps_sec;	/* `maps`, 0 when absent */
 	uint32_t btf_maps_sec;	/* `.maps`, 0 when absent */

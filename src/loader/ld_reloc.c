@@ -62,16 +62,9 @@ int ld_rel_read(struct ld_ctx *c, const struct ld_sec *rs, size_t i,
 
 const struct ld_sec *ld_rel_sec_for(const struct ld_ctx *c, uint32_t target)
 {
-	size_t i;
-
-	for (i = 1; i < c->obj->sec_cnt; i++) {
-		const struct ld_sec *s = &c->obj->secs[i];
-
-		if ((s->type == SHT_REL || s->type == SHT_RELA) &&
-		    s->info == target && s->data)
-			return s;
-	}
-	return NULL;
+	if (!c->rel_of || target >= c->obj->sec_cnt || !c->rel_of[target])
+		return NULL;
+	return &c->obj->secs[c->rel_of[target]];
 }
 
 /* Messages name the section, the offset and the symbol. */
@@ -319,6 +312,9 @@ int ld_rel_check(struct ld_ctx *c)
 {
 	size_t i;
 
+	c->rel_of = calloc(c->obj->sec_cnt + 1, sizeof(*c->rel_of));
+	if (!c->rel_of)
+		return ld_errf(c, -ENOMEM, "out of memory");
 	for (i = 1; i < c->obj->sec_cnt; i++) {
 		const struct ld_sec *s = &c->obj->secs[i];
 		size_t esz = s->type == SHT_RELA ? sizeof(Elf64_Rela)
@@ -335,6 +331,8 @@ int ld_rel_check(struct ld_ctx *c)
 				       "section '%s': sh_info %u / sh_link %u "
 				       "name no section / not the symbol table",
 				       s->name, s->info, s->link);
+		if (!c->rel_of[s->info])	/* the first one counts */
+			c->rel_of[s->info] = i;
 	}
 	return 0;
 }
