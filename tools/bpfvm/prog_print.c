@@ -25,12 +25,21 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* Where the listing is in the (sorted) records, and the line printed
+ * last. */
+struct print_pos {
+	size_t func, line;
+	const struct bpf_line_info *last;
+};
+
 /* "int name(args):" lines for functions starting at insn i (the FUNC's
  * prototype declared with the function's name). */
-static void print_funcs(FILE *out, const struct cli_prog_src *src, size_t i)
+static void print_funcs(FILE *out, const struct cli_prog_src *src, size_t i,
+			struct print_pos *pos)
 {
-	for (size_t k = 0; k < src->func_cnt; k++) {
-		const struct bpf_func_info *fi = &src->func_info[k];
+	for (; pos->func < src->func_cnt &&
+	       src->func_info[pos->func].insn_off <= i; pos->func++) {
+		const struct bpf_func_info *fi = &src->func_info[pos->func];
 		const char *name = bpfvm_btf_type_name(src->btf, fi->type_id);
 		const struct btf_type *t = bpfvm_btf_type(src->btf,
 							  fi->type_id);
@@ -47,28 +56,33 @@ static void print_funcs(FILE *out, const struct cli_prog_src *src, size_t i)
 	}
 }
 
+static bool same_line(const struct bpf_line_info *a,
+		      const struct bpf_line_info *b)
+{
+	return a && a->line_off == b->line_off &&
+	       a->file_name_off == b->file_name_off &&
+	       BPF_LINE_INFO_LINE_NUM(a->line_col) ==
+		       BPF_LINE_INFO_LINE_NUM(b->line_col);
+}
+
 /* "; source line @ file:line" for each line_info record at insn i, but
  * for a repeat of the line printed last (clang gives each instruction of
  * a statement its own record). */
 static void print_lines(FILE *out, const struct cli_prog_src *src, size_t i,
-			const struct bpf_line_info **last)
+			struct print_pos *pos)
 {
-	for (size_t k = 0; k < src->line_cnt; k++) {
-		const struct bpf_line_info *li = &src->line_info[k];
+	for (; pos->line < src->line_cnt &&
+	       src->line_info[pos->line].insn_off <= i; pos->line++) {
+		const struct bpf_line_info *li = &src->line_info[pos->line];
 		const char *line, *file;
 
-		if (li->insn_off != i)
-			continue;
-		if (*last && (*last)->line_off == li->line_off &&
-		    (*last)->file_name_off == li->file_name_off &&
-		    BPF_LINE_INFO_LINE_NUM((*last)->line_col) ==
-			    BPF_LINE_INFO_LINE_NUM(li->line_col))
+		if (li->insn_off != i || same_line(pos->last, li))
 			continue;
 		line = bpfvm_btf_str(src->btf, li->line_off);
 		file = bpfvm_btf_str(src->btf, li->file_name_off);
 		if (!line || !file || !line[0])
 			continue;
-		*last = li;
+		pos->last = li;
 		while (*line == ' ' || *line == '\t')
 			line++;
 		fprintf(out, "; %s @ %s:%u\n", line, base_name(file),
@@ -118,7 +132,7 @@ bool cli_print_prog(FILE *out, const struct bpf_insn *insns, size_t cnt,
 		    const struct cli_prog_src *src, bool raw)
 {
 	struct bpfvm_disasm_opts opts = { .sz = sizeof(opts) };
-	const struct bpf_line_info *last = NULL;
+	struct print_pos pos = { 0 };
 	bool ok = true;
 	char buf[160];
 
@@ -136,8 +150,8 @@ bool cli_print_prog(FILE *out, const struct bpf_insn *insns, size_t cnt,
 					      &opts);
 
 		if (src) {
-			print_funcs(out, src, i);
-			print_lines(out, src, i, &last);
+			print_funcs(out, src, i, &pos);
+			print_lines(out, src, i, &pos);
 		}
 		fprintf(out, "%4zu:", i);
 		if (raw)
