@@ -30,7 +30,8 @@ static int small_sections(struct ld_ctx *c)
 		if (!strcmp(s->name, "maps") && s->type == SHT_PROGBITS) {
 			c->maps_sec = i;
 			c->info[i].role = LD_SEC_MAPS;
-		} else if (!strcmp(s->name, ".maps") && s->type == SHT_PROGBITS) {
+		} else if (!strcmp(s->name, ".maps") &&
+			   (s->type == SHT_PROGBITS || s->type == SHT_NOBITS)) {
 			c->btf_maps_sec = i;
 			c->info[i].role = LD_SEC_BTF_MAPS;
 		} else if (!strcmp(s->name, "license") && s->data) {

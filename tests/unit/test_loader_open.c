@@ -514,6 +514,21 @@ static void test_btf_maps(void)
 	free(r);
 }
 
+/* A `.maps` of zeroes may come as SHT_NOBITS: still read from BTF. */
+static void test_maps_nobits(void)
+{
+	struct bpfvm_object *o = NULL;
+	size_t size;
+	uint8_t *b = t_read_obj("ld_data", &size);
+
+	if (b)
+		t_sec(b, ".maps")->sh_type = SHT_NOBITS;
+	CHECK(b && t_open(b, size, "nobits", log_buf, sizeof(log_buf), &o) == 0);
+	CHECK(o && def_of(o, "rb")->type == BPF_MAP_TYPE_RINGBUF);
+	bpfvm_object_close(o);
+	free(b);
+}
+
 static void test_nosec(void)
 {
 	struct bpfvm_object *o = open_obj("ld_nosec");
@@ -567,6 +582,7 @@ int main(void)
 	test_data();
 	test_data_names();
 	test_btf_maps();
+	test_maps_nobits();
 	test_nosec();
 	test_open_file();
 	return check_report();
