@@ -175,6 +175,11 @@ static int kconfig_line(struct ldx_ctx *c, char *line, size_t no)
 	i = find_kcfg(c, name);
 	if (i == SIZE_MAX || c->set->ext[i].found)
 		return 0;	/* not used, or given already: first wins */
+	/* "is not set" is n for what can hold n; other externs stay
+	 * without a value (libbpf skips comment lines altogether) */
+	if (name != line && c->info[i].kind != LDX_BOOL &&
+	    c->info[i].kind != LDX_TRI && c->info[i].kind != LDX_CHAR)
+		return 0;
 	c->line = no;
 	err = set_value(c, i, value);
 	c->line = 0;

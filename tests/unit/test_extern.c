@@ -180,7 +180,10 @@ static void expect_line(const char *line, int want, const char *why)
 			log, want, why);
 	CHECK(err == want);
 	CHECK(strstr(log, why) != NULL);
-	CHECK(set.ext == NULL);
+	if (!err) /* the line changed nothing */
+		CHECK_EQ_U64(value(&set, "CONFIG_EXT_INT"), 123456);
+	CHECK(!err || set.ext == NULL);
+	ld_extern_set_free(&set);
 	free(text);
 	core_obj_close(&x.o);
 }
@@ -209,6 +212,9 @@ static void test_bad_values(void)
 		    "'CONFIG_EXT_INT': no '='");
 	expect_line("CONFIG_EXT_INT=", -EINVAL, "kconfig line 1 "
 		    "'CONFIG_EXT_INT': no value");
+	/* "is not set" leaves an int without a value: the next line may
+	 * still give one */
+	expect_line("# CONFIG_EXT_INT is not set", 0, "");
 	/* limits that do fit */
 	{
 		struct obj x;
@@ -243,6 +249,10 @@ static void test_strong_and_types(void)
 	CHECK(x.weak_cnt == 0);
 	CHECK(resolve(&x, "", 0, &set, log, sizeof(log)) == -EINVAL);
 	CHECK(strstr(log, "extern 'CONFIG_EXT_NEEDED': no value given"));
+	/* "is not set" gives an int no value */
+	CHECK(resolve(&x, "# CONFIG_EXT_NEEDED is not set\n", 0, &set, log,
+		      sizeof(log)) == -EINVAL);
+	CHECK(strstr(log, "extern 'CONFIG_EXT_NEEDED': no value given"));
 	CHECK(resolve(&x, NULL, 0, &set, log, sizeof(log)) == -EINVAL);
 	CHECK(resolve(&x, "CONFIG_EXT_NEEDED=3", 0, &set, log,
 		      sizeof(log)) == -EINVAL);
@@ -260,6 +270,19 @@ static void test_strong_and_types(void)
 	ld_extern_set_free(&set);
 	/* ... but malformed kconfig text is still an error */
 	CHECK(resolve(&x, "CONFIG_X\n", 0, &set, log, sizeof(log)) == -EINVAL);
+	core_obj_close(&x.o);
+	/* a weak kfunc: an unresolved ksym of size 0 */
+	open_obj(&x, "ext_kfunc");
+	CHECK(resolve(&x, NULL, 0, &set, log, sizeof(log)) == 0);
+	CHECK(set.cnt == 1 && set.image == NULL);
+	CHECK(set.cnt == 1 && !set.ext[0].is_kconfig && set.ext[0].weak &&
+	      !set.ext[0].found && set.ext[0].size == 0 &&
+	      !strcmp(set.ext[0].name, "bpf_ext_kfunc"));
+	ld_extern_set_free(&set);
+	/* strong (no weak names given): refused */
+	CHECK(ld_extern_resolve(x.o.btf, NULL, 0, &set, log, sizeof(log)) ==
+	      -EINVAL);
+	CHECK(strstr(log, "extern 'bpf_ext_kfunc': no kernel symbols"));
 	core_obj_close(&x.o);
 	CHECK(ld_extern_find(NULL, "x") == NULL);
 	ld_extern_set_free(NULL);
