@@ -114,10 +114,31 @@ static int data_map_add(struct ld_ctx *c, const struct ld_sec *s, int kind)
 	return 0;
 }
 
+/* The names of DATASEC `sec`'s entries appended to names[*n]. */
+static size_t datasec_names(const struct bpfvm_btf *btf, const char *sec,
+			    const char **names, size_t n)
+{
+	int id = bpfvm_btf_find(btf, sec, BTF_KIND_DATASEC);
+	const struct btf_type *t = id > 0 ? bpfvm_btf_type(btf, id) : NULL;
+	const struct btf_var_secinfo *v;
+
+	if (!t)
+		return n;
+	v = (const struct btf_var_secinfo *)(t + 1);
+	for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++)
+		if (names)
+			names[n++] = bpfvm_btf_type_name(btf, v[i].type);
+		else
+			n++;
+	return n;
+}
+
 /* .kconfig: laid out now (libbpf makes the map at open), filled at load.
- * Values are not looked at here, so every extern is taken as weak. */
+ * Values are not looked at here, so every extern (.kconfig and .ksyms)
+ * is taken as weak. */
 static int kconfig_map(struct ld_ctx *c)
 {
+	const struct bpfvm_btf *btf = c->obj->btf;
 	struct ld_extern_set set = { 0 };
 	char name[BPF_OBJ_NAME_LEN], msg[512] = "";
 	struct bpfvm_obj_map *m;
@@ -125,15 +146,16 @@ static int kconfig_map(struct ld_ctx *c)
 	size_t n;
 	int err;
 
-	if (!c->obj->btf ||
-	    bpfvm_btf_find(c->obj->btf, ".kconfig", BTF_KIND_DATASEC) < 0)
+	if (!btf || bpfvm_btf_find(btf, ".kconfig", BTF_KIND_DATASEC) < 0)
 		return 0;
-	all = calloc(c->sym_cnt + 1, sizeof(*all));
+	n = datasec_names(btf, ".ksyms", NULL,
+			  datasec_names(btf, ".kconfig", NULL, 0));
+	all = calloc(n + 1, sizeof(*all));
 	if (!all)
 		return ld_errf(c, -ENOMEM, "out of memory");
-	for (n = 0; n < c->sym_cnt; n++)
-		all[n] = ld_sym_name(c, &c->syms[n]);
-	err = ld_extern_resolve_weak(c->obj->btf, NULL, 0, all, n, &set, msg,
+	n = datasec_names(btf, ".ksyms", all,
+			  datasec_names(btf, ".kconfig", all, 0));
+	err = ld_extern_resolve_weak(btf, NULL, 0, all, n, &set, msg,
 				     sizeof(msg));
 	free(all);
 	if (err)

@@ -296,6 +296,35 @@ static void test_no_func_symbols(void)
 	free(b);
 }
 
+/* No symbol table and no relocations at all (hand-made objects): every
+ * executable section outside .text is one program named after it; calls
+ * without relocations are relative inside their section. */
+static void test_no_symtab(void)
+{
+	struct bpfvm_object *o = NULL;
+	const struct bpfvm_obj_prog *p;
+	size_t size;
+	uint8_t *b = t_read_obj("ld_data", &size);
+
+	for (size_t i = 1; b && i < t_eh(b)->e_shnum; i++)
+		if (t_sh(b, i)->sh_type == SHT_SYMTAB ||
+		    t_sh(b, i)->sh_type == SHT_REL)
+			t_sh(b, i)->sh_type = SHT_NULL;
+	CHECK(b && t_open(b, size, "nosym", log_buf, sizeof(log_buf), &o) == 0);
+	CHECK_EQ_U64(bpfvm_object_prog_cnt(o), 1);
+	p = bpfvm_object_find_prog(o, "tp/data/all");
+	CHECK(p && bpfvm_obj_prog_type(p) == BPF_PROG_TYPE_TRACEPOINT);
+	/* each call to take() (imm -1 without its relocation) calls itself */
+	for (size_t c = 0; o && c < o->code_cnt; c++)
+		for (size_t i = 0; i < o->code[c].reloc_cnt; i++)
+			CHECK(o->code[c].relocs[i].kind == LD_RELOC_CALL &&
+			      o->code[c].relocs[i].target_insn ==
+				      o->code[c].relocs[i].insn);
+	CHECK(o && o->code[1].reloc_cnt == 2);
+	bpfvm_object_close(o);
+	free(b);
+}
+
 static const struct bpfvm_map_def *def_of(struct bpfvm_object *o,
 					  const char *name)
 {
@@ -578,6 +607,7 @@ int main(void)
 	test_rela("ld_legacy36");
 	test_rela("ld_maps");
 	test_no_func_symbols();
+	test_no_symtab();
 	test_legacy();
 	test_data();
 	test_data_names();
