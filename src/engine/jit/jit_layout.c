@@ -74,9 +74,30 @@ static void set_sentinel(struct jit_item *it, uint32_t at, uint32_t worst,
 				 .i = (uint32_t)i };
 }
 
-/* Each branch's target item and starting size; the undecided ones into
- * lo->open. next[] (per insn: the first item at or after it) is not
- * needed after: it becomes the open list. */
+#define UNLINKED UINT32_MAX /* jit_item.tgt: the target is not placed yet */
+
+/* Item k's branch target, when insns [0, placed) are placed in main and
+ * items [0, items) made (next[] set for them); else UNLINKED. */
+static void link_target(const struct jit_cc *cc, struct jit_layout *lo,
+			size_t k, size_t placed, size_t items)
+{
+	const uint32_t *next = cc->scratch;
+	struct jit_item *it = &lo->it[k];
+	uint32_t t = cc->br_tgt[it->i];
+
+	if (t >= placed || next[t] >= items) {
+		it->tgt = UNLINKED;
+		return;
+	}
+	it->tgt_at = cc->off1[t];
+	it->tgt = next[t];
+	it->tgt_exact = lo->it[it->tgt].i == t;
+}
+
+/* The branches whose target was not placed when they were made, and each
+ * branch's starting size; the undecided ones into lo->open. next[] (per
+ * insn: the first item at or after it) is not needed after: it becomes
+ * the open list. */
 static void link_targets(const struct jit_cc *cc, struct jit_layout *lo,
 			 uint32_t *next)
 {
@@ -84,20 +105,11 @@ static void link_targets(const struct jit_cc *cc, struct jit_layout *lo,
 
 	for (size_t k = 0; k < lo->n; k++) {
 		struct jit_item *it = &lo->it[k];
-		uint32_t t;
 
 		if (!it->br)
 			continue;
-		t = cc->br_tgt[it->i];
-		it->tgt_at = cc->off1[t];
-		it->tgt = next[t];
-		it->tgt_exact = lo->it[it->tgt].i == t;
-	}
-	for (size_t k = 0; k < lo->n; k++) {
-		struct jit_item *it = &lo->it[k];
-
-		if (!it->br)
-			continue;
+		if (__builtin_expect(it->tgt == UNLINKED, 0))
+			link_target(cc, lo, k, cc->cnt + 1, lo->n + 2);
 		it->br |= proven(lo, k);
 		if (!(it->br & BR_FIXED))
 			next[open++] = (uint32_t)k;
@@ -178,6 +190,12 @@ int jit_layout_add(struct jit_cc *cc, const uint8_t *src, size_t src_len,
 					 .br = cc->br[i],
 					 .loop = cc->info[i] & JIT_I_LOOP };
 		lo->worst += br_len(it->br) + (it->loop ? PAD_MAX : 0);
+	}
+	/* the branches' targets placed already, while their insns' fields
+	 * are in the cache (most branches are short) */
+	for (size_t j = lo->n; j < k; j++) {
+		if (lo->it[j].br)
+			link_target(cc, lo, j, to, k);
 	}
 	lo->n = k;
 	return 0;
