@@ -52,11 +52,14 @@ static void ext_build(struct ext *e, const uint32_t *f, size_t fn,
 
 	memcpy(e->out, h, hdr_len);
 	e->n = hdr_len;
-	memcpy(e->out + e->n, f, fn * 4);
+	if (fn)
+		memcpy(e->out + e->n, f, fn * 4);
 	e->n += fn * 4;
-	memcpy(e->out + e->n, l, ln * 4);
+	if (ln)
+		memcpy(e->out + e->n, l, ln * 4);
 	e->n += ln * 4;
-	memcpy(e->out + e->n, c, cn * 4);
+	if (cn)
+		memcpy(e->out + e->n, c, cn * 4);
 	e->n += cn * 4;
 }
 
