@@ -67,6 +67,14 @@ struct {
 	.values = { [0] = &bm_in1, [3] = &bm_in2 },
 };
 
+/* an inner map that fits bm_hom's template */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32);
+	__type(key, __u64);
+	__type(value, struct bm_val);
+} bm_hin SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
 	__uint(max_entries, 8);
@@ -78,7 +86,7 @@ struct {
 		__type(value, struct bm_val);
 	});
 } bm_hom SEC(".maps") = {
-	.values = { [1] = (void *)&bm_hash },
+	.values = { [1] = (void *)&bm_hin },
 };
 
 SEC("xdp")

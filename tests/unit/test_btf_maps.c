@@ -130,7 +130,7 @@ static void test_all(void)
 		return;
 	}
 	btf = p.o.btf;
-	CHECK_EQ_U64(p.cnt, 9);
+	CHECK_EQ_U64(p.cnt, 10);
 	/* each map where its ELF symbol says it is */
 	for (size_t i = 0; i < p.cnt; i++)
 		CHECK_EQ_U64(p.maps[i].sec_off, sym_value(&p.o, p.maps[i].name));
@@ -174,7 +174,7 @@ static void test_all(void)
 		CHECK(m->has_inner && m->def.inner == &m->inner_def);
 		check_def(&m->inner_def, BPF_MAP_TYPE_HASH, 8, 24, 32);
 		CHECK_EQ_U64(m->init_cnt, 1);
-		CHECK(has_init(m, 1, "bm_hash"));
+		CHECK(has_init(m, 1, "bm_hin"));
 	}
 	if ((m = find(&p, "bm_progs"))) {
 		check_def(&m->def, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4);
