@@ -43,6 +43,11 @@ struct core_gone {
 
 enum core_e { CE_ONE = 1, CE_TWO = 2, CE_GONE = 3 };
 
+struct core_flex {
+	int n;
+	int data[];
+} CORE;
+
 struct core_agree {
 	int f;
 } CORE;
@@ -59,6 +64,13 @@ long core_loads(struct core_a *p)
 
 	return p->x + p->y + p->z + p->in_a + p->in_b + p->arr[2] +
 	       p->u_shrink + (long)p->ptr + b->q + b->r;
+}
+
+/* A flexible array: any index. */
+SEC("tp/core_flex")
+long core_flex(struct core_flex *f)
+{
+	return f->n + f->data[5];
 }
 
 /* Loads the target cannot satisfy: poisoned. */

@@ -47,6 +47,13 @@ enum core_e {
 	/* no CE_GONE */
 };
 
+/* A flexible array member at the end (its index is not bounded). */
+struct core_flex {
+	long pad;
+	int n;
+	int data[];
+};
+
 /* Flavors that agree on where `f` is, and flavors that do not. */
 struct core_agree___1 { int f; int g; };
 struct core_agree___2 { int f; long h; };

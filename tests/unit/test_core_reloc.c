@@ -101,6 +101,22 @@ static void test_loads(void)
 	free(in);
 }
 
+static void test_flex(void)
+{
+	const char *sec = "tp/core_flex";
+	size_t cnt;
+	struct bpf_insn *in = relocated(sec, &cnt);
+	const uint32_t K = BPF_CORE_FIELD_BYTE_OFFSET;
+
+	if (!in)
+		return;
+	CHECK_EQ_U64(VAL(in, sec, K, "core_flex", "n"),
+		     offsetof(struct core_flex, n));
+	CHECK_EQ_U64(VAL(in, sec, K, "core_flex", "data[5]"),
+		     offsetof(struct core_flex, data) + 5 * sizeof(int));
+	free(in);
+}
+
 static void test_poison(void)
 {
 	const char *sec = "tp/core_poison";
@@ -287,6 +303,7 @@ int main(void)
 		return check_report();
 	test_loads();
 	test_poison();
+	test_flex();
 	test_fields();
 	test_bitfields();
 	test_types();
