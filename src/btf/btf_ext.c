@@ -47,6 +47,11 @@ struct ext_ctx {
 	struct bpfvm_btf_ext *ext;
 	char *log;
 	size_t log_size;
+	/* Sections by name (open addressing, index + 1), and the room in
+	 * each array: crafted input can have a block per record. */
+	uint32_t *slots;
+	size_t nslots, sec_cap;
+	uint32_t (*cap)[EXT_KINDS];
 };
 
 static uint32_t rd32(const struct ext_ctx *c, size_t at)
@@ -57,22 +62,63 @@ static uint32_t rd32(const struct ext_ctx *c, size_t at)
 	return c->swapped ? __builtin_bswap32(v) : v;
 }
 
-static struct bpfvm_btf_ext_sec *sec_get(struct ext_ctx *c, const char *name)
+static size_t slot_of(const struct ext_ctx *c, const char *name)
+{
+	size_t h = 5381;
+
+	for (const char *p = name; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	for (h &= c->nslots - 1; c->slots[h]; h = (h + 1) & (c->nslots - 1))
+		if (!strcmp(c->ext->secs[c->slots[h] - 1].sec_name, name))
+			break;
+	return h;
+}
+
+static bool grow_slots(struct ext_ctx *c)
+{
+	size_t n = c->nslots ? c->nslots * 2 : 64;
+	uint32_t *old = c->slots;
+
+	c->slots = calloc(n, sizeof(*c->slots));
+	if (!c->slots) {
+		c->slots = old;
+		return false;
+	}
+	c->nslots = n;
+	for (size_t i = 0; i < c->ext->cnt; i++)
+		c->slots[slot_of(c, c->ext->secs[i].sec_name)] = (uint32_t)i + 1;
+	free(old);
+	return true;
+}
+
+/* The section of this name, added if new; its index, or -ENOMEM. */
+static int64_t sec_get(struct ext_ctx *c, const char *name)
 {
 	struct bpfvm_btf_ext *e = c->ext;
-	struct bpfvm_btf_ext_sec *s;
+	size_t h;
 
-	for (size_t i = 0; i < e->cnt; i++)
-		if (!strcmp(e->secs[i].sec_name, name))
-			return &e->secs[i];
-	s = realloc(e->secs, (e->cnt + 1) * sizeof(*s));
-	if (!s)
-		return NULL;
-	e->secs = s;
-	s = &e->secs[e->cnt++];
-	memset(s, 0, sizeof(*s));
-	s->sec_name = name;
-	return s;
+	if ((e->cnt + 1) * 2 > c->nslots && !grow_slots(c))
+		return -ENOMEM;
+	h = slot_of(c, name);
+	if (c->slots[h])
+		return c->slots[h] - 1;
+	if (e->cnt == c->sec_cap) {
+		size_t cap = c->sec_cap ? c->sec_cap * 2 : 4;
+		void *secs = realloc(e->secs, cap * sizeof(*e->secs));
+		void *caps = secs ? realloc(c->cap, cap * sizeof(*c->cap)) : NULL;
+
+		if (secs)
+			e->secs = secs;
+		if (!caps)
+			return -ENOMEM;
+		c->cap = caps;
+		c->sec_cap = cap;
+	}
+	memset(&e->secs[e->cnt], 0, sizeof(e->secs[0]));
+	memset(c->cap[e->cnt], 0, sizeof(c->cap[0]));
+	e->secs[e->cnt].sec_name = name;
+	c->slots[h] = (uint32_t)e->cnt + 1;
+	return (int64_t)e->cnt++;
 }
 
 /* The section's array and count for this kind. */
@@ -146,6 +192,7 @@ static int64_t parse_block(struct ext_ctx *c, enum ext_kind k, size_t at,
 	uint32_t name_off = rd32(c, at), n = rd32(c, at + 4), *cnt, kr;
 	const char *name = bpfvm_btf_str(c->btf, name_off);
 	struct bpfvm_btf_ext_sec *s;
+	int64_t si;
 	uint8_t *arr;
 	void **slot;
 
@@ -160,15 +207,24 @@ static int64_t parse_block(struct ext_ctx *c, enum ext_kind k, size_t at,
 				 "%zu: %u records of %u bytes do not fit in %zu",
 				 ext_kinds[k].name, name, at, n, rec_size,
 				 end - at - 8);
-	s = sec_get(c, name);
-	if (!s)
+	si = sec_get(c, name);
+	if (si < 0)
 		return -ENOMEM;
+	s = &c->ext->secs[si];
 	slot = sec_array(s, k, &cnt);
 	kr = ext_kinds[k].rec;
-	arr = realloc(*slot, ((size_t)*cnt + n) * kr);
-	if (!arr)
-		return -ENOMEM;
-	*slot = arr;
+	if ((size_t)*cnt + n > c->cap[si][k]) {
+		size_t room = (size_t)*cnt + n;
+
+		room = room < 2 * (size_t)c->cap[si][k] ? 2 * (size_t)c->cap[si][k]
+							 : room;
+		arr = realloc(*slot, room * kr);
+		if (!arr)
+			return -ENOMEM;
+		*slot = arr;
+		c->cap[si][k] = (uint32_t)room;
+	}
+	arr = *slot;
 	for (uint32_t i = 0; i < n; i++) {
 		size_t from = at + 8 + (size_t)i * rec_size;
 		uint32_t *w = (uint32_t *)(arr + (size_t)(*cnt + i) * kr);
@@ -286,6 +342,8 @@ int bpfvm_btf_ext_parse(const void *data, size_t size,
 		else
 			err = parse_info(&c, k, h.hdr_len + off, len);
 	}
+	free(c.slots);
+	free(c.cap);
 	if (err) {
 		bpfvm_btf_ext_free(c.ext);
 		return err;

@@ -186,6 +186,7 @@ static void btf_destroy(struct bpfvm_btf *b)
 {
 	free(b->offs);
 	free(b->sizes);
+	free(b->under);
 	free(b->hash_head);
 	free(b->hash_next);
 	free(b->data);

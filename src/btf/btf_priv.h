@@ -27,6 +27,7 @@ struct bpfvm_btf {
 	const uint8_t *types;		/* own type section */
 	uint32_t *offs;			/* own type i: offset in types */
 	uint32_t *sizes;		/* own type i: sizeof, or BTF_NO_SIZE */
+	uint32_t *under;		/* own type i without modifiers */
 	uint32_t *hash_head;		/* name hash: first own index + 1 */
 	uint32_t *hash_next;		/* next own index + 1, same bucket */
 	uint32_t hash_mask;
@@ -69,6 +70,16 @@ static inline uint32_t btf_size_of(const struct bpfvm_btf *b, uint32_t id)
 static inline int btf_kind(const struct btf_type *t)
 {
 	return (int)BTF_INFO_KIND(t->info);
+}
+
+/* Skip typedef/const/volatile/restrict/type_tag from a valid id: O(1),
+ * resolved at parse (a crafted chain can be 100k long). */
+static inline uint32_t btf_skip_mods(const struct bpfvm_btf *b, uint32_t id)
+{
+	if (!id)
+		return 0;
+	b = btf_owner(b, id);
+	return b->under[id - b->start_id];
 }
 
 static inline uint32_t btf_vlen(const struct btf_type *t)
@@ -133,8 +144,6 @@ int btf_err(const struct btf_ctx *c, int err, uint32_t id, const char *fmt,
 int btf_check_types(const struct btf_ctx *c);	/* btf_check.c */
 int btf_resolve(const struct btf_ctx *c);	/* btf_resolve.c */
 int btf_hash_build(struct bpfvm_btf *b);	/* btf_types.c */
-/* Skip typedef/const/volatile/restrict/type_tag from a valid id. */
-uint32_t btf_skip_mods(const struct bpfvm_btf *b, uint32_t id);
 /* Byte-swap n u32 words in place (btf_parse.c; .BTF.ext uses it). */
 void btf_bswap32(uint32_t *w, size_t n);
 

@@ -7,7 +7,8 @@
  *    make printing a declaration endless: -ELOOP.
  *  - value graph: modifiers, typedefs, arrays, variables, decl tags and
  *    every struct/union lead to what they hold by value. A loop here is a
- *    struct containing itself: -ELOOP. Sizes are computed in post-order.
+ *    struct containing itself: -ELOOP. Sizes, and each type without its
+ *    modifiers, are computed in post-order.
  * Then the checks that need sizes: members inside their struct, bitfield
  * widths, array index types. */
 #include <errno.h>
@@ -71,6 +72,7 @@ static int size_post(const struct btf_ctx *c, uint32_t id)
 	const struct btf_array *a;
 	uint64_t es, n;
 
+	b->under[id - b->start_id] = id;
 	switch (btf_kind(t)) {
 	case BTF_KIND_PTR:
 		*size = 8;
@@ -89,6 +91,8 @@ static int size_post(const struct btf_ctx *c, uint32_t id)
 	case BTF_KIND_CONST:
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPE_TAG:
+		b->under[id - b->start_id] = btf_skip_mods(b, t->type);
+		/* fall through */
 	case BTF_KIND_VAR:
 	case BTF_KIND_DECL_TAG: /* the tagged type's, as libbpf */
 		*size = btf_size_of(b, t->type);
@@ -236,7 +240,8 @@ int btf_resolve(const struct btf_ctx *c)
 	int err = -ENOMEM;
 
 	b->sizes = malloc((b->nr + 1) * sizeof(*b->sizes));
-	if (!stack || !color || !b->sizes)
+	b->under = malloc((b->nr + 1) * sizeof(*b->under));
+	if (!stack || !color || !b->sizes || !b->under)
 		goto out;
 	err = walk(c, G_DECL, color, stack);
 	if (!err)

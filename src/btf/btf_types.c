@@ -134,21 +134,6 @@ int bpfvm_btf_find(const struct bpfvm_btf *btf, const char *name, int kind)
 	return -ENOENT;
 }
 
-static bool is_mod(int kind)
-{
-	return kind == BTF_KIND_TYPEDEF || kind == BTF_KIND_CONST ||
-	       kind == BTF_KIND_VOLATILE || kind == BTF_KIND_RESTRICT ||
-	       kind == BTF_KIND_TYPE_TAG;
-}
-
-/* Parse rejected loops, so this ends. */
-uint32_t btf_skip_mods(const struct bpfvm_btf *b, uint32_t id)
-{
-	while (id && is_mod(btf_kind(btf_t(b, id))))
-		id = btf_t(b, id)->type;
-	return id;
-}
-
 int bpfvm_btf_skip_mods(const struct bpfvm_btf *btf, uint32_t id)
 {
 	if (!btf || id >= btf_total(btf))
