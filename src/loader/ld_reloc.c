@@ -67,6 +67,16 @@ const struct ld_sec *ld_rel_sec_for(const struct ld_ctx *c, uint32_t target)
 	return &c->obj->secs[c->rel_of[target]];
 }
 
+/* A symbol's name for messages and relocations: a section symbol's is
+ * its section's. */
+static const char *rel_sym_name(const struct ld_ctx *c, const Elf64_Sym *s)
+{
+	if (ELF64_ST_TYPE(s->st_info) == STT_SECTION &&
+	    s->st_shndx < c->obj->sec_cnt)
+		return c->obj->secs[s->st_shndx].name;
+	return ld_sym_name(c, s);
+}
+
 /* Messages name the section, the offset and the symbol. */
 #define RELERR(c, err, code, rel, sname, fmt, ...)                          \
 	ld_errf(c, err, "section '%s' symbol '%s' offset %llu: " fmt,       \
@@ -141,7 +151,7 @@ static int reloc_target(struct ld_ctx *c, const struct ld_code *code,
 			struct ld_reloc *out)
 {
 	const Elf64_Sym *s = &c->syms[rel->sym];
-	const char *sname = ld_sym_name(c, s);
+	const char *sname = rel_sym_name(c, s);
 	int64_t a = rel_addend(rel, in);
 	uint8_t role;
 
@@ -158,8 +168,6 @@ static int reloc_target(struct ld_ctx *c, const struct ld_code *code,
 		return RELERR(c, -EINVAL, code, rel, sname,
 			      "symbol in special section %#x",
 			      s->st_shndx);
-	if (ELF64_ST_TYPE(s->st_info) == STT_SECTION)
-		out->sym = c->obj->secs[s->st_shndx].name;
 	role = c->info[s->st_shndx].role;
 	if (in->code == CALL && role != LD_SEC_CODE)
 		return RELERR(c, -EINVAL, code, rel, sname,
@@ -183,7 +191,7 @@ static int reloc_target(struct ld_ctx *c, const struct ld_code *code,
 static int reloc_one(struct ld_ctx *c, const struct ld_code *code,
 		     const struct ld_rel *rel, struct ld_reloc *out)
 {
-	const char *sname = ld_sym_name(c, &c->syms[rel->sym]);
+	const char *sname = rel_sym_name(c, &c->syms[rel->sym]);
 	const struct bpf_insn *in;
 	uint64_t i = rel->off / 8;
 

@@ -280,7 +280,8 @@ static void test_relocs(uint8_t *b, size_t size)
 		Elf64_Rel *r = t_rel(c, ".rel.text", ".data");
 
 		t_insn_at(c, ".text", r->r_offset)->imm = 0x1000;
-		expect(c, size, -EINVAL, "data off", "past the data", NULL);
+		expect(c, size, -EINVAL, "data off", "symbol '.data'",
+		       "past the data", NULL);
 	}
 	DAMAGE(b, size, c) {	/* no map at that offset */
 		Elf64_Rel *r = t_rel(c, ".relxdp", "counts");
