@@ -296,6 +296,23 @@ static void test_no_func_symbols(void)
 	free(b);
 }
 
+/* R_BPF_NONE is skipped: that instruction keeps no relocation. */
+static void test_reloc_none(void)
+{
+	struct bpfvm_object *o = NULL;
+	size_t size;
+	uint8_t *b = t_read_obj("ld_progs", &size);
+	Elf64_Rel *r = b ? t_rel(b, ".relxdp", "g_bss") : NULL;
+
+	if (r)
+		r->r_info = ELF64_R_INFO(ELF64_R_SYM(r->r_info), 0);
+	CHECK(r && t_open(b, size, "none", log_buf, sizeof(log_buf), &o) == 0);
+	CHECK(o && !reloc_of(o, "xdp", "g_bss", 0) &&
+	      reloc_of(o, "xdp", "counts", 0));
+	bpfvm_object_close(o);
+	free(b);
+}
+
 /* No symbol table and no relocations at all (hand-made objects): every
  * executable section outside .text is one program named after it; calls
  * without relocations are relative inside their section. */
@@ -608,6 +625,7 @@ int main(void)
 	test_rela("ld_maps");
 	test_no_func_symbols();
 	test_no_symtab();
+	test_reloc_none();
 	test_legacy();
 	test_data();
 	test_data_names();
