@@ -17,6 +17,8 @@ enum {
 	ORD_QUEUED = 4,		/* in the print queue */
 	EM_DECLARED = 8,	/* "struct x;" printed */
 	EM_DEFINED = 16,	/* definition printed */
+	ORD_PTR = 32,		/* ordered as seen through a pointer */
+	FWD_SCANNED = 64,	/* what it names is declared */
 };
 
 struct dump_ctx {
@@ -115,27 +117,36 @@ static void order_kind(struct dump_ctx *c, uint32_t id,
 		order_typedef(c, id, t, through_ptr);
 		return;
 	case BTF_KIND_PTR:
-		order(c, t->type, true);
+	case BTF_KIND_FUNC_PROTO:
+		/* what they name is always seen through a pointer: once */
+		if (*st & ORD_DONE)
+			return;
+		*st |= ORD_DONE;
+		if (btf_kind(t) == BTF_KIND_PTR)
+			order(c, t->type, true);
+		else
+			order_proto(c, t);
 		return;
 	case BTF_KIND_ARRAY:
-		order(c, ((const struct btf_array *)btf_extra(t))->type,
-		      through_ptr);
-		return;
 	case BTF_KIND_CONST:
 	case BTF_KIND_VOLATILE:
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPE_TAG:
-		order(c, t->type, through_ptr);
-		return;
-	case BTF_KIND_FUNC_PROTO:
-		order_proto(c, t);
+		/* once by value, once through a pointer */
+		if ((*st & ORD_DONE) || (through_ptr && (*st & ORD_PTR)))
+			return;
+		*st |= through_ptr ? ORD_PTR : ORD_DONE;
+		order(c, btf_kind(t) == BTF_KIND_ARRAY
+				 ? ((const struct btf_array *)btf_extra(t))->type
+				 : t->type,
+		      through_ptr);
 		return;
 	}
 }
 
 static void order(struct dump_ctx *c, uint32_t id, bool through_ptr)
 {
-	if (!id || c->d.err)
+	if (!id || c->d.err || !dump_step(&c->d))
 		return;
 	if (++c->d.depth > DUMP_MAX_DEPTH)
 		c->d.err = -E2BIG;
@@ -179,10 +190,19 @@ static void fwd_decls(struct dump_ctx *c, uint32_t id, struct sbuf *s)
 		c->d.depth--;
 		return;
 	}
-	while (id && !s->err) {
+	while (id && !s->err && dump_step(&c->d)) {
 		const struct btf_type *t = btf_t(c->d.btf, id);
 		int kind = btf_kind(t);
 
+		if ((kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION ||
+		     kind == BTF_KIND_FWD) && named(t)) {
+			declare(c, id, s);
+			break;
+		}
+		/* scanned before: what it names is declared already */
+		if (c->state[id] & FWD_SCANNED)
+			break;
+		c->state[id] |= FWD_SCANNED;
 		if (kind == BTF_KIND_FUNC_PROTO) {
 			const struct btf_param *p = btf_extra(t);
 
@@ -194,10 +214,6 @@ static void fwd_decls(struct dump_ctx *c, uint32_t id, struct sbuf *s)
 
 			for (uint32_t i = 0; i < btf_vlen(t); i++)
 				fwd_decls(c, m[i].type, s);
-			break;
-		} else if (kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION ||
-			   kind == BTF_KIND_FWD) {
-			declare(c, id, s);
 			break;
 		} else if (kind == BTF_KIND_ARRAY) {
 			id = ((const struct btf_array *)btf_extra(t))->type;

@@ -120,7 +120,7 @@ void dump_decl(struct btf_dumper *d, struct sbuf *out, uint32_t id,
 	sb_init(&dcl);
 	sb_init(&q);
 	sb_puts(&dcl, inner);
-	for (bool more = true; more && id && !dcl.err;) {
+	for (bool more = true; more && id && !dcl.err && dump_step(d);) {
 		const struct btf_type *t = btf_t(d->btf, id);
 		int kind = btf_kind(t);
 		uint32_t u;

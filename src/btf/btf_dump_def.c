@@ -86,6 +86,8 @@ static uint32_t align_of(struct btf_dumper *d, uint32_t id)
 		return 1;
 	if (d->align && d->align[id])
 		return d->align[id];
+	if (!dump_step(d))
+		return 1;
 	if (++d->depth > DUMP_MAX_DEPTH) {
 		d->err = -E2BIG;
 		d->depth--;
@@ -135,7 +137,7 @@ static void members(struct btf_dumper *d, struct sbuf *out,
 	bool is_struct = btf_kind(t) == BTF_KIND_STRUCT;
 	uint64_t cur = 0, end;
 
-	for (uint32_t i = 0; i < btf_vlen(t) && !d->err; i++) {
+	for (uint32_t i = 0; i < btf_vlen(t) && dump_step(d); i++) {
 		uint64_t off = btf_member_bit_off(t, &m[i]);
 		uint32_t bits = member_bits(d, t, &m[i]);
 		uint64_t a = packed || bits ? 1 : align_of(d, m[i].type);

@@ -79,25 +79,25 @@ static bool grow(struct name_map *m)
 	return true;
 }
 
-uint32_t name_map_bump(struct name_map *m, const char *name)
+uint32_t *name_map_slot(struct name_map *m, const char *name)
 {
 	size_t h;
 
 	if (m->used * 2 >= m->mask && !grow(m))
-		return 0;
+		return NULL;
 	h = slot(m, name);
 	if (!m->keys[h]) {
 		m->keys[h] = name;
 		m->used++;
 	}
-	return ++m->cnt[h];
+	return &m->cnt[h];
 }
 
 /* name, or name___N for the Nth of that name. */
 static const char *unique(struct btf_dumper *d, struct name_map *m,
 			  const char *name, char *buf, size_t size)
 {
-	uint32_t n = name_map_bump(m, name);
+	uint32_t *slot = name_map_slot(m, name), n = slot ? ++*slot : 0;
 
 	if (!n)
 		d->err = -ENOMEM;
@@ -113,14 +113,33 @@ const char *dump_enumerator(struct btf_dumper *d, const char *name,
 	return unique(d, d->idents, name, buf, size);
 }
 
-/* A FWD's struct/union of the same name, or 0. */
-static uint32_t fwd_target(const struct btf_dumper *d,
-			   const struct btf_type *t)
+/* A FWD's struct/union of the same name, or 0 (maps filled first:
+ * a lookup per FWD would be linear in a crafted BTF of one name). */
+static uint32_t fwd_target(struct btf_dumper *d, const struct btf_type *t)
 {
-	int id = bpfvm_btf_find(d->btf, btf_s(d->btf, t->name_off),
-				btf_kflag(t) ? BTF_KIND_UNION : BTF_KIND_STRUCT);
+	uint32_t *first = name_map_slot(btf_kflag(t) ? d->unions : d->structs,
+					btf_s(d->btf, t->name_off));
 
-	return id > 0 ? (uint32_t)id : 0;
+	if (!first)
+		d->err = -ENOMEM;
+	return first ? *first : 0;
+}
+
+static int note_first(struct btf_dumper *d, uint32_t id)
+{
+	const struct btf_type *t = btf_t(d->btf, id);
+	int kind = btf_kind(t);
+	uint32_t *first;
+
+	if ((kind != BTF_KIND_STRUCT && kind != BTF_KIND_UNION) || !t->name_off)
+		return 0;
+	first = name_map_slot(kind == BTF_KIND_UNION ? d->unions : d->structs,
+			      btf_s(d->btf, t->name_off));
+	if (!first)
+		return -ENOMEM;
+	if (!*first)
+		*first = id;
+	return 0;
 }
 
 static int resolve_one(struct btf_dumper *d, uint32_t id)
@@ -165,8 +184,13 @@ int dump_names_resolve(struct btf_dumper *d)
 	d->alias = calloc(n, sizeof(*d->alias));
 	d->tags = name_map_new();
 	d->idents = name_map_new();
-	if (!d->names || !d->alias || !d->tags || !d->idents)
+	d->structs = name_map_new();
+	d->unions = name_map_new();
+	if (!d->names || !d->alias || !d->tags || !d->idents || !d->structs ||
+	    !d->unions)
 		return -ENOMEM;
+	for (uint32_t id = 1; id < n && !err; id++)
+		err = note_first(d, id);
 	for (uint32_t id = 1; id < n && !err; id++) {
 		d->alias[id] = id;
 		err = resolve_one(d, id);
@@ -189,4 +213,6 @@ void dump_names_free(struct btf_dumper *d)
 	free(d->alias);
 	name_map_free(d->tags);
 	name_map_free(d->idents);
+	name_map_free(d->structs);
+	name_map_free(d->unions);
 }

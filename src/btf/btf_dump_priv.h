@@ -3,6 +3,8 @@
 #ifndef BPFVM_BTF_DUMP_PRIV_H
 #define BPFVM_BTF_DUMP_PRIV_H
 
+#include <errno.h>
+
 #include "btf/btf_priv.h"
 
 /* Text with a budget: past `limit` bytes, or out of memory, err is set
@@ -25,8 +27,13 @@ void sb_printf(struct sbuf *s, const char *fmt, ...)
 void sb_prepend(struct sbuf *s, const char *str);
 void sb_indent(struct sbuf *s, int n);
 
-/* Depth of nested anonymous types / prototypes the printer follows. */
+/* Depth of nested anonymous types / prototypes the printer follows, and
+ * the steps it takes in all (vmlinux takes ~0.5M): crafted BTF can ask for
+ * the same long chain from every member of a big struct. */
 #define DUMP_MAX_DEPTH 256
+#ifndef DUMP_MAX_STEPS
+#define DUMP_MAX_STEPS (1ull << 27)
+#endif
 
 struct btf_dumper {
 	const struct bpfvm_btf *btf;
@@ -35,9 +42,21 @@ struct btf_dumper {
 	uint32_t *alias;	/* dump_c: a FWD's struct of the same name */
 	uint8_t *align;		/* per id: alignment cache (0: not yet) */
 	struct name_map *tags, *idents; /* dump_c: names used so far */
+	struct name_map *structs, *unions; /* dump_c: first id of a name */
 	int depth;
 	int err;
+	uint64_t steps;
 };
+
+/* Count a step; false (and -E2BIG) past the budget. */
+static inline bool dump_step(struct btf_dumper *d)
+{
+	if (++d->steps <= DUMP_MAX_STEPS)
+		return true;
+	if (!d->err)
+		d->err = -E2BIG;
+	return false;
+}
 
 /* btf_dump_decl.c: `inner` (a name, or "") declared as type id. */
 void dump_decl(struct btf_dumper *d, struct sbuf *out, uint32_t id,
@@ -52,8 +71,8 @@ void dump_body(struct btf_dumper *d, struct sbuf *out, uint32_t id,
 /* btf_dump_names.c: counting names per namespace; unique names. */
 struct name_map *name_map_new(void);
 void name_map_free(struct name_map *m);
-/* How many times name was seen, this one included (0: out of memory). */
-uint32_t name_map_bump(struct name_map *m, const char *name);
+/* The number kept for name (0 when new; NULL: out of memory). */
+uint32_t *name_map_slot(struct name_map *m, const char *name);
 /* Fill d->names and d->alias for every type; -errno. */
 int dump_names_resolve(struct btf_dumper *d);
 /* An enumerator's printed name into buf (suffixed if taken). */
