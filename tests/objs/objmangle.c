@@ -28,6 +28,22 @@
 #define R_BPF_64_NODYLD32 4
 #endif
 
+/* Buffers handed to libelf as section data: it writes them at
+ * elf_update, so they are freed after elf_end. */
+static void *owned[1024];
+static size_t owned_cnt;
+
+static void *own(void *p)
+{
+	if (p && owned_cnt == sizeof(owned) / sizeof(owned[0])) {
+		free(p);
+		return NULL;
+	}
+	if (p)
+		owned[owned_cnt++] = p;
+	return p;
+}
+
 static int fail(const char *what)
 {
 	fprintf(stderr, "objmangle: %s: %s\n", what,
@@ -83,13 +99,13 @@ static size_t add_name(Elf_Scn *shstr, const char *old)
 {
 	Elf_Data *d = elf_getdata(shstr, NULL);
 	size_t len = strlen(old) + 2, off = d->d_size;
-	char *buf = malloc(d->d_size + len);
+	char *buf = own(malloc(d->d_size + len));
 
 	if (!buf)
 		return 0;
 	memcpy(buf, d->d_buf, d->d_size);
 	snprintf(buf + off, len, ".rela%s", old + 4);
-	d->d_buf = buf; /* leaked on purpose: libelf writes it at the end */
+	d->d_buf = buf;
 	d->d_size += len;
 	elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY);
 	return off;
@@ -101,7 +117,7 @@ static int rel_to_rela(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, Elf_Scn *shstr)
 	Elf_Scn *tscn = elf_getscn(elf, sh->sh_info);
 	Elf_Data *target = tscn ? elf_getdata(tscn, NULL) : NULL;
 	size_t n = d->d_size / sizeof(Elf64_Rel);
-	Elf64_Rela *out = calloc(n ? n : 1, sizeof(*out));
+	Elf64_Rela *out = own(calloc(n ? n : 1, sizeof(*out)));
 	const char *name;
 	size_t shstrndx;
 
@@ -121,7 +137,7 @@ static int rel_to_rela(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, Elf_Scn *shstr)
 	}
 	if (target)
 		elf_flagdata(target, ELF_C_SET, ELF_F_DIRTY);
-	d->d_buf = out; /* leaked on purpose, as add_name */
+	d->d_buf = out;
 	d->d_size = n * sizeof(*out);
 	d->d_type = ELF_T_RELA;
 	elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY);
@@ -169,7 +185,8 @@ int main(int argc, char **argv)
 	char buf[1 << 16];
 	ssize_t n;
 
-	if (argc != 4 || (strcmp(argv[1], "--rela") && strcmp(argv[1], "--em0"))) {
+	if (argc != 4 ||
+	    (strcmp(argv[1], "--rela") && strcmp(argv[1], "--em0"))) {
 		fprintf(stderr, "usage: objmangle --rela|--em0 IN OUT\n");
 		return 2;
 	}
@@ -197,5 +214,7 @@ int main(int argc, char **argv)
 	}
 	elf_end(elf);
 	close(out);
+	while (owned_cnt)
+		free(owned[--owned_cnt]);
 	return 0;
 }
