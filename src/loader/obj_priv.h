@@ -34,7 +34,9 @@ enum ld_reloc_kind {
 };
 
 /* One relocation of an executable section, checked at open: the
- * instruction is of the right class for its kind, targets exist. */
+ * instruction is of the right class for its kind, targets exist. Calls
+ * (src 1) and lddw BPF_PSEUDO_FUNC that the file leaves unrelocated
+ * (pc-relative in their section) get a CALL entry too. */
 struct ld_reloc {
 	uint32_t insn;		/* index in its section's instructions */
 	enum ld_reloc_kind kind;
@@ -64,7 +66,9 @@ struct ld_func {
 	uint32_t code;		/* index into obj->code */
 	uint32_t start;		/* first instruction */
 	uint32_t cnt;
-	bool entry;		/* a program: not in .text (or SEC-less) */
+	bool entry;		/* a program: not in .text (or SEC-less), and
+				 * not a callee in a section of no SEC()
+				 * convention (see ld_prog.c) */
 };
 
 struct bpfvm_obj_prog {
