@@ -2,7 +2,6 @@
  * information, and global variables by name (the bytes to load before
  * load, the maps' live values after). */
 #include <errno.h>
-#include <gelf.h>
 #include <string.h>
 
 #include "loader/ld_load.h"
@@ -98,42 +97,43 @@ static struct bpfvm_obj_map *data_map(const struct bpfvm_object *obj,
 	return NULL;
 }
 
-/* A variable's place: the ELF symbol (clang leaves offsets in BTF's
+struct global_q {
+	struct bpfvm_object *obj;
+	const char *name;
+	void *addr;
+	size_t size;
+};
+
+static int match_global(const char *n, const GElf_Sym *s, void *ctx)
+{
+	struct global_q *q = ctx;
+	struct bpfvm_obj_map *m;
+	uint8_t *base;
+	size_t vsize;
+
+	if (GELF_ST_TYPE(s->st_info) != STT_OBJECT || strcmp(n, q->name) ||
+	    !(m = data_map(q->obj, s->st_shndx)))
+		return 0;
+	base = bpfvm_obj_map_initial_value(m, &vsize);
+	if (base && s->st_value >= m->sec_off &&
+	    s->st_value - m->sec_off + s->st_size <= vsize) {
+		q->addr = base + (s->st_value - m->sec_off);
+		q->size = s->st_size;
+	}
+	return 1;
+}
+
+/* A variable's place: its ELF symbol (clang leaves offsets in BTF's
  * DATASECs to the loader, so the symbol table is what says them). */
 static void *sym_global(struct bpfvm_object *obj, const char *name,
 			size_t *size)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
+	struct global_q q = { obj, name, NULL, 0 };
 
-	while (obj->elf && (scn = elf_nextscn(obj->elf, scn))) {
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
-		    !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
-			continue;
-		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym s;
-			const char *n;
-			struct bpfvm_obj_map *m;
-			uint8_t *base;
-			size_t vsize;
-
-			if (!gelf_getsym(d, (int)i, &s) ||
-			    GELF_ST_TYPE(s.st_info) != STT_OBJECT ||
-			    !(n = elf_strptr(obj->elf, sh.sh_link, s.st_name)) ||
-			    strcmp(n, name) || !(m = data_map(obj, s.st_shndx)))
-				continue;
-			base = bpfvm_obj_map_initial_value(m, &vsize);
-			if (!base || s.st_value < m->sec_off ||
-			    s.st_value - m->sec_off + s.st_size > vsize)
-				return NULL;
-			if (size)
-				*size = s.st_size;
-			return base + (s.st_value - m->sec_off);
-		}
-	}
-	return NULL;
+	ld_syms_each(obj, match_global, &q);
+	if (q.addr && size)
+		*size = q.size;
+	return q.addr;
 }
 
 void *bpfvm_object_global(struct bpfvm_object *obj, const char *name,

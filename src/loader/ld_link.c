@@ -185,6 +185,21 @@ static bool is_call(const struct bpf_insn *in)
 	return in->code == (BPF_JMP | BPF_CALL);
 }
 
+/* What a relocation that could not be resolved leaves (CO-RE's poison,
+ * a weak kfunc bpfvm lacks): harmless where the program cannot go, a
+ * failed run where it does. The poison helper's id is beyond any env,
+ * so it becomes what fails the run the same way on both engines: a
+ * callx to the stack pointer, which is neither a function nor a helper
+ * (-EINVAL, "callx to 0x..."). */
+static const struct bpf_insn poison = { .code = BPF_JMP | BPF_CALL | BPF_X,
+					.dst_reg = BPF_REG_10 };
+
+static bool is_poison(const struct bpf_insn *in)
+{
+	return is_call(in) && in->src_reg == 0 &&
+	       in->imm == LD_CORE_POISON_HELPER;
+}
+
 static int link_extern(struct lctx *x, size_t pos, const struct ld_reloc *r)
 {
 	struct bpf_insn *o = &x->lk->out[pos];
@@ -201,8 +216,7 @@ static int link_extern(struct lctx *x, size_t pos, const struct ld_reloc *r)
 				     "supported", r->sym);
 		/* a weak kfunc that does not exist: the program must not
 		 * reach it (bpf_ksym_exists), or the run fails there */
-		*o = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL,
-					.imm = LD_CORE_POISON_HELPER };
+		*o = poison;
 		return 0;
 	}
 	if (!e->is_kconfig) {	/* a weak ksym bpfvm does not have */
@@ -296,6 +310,8 @@ static int link_func(struct lctx *x, size_t k)
 			 (isa_is_lddw(o) && o->src_reg == BPF_PSEUDO_FUNC))
 			err = link_target(x, off + i, fn->code,
 					  (int64_t)s + 1 + o->imm);
+		else if (is_poison(o))
+			*o = poison;
 		if (isa_is_lddw(o))
 			i++;
 	}

@@ -33,9 +33,51 @@ static int64_t kconfig_map(const struct bpfvm_object *obj)
 	return -1;
 }
 
+struct weak_q {
+	const char **names;
+	size_t cnt;
+	bool count_only;
+};
+
+static int add_weak(const char *name, const GElf_Sym *s, void *ctx)
+{
+	struct weak_q *q = ctx;
+
+	if (s->st_shndx == SHN_UNDEF && GELF_ST_BIND(s->st_info) == STB_WEAK) {
+		if (!q->count_only)
+			q->names[q->cnt] = name;
+		q->cnt++;
+	}
+	return 0;
+}
+
+/* The externs BTF cannot call weak: undefined weak ELF symbols. */
+static int weak_names(const struct bpfvm_object *obj, const char ***out,
+		      size_t *cnt)
+{
+	struct weak_q q = { NULL, 0, true };
+
+	ld_syms_each(obj, add_weak, &q);
+	*out = NULL;
+	*cnt = 0;
+	if (!q.cnt)
+		return 0;
+	q.names = malloc(q.cnt * sizeof(*q.names));
+	if (!q.names)
+		return -ENOMEM;
+	q.cnt = 0;
+	q.count_only = false;
+	ld_syms_each(obj, add_weak, &q);
+	*out = q.names;
+	*cnt = q.cnt;
+	return 0;
+}
+
 /* Values of the externs; the .kconfig map's value grows to hold them. */
 static int load_externs(struct bpfvm_object *obj, char *log, size_t log_size)
 {
+	const char **weak = NULL;
+	size_t weak_cnt = 0;
 	int64_t k;
 	int err;
 
@@ -44,8 +86,13 @@ static int load_externs(struct bpfvm_object *obj, char *log, size_t log_size)
 	if (!obj->btf)
 		return core_logf(log, log_size, -EINVAL, "externs need the "
 				 "object's BTF, which it lacks");
-	err = ld_extern_resolve(obj->btf, obj->kconfig, obj->kernel_version,
-				&obj->externs, log, log_size);
+	err = weak_names(obj, &weak, &weak_cnt);
+	if (!err)
+		err = ld_extern_resolve_weak(obj->btf, obj->kconfig,
+					     obj->kernel_version, weak,
+					     weak_cnt, &obj->externs, log,
+					     log_size);
+	free(weak);
 	k = kconfig_map(obj);
 	if (!err && k >= 0 &&
 	    obj->maps[k]->def.value_size < obj->externs.image_size)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <gelf.h>
 #include <bpfvm/map.h>
 #include <bpfvm/prog.h>
 #include "loader/obj_priv.h"
@@ -18,5 +19,11 @@ int ld_load_maps(struct bpfvm_object *obj, char *log, size_t log_size);
  * programs). */
 int ld_load_slots(struct bpfvm_object *obj, bool progs, char *log,
 		  size_t log_size);
+
+/* Call fn for each symbol of the object (ld_syms.c) until it returns
+ * non-zero; returns that, or 0. */
+int ld_syms_each(const struct bpfvm_object *obj,
+		 int (*fn)(const char *name, const GElf_Sym *sym, void *ctx),
+		 void *ctx);
 
 #endif

@@ -14,11 +14,14 @@
 static const enum bpfvm_engine engines[] = { BPFVM_ENGINE_INTERP,
 					     BPFVM_ENGINE_JIT };
 
-static struct bpfvm_object *open_obj(const char *name)
+static struct bpfvm_object *open_kc(const char *name, const char *kconfig,
+				    uint32_t kversion)
 {
 	char path[512], log[512] = "";
 	struct bpfvm_object_open_opts o = { .sz = sizeof(o), .log_buf = log,
-					    .log_size = sizeof(log) };
+					    .log_size = sizeof(log),
+					    .kconfig = kconfig,
+					    .kernel_version = kversion };
 	struct bpfvm_object *obj = NULL;
 
 	snprintf(path, sizeof(path), "%s/%s.o", BPFVM_OBJ_DIR, name);
@@ -26,6 +29,11 @@ static struct bpfvm_object *open_obj(const char *name)
 		fprintf(stderr, "open %s: %s\n", name, log);
 	CHECK(obj != NULL);
 	return obj;
+}
+
+static struct bpfvm_object *open_obj(const char *name)
+{
+	return open_kc(name, NULL, 0);
 }
 
 static int load(struct bpfvm_object *obj, char *log, size_t size)
@@ -338,11 +346,58 @@ static void test_errors(void)
 	bpfvm_object_close(obj);
 }
 
+/* Externs: kconfig values from the text given at open, weak ones 0, a
+ * weak ksym 0, a weak kfunc's call left to fail only if reached. */
+static void test_externs(void)
+{
+	struct bpfvm_object *obj;
+	char log[512];
+	const struct bpf_insn *in;
+	size_t n, size, callx = 0;
+	int *v;
+	uint32_t k0 = 0;
+	uint8_t zeros[16] = { 0 };
+
+	obj = open_kc("ll_ext", NULL, 0);
+	CHECK(obj && load(obj, log, 0) == -EINVAL);
+	CHECK(obj && load(obj, log, sizeof(log)) == -EINVAL);
+	CHECK(strstr(log, "extern 'CONFIG_LL_VALUE'") != NULL);
+	bpfvm_object_close(obj);
+
+	obj = open_kc("ll_ext", "CONFIG_LL_VALUE=77\n", (5 << 16) | (10 << 8));
+	if (!obj)
+		return;
+	CHECK(bpfvm_object_global(obj, "CONFIG_LL_VALUE", NULL) == NULL);
+	CHECK(load(obj, log, sizeof(log)) == 0);
+	for (size_t e = 0; e < 2; e++) {
+		CHECK_EQ_U64(run(obj, "ext_read", engines[e]), 77);
+		CHECK_EQ_U64(run(obj, "ext_version", engines[e]), 5);
+	}
+	v = bpfvm_object_global(obj, "CONFIG_LL_VALUE", &size);
+	CHECK(v && size == 4 && *v == 77);
+	v = bpfvm_object_global(obj, "CONFIG_LL_MISSING", &size);
+	CHECK(v && size == 4 && *v == 0);
+	CHECK(bpfvm_map_update(bpfvm_obj_map_map(bpfvm_object_find_map(
+				       obj, "ll_ext.kconfig")),
+			       &k0, zeros, 0) == -EPERM);
+	in = bpfvm_obj_prog_insns(bpfvm_object_find_prog(obj, "ext_read"), &n);
+	for (size_t i = 0; i < n; i++) {
+		callx += in[i].code == (BPF_JMP | BPF_CALL | BPF_X) &&
+			 in[i].dst_reg == BPF_REG_10;
+		/* no lddw is left naming an extern by symbol */
+		CHECK(!(in[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+			in[i].src_reg == 0 && in[i].imm));
+	}
+	CHECK_EQ_U64(callx, 1);
+	bpfvm_object_close(obj);
+}
+
 int main(void)
 {
 	test_calls();
 	test_data();
 	test_slots();
 	test_errors();
+	test_externs();
 	return check_report();
 }
