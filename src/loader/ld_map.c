@@ -36,18 +36,49 @@ struct bpfvm_obj_map *ld_map_add(struct ld_ctx *c, const char *name,
 	return m;
 }
 
-int ld_map_at(const struct bpfvm_object *obj, uint32_t sec, uint64_t off)
+static int def_cmp(const void *a, const void *b, void *maps)
 {
-	size_t i;
+	struct bpfvm_obj_map **m = maps;
+	const struct bpfvm_obj_map *x = m[*(const uint32_t *)a];
+	const struct bpfvm_obj_map *y = m[*(const uint32_t *)b];
 
-	/* Definitions are few (tens): a scan per map relocation costs less
-	 * than keeping an index. */
-	for (i = 0; i < obj->map_cnt; i++) {
-		const struct bpfvm_obj_map *m = obj->maps[i];
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return x->sec_off < y->sec_off ? -1 : x->sec_off > y->sec_off;
+}
 
-		if (m->kind == BPFVM_OBJ_MAP_DEF && m->sec == sec &&
-		    m->sec_off == off)
-			return (int)i;
+/* Once all maps are known: DEF maps' indices sorted by (sec, sec_off). */
+static int def_index(struct ld_ctx *c)
+{
+	struct bpfvm_object *obj = c->obj;
+
+	c->defs = calloc(obj->map_cnt + 1, sizeof(*c->defs));
+	if (!c->defs)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < obj->map_cnt; i++)
+		if (obj->maps[i]->kind == BPFVM_OBJ_MAP_DEF)
+			c->defs[c->def_cnt++] = i;
+	qsort_r(c->defs, c->def_cnt, sizeof(*c->defs), def_cmp, obj->maps);
+	return 0;
+}
+
+int ld_map_at(struct ld_ctx *c, uint32_t sec, uint64_t off)
+{
+	size_t lo = 0, hi;
+
+	if (!c->defs && def_index(c))
+		return -ENOMEM;
+	hi = c->def_cnt;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct bpfvm_obj_map *m = c->obj->maps[c->defs[mid]];
+
+		if (m->sec == sec && m->sec_off == off)
+			return (int)c->defs[mid];
+		if (m->sec < sec || (m->sec == sec && m->sec_off < off))
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return -1;
 }

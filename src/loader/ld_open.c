@@ -125,6 +125,7 @@ static int ld_open_as(struct bpfvm_object *obj, const char *file, char *log,
 		err = ld_progs_collect(&c);
 	free(c.info);
 	free(c.rel_of);
+	free(c.defs);
 	return err;
 }
 

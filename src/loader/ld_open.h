@@ -46,6 +46,8 @@ struct ld_ctx {
 	uint32_t maps_sec;	/* `maps`, 0 when absent */
 	uint32_t btf_maps_sec;	/* `.maps`, 0 when absent */
 	size_t map_cap;
+	uint32_t *defs;		/* DEF maps by (sec, sec_off): ld_map_at */
+	size_t def_cnt;
 };
 
 /* "<file>: " + the message into the log; returns err. */
@@ -72,8 +74,9 @@ const struct ld_func *ld_func_at(const struct bpfvm_object *obj,
 /* ld_map.c: the object's map list. */
 struct bpfvm_obj_map *ld_map_add(struct ld_ctx *c, const char *name,
 				 enum bpfvm_obj_map_kind kind);
-/* Index of the DEF map defined at (sec, off), or -1. */
-int ld_map_at(const struct bpfvm_object *obj, uint32_t sec, uint64_t off);
+/* Index of the DEF map defined at (sec, off), -1 when none, -ENOMEM.
+ * Call once every DEF map is added (the index is built at first use). */
+int ld_map_at(struct ld_ctx *c, uint32_t sec, uint64_t off);
 void ld_map_free(struct bpfvm_obj_map *m);
 
 /* ld_maps_legacy.c, ld_maps_btf_glue.c, ld_data.c */

@@ -132,8 +132,10 @@ static int reloc_map(struct ld_ctx *c, const struct ld_code *code,
 		     const struct ld_rel *rel, const Elf64_Sym *s,
 		     const char *sname, int64_t a, struct ld_reloc *out)
 {
-	int map = ld_map_at(c->obj, s->st_shndx, s->st_value + a);
+	int map = ld_map_at(c, s->st_shndx, s->st_value + a);
 
+	if (map == -ENOMEM)
+		return ld_errf(c, -ENOMEM, "out of memory");
 	if (map < 0)
 		return RELERR(c, -EINVAL, code, rel, sname,
 			      "no map defined at offset %llu of section '%s'",
