@@ -16,8 +16,7 @@ int map_bench_twin(int type, uint32_t key_size, uint32_t value_size,
 		   uint32_t max_entries, uint32_t map_flags,
 		   struct bpfvm_map **vm, int *kfd)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = map_flags,
-				    .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = map_flags };
 	int err = bpfvm_map_create(type, key_size, value_size, max_entries,
 				   &o, vm);
 

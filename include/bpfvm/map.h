@@ -5,6 +5,7 @@
 #ifndef BPFVM_MAP_H
 #define BPFVM_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
@@ -24,9 +25,11 @@ struct bpfvm_map_opts {
 	/* ARRAY_OF_MAPS / HASH_OF_MAPS: every inner map must match this
 	 * one's type, key, value and (unless BPF_F_INNER_MAP) max_entries. */
 	struct bpfvm_map *inner_map;
-	int32_t spin_lock_off;	/* offset of a struct bpf_spin_lock in the
-				 * value (BTF tells the loader), or -1;
-				 * 0 in an opts without this field: none */
+	/* A struct bpf_spin_lock in the value (BTF tells the loader), at
+	 * spin_lock_off, when has_spin_lock is set: a zeroed opts (or one
+	 * without these fields) declares no lock. */
+	bool has_spin_lock;
+	uint32_t spin_lock_off;
 };
 
 /* Create a map. -EINVAL names no field; the same attribute checks as

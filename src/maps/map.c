@@ -83,9 +83,13 @@ static struct map_attr map_attr_of(enum bpf_map_type type, uint32_t key_size,
 				     OPTS_GET(opts, numa_node, 0) : 0,
 		.map_extra = OPTS_GET(opts, map_extra, 0),
 		.inner_map = OPTS_GET(opts, inner_map, NULL),
-		.spin_lock_off = OPTS_HAS(opts, spin_lock_off) ?
-					 opts->spin_lock_off : -1,
+		.spin_lock_off = -1,
 	};
+
+	/* past INT32_MAX: beyond any value, so refused as such */
+	if (OPTS_GET(opts, has_spin_lock, false) && OPTS_HAS(opts, spin_lock_off))
+		a.spin_lock_off = (int32_t)(opts->spin_lock_off > INT32_MAX ?
+					    INT32_MAX : opts->spin_lock_off);
 	return a;
 }
 

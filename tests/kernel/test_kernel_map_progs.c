@@ -44,8 +44,7 @@ static bool twin_map(struct twin_map *m, enum bpf_map_type type,
 				.value_size = value_size,
 				.max_entries = max_entries,
 				.map_flags = flags };
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags,
-				    .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags };
 
 	m->value_size = value_size;
 	m->max_entries = max_entries;

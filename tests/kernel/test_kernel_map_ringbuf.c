@@ -82,8 +82,7 @@ static void test_create(void)
 					.max_entries = c->max,
 					.map_flags = c->flags };
 		struct bpfvm_map_opts o = { .sz = sizeof(o),
-					    .map_flags = c->flags,
-					    .spin_lock_off = -1 };
+					    .map_flags = c->flags };
 		struct bpfvm_map *m = NULL;
 		int k = kmap_create(&ka), v;
 

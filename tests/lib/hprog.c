@@ -149,8 +149,7 @@ int hp_new_map(struct hprog *p, enum bpf_map_type type, uint32_t key_size,
 	struct kmap_attr a = { .type = type, .key_size = key_size,
 			       .value_size = value_size,
 			       .max_entries = max_entries, .map_flags = flags };
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags,
-				    .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags };
 	size_t i = p->map_cnt;
 	int err = 0;
 

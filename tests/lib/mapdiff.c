@@ -253,7 +253,7 @@ static int create_pair(struct mapdiff *d, const struct mapdiff_spec *s,
 		.sz = sizeof(vo), .name = ka.name, .map_flags = s->map_flags,
 		.numa_node = s->numa_node, .map_extra = s->map_extra,
 		.inner_map = inner_vm,
-		.spin_lock_off = s->spin_lock ? (int32_t)s->spin_lock_off : -1,
+		.has_spin_lock = s->spin_lock, .spin_lock_off = s->spin_lock_off,
 	};
 	int kr, vr, btf = -1;
 

@@ -66,8 +66,7 @@ static uint64_t rnd(uint64_t *s)
 static struct bpfvm_map *make(enum bpf_map_type t, uint32_t ks, uint32_t vs,
 			      uint32_t n, struct bpfvm_map *inner)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .spin_lock_off = -1,
-				    .inner_map = inner };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .inner_map = inner };
 	struct bpfvm_map *m = NULL;
 	int err = bpfvm_map_create(t, ks, vs, n, &o, &m);
 

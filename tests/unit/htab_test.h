@@ -22,8 +22,7 @@ static inline int ht_create(enum bpf_map_type t, uint32_t ks, uint32_t vs,
 			    uint32_t max, uint32_t flags,
 			    struct bpfvm_map **out)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags,
-				    .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags };
 
 	*out = NULL;
 	return bpfvm_map_create(t, ks, vs, max, &o, out);

@@ -51,8 +51,7 @@ static inline struct bpfvm_map *mk_map(enum bpf_map_type type, uint32_t key_size
 				uint32_t value_size, uint32_t max_entries,
 				uint32_t map_flags)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = map_flags,
-				    .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = map_flags };
 	struct bpfvm_map *m = NULL;
 	int err = bpfvm_map_create(type, key_size, value_size, max_entries,
 				   &o, &m);

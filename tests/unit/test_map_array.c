@@ -19,7 +19,9 @@ static struct bpfvm_map *mk(enum bpf_map_type t, uint32_t vs, uint32_t n,
 			    struct bpfvm_map *inner)
 {
 	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags,
-				    .spin_lock_off = lock_off,
+				    .has_spin_lock = lock_off >= 0,
+				    .spin_lock_off =
+					    lock_off >= 0 ? (uint32_t)lock_off : 0,
 				    .inner_map = inner };
 	struct bpfvm_map *m = NULL;
 
@@ -142,8 +144,7 @@ static void test_mmap_and_global_data(void)
 	CHECK_EQ_U64(bpfvm_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1,
 				      &(struct bpfvm_map_opts){
 					      .sz = sizeof(struct bpfvm_map_opts),
-					      .map_flags = BPF_F_MMAPABLE,
-					      .spin_lock_off = -1 },
+					      .map_flags = BPF_F_MMAPABLE },
 				      &m), -EINVAL);
 }
 
@@ -214,7 +215,7 @@ static void test_percpu(void)
 static void test_aom_create(struct bpfvm_map *tmpl)
 {
 	struct bpfvm_map *m = NULL, *outer;
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o) };
 
 	CHECK_EQ_U64(bpfvm_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, &o,
 				      &m), -EINVAL); /* no template */

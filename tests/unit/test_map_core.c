@@ -16,8 +16,7 @@
 static struct bpfvm_map *mk(enum bpf_map_type t, uint32_t vs, uint32_t n,
 			    uint32_t flags)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags,
-				    .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags };
 	struct bpfvm_map *m = NULL;
 
 	CHECK_EQ_U64(bpfvm_map_create(t, 4, vs, n, &o, &m), 0);
@@ -37,7 +36,7 @@ static int create_rc(enum bpf_map_type t, uint32_t ks, uint32_t vs,
 static void test_create_checks(void)
 {
 	struct bpfvm_map *m = NULL;
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o) };
 
 	CHECK_EQ_U64(bpfvm_map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, NULL, NULL),
 		     -EINVAL);
@@ -68,6 +67,7 @@ static void test_create_checks(void)
 	o.numa_node = 0;
 	CHECK_EQ_U64(create_rc(BPF_MAP_TYPE_ARRAY, 4, 8, 1, &o), 0);
 	o.map_flags = 0;
+	o.has_spin_lock = true;
 	o.spin_lock_off = 6; /* lock past the value's end */
 	CHECK_EQ_U64(create_rc(BPF_MAP_TYPE_ARRAY, 4, 8, 1, &o), -EINVAL);
 	o.spin_lock_off = 0;
@@ -80,7 +80,7 @@ static void test_create_checks(void)
 static void test_opts_size(void)
 {
 	struct bpfvm_map_opts o = { .sz = offsetof(struct bpfvm_map_opts,
-						   spin_lock_off),
+						   has_spin_lock),
 				    .map_flags = BPF_F_RDONLY_PROG };
 	struct bpfvm_map *m = NULL;
 
@@ -96,12 +96,43 @@ static void test_opts_size(void)
 	bpfvm_map_free(m);
 }
 
+/* A full opts left zeroed past what the caller set declares no lock
+ * (spin_lock_off 0 alone is not a lock at 0): BPF_F_LOCK refused, freeze
+ * allowed, any map type. With has_spin_lock the offset counts, 0 too. */
+static void test_opts_no_lock(void)
+{
+	struct bpfvm_map_opts o = { .sz = sizeof(o) };
+	struct bpfvm_map *m = NULL;
+
+	CHECK_EQ_U64(bpfvm_map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 2, &o, &m), 0);
+	CHECK_EQ_U64(bpfvm_map_update(m, &(uint32_t){ 0 }, &(uint64_t){ 1 },
+				      BPF_F_LOCK), -EINVAL);
+	CHECK_EQ_U64(bpfvm_map_freeze(m), 0);
+	bpfvm_map_free(m);
+	m = NULL;
+	CHECK_EQ_U64(bpfvm_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 2, &o,
+				      &m), 0);
+	bpfvm_map_free(m);
+	m = NULL;
+	o.has_spin_lock = true;
+	CHECK_EQ_U64(bpfvm_map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 2, &o, &m), 0);
+	CHECK_EQ_U64(bpfvm_map_update(m, &(uint32_t){ 0 }, &(uint64_t){ 1 },
+				      BPF_F_LOCK), 0);
+	CHECK_EQ_U64(bpfvm_map_freeze(m), -ENOTSUPP);
+	bpfvm_map_free(m);
+	m = NULL;
+	o.spin_lock_off = 0x80000000u; /* past any value */
+	CHECK_EQ_U64(bpfvm_map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 2, &o, &m),
+		     -EINVAL);
+	CHECK(m == NULL);
+}
+
 static void test_names(void)
 {
 	static const char *const ok[] = { "a", "abc_1.X", "123456789012345" };
 	static const char *const bad[] = { "a-b", "a b", "1234567890123456",
 					   "é" };
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o) };
 	struct bpfvm_map *m;
 
 	for (unsigned i = 0; i < 3; i++) {
@@ -157,7 +188,7 @@ static void test_ids_refs(void)
 static void test_freeze(void)
 {
 	struct bpfvm_map *m = mk(BPF_MAP_TYPE_ARRAY, 8, 4, 0);
-	struct bpfvm_map_opts lo = { .sz = sizeof(lo), .spin_lock_off = 0 };
+	struct bpfvm_map_opts lo = { .sz = sizeof(lo), .has_spin_lock = true };
 	struct bpfvm_map *locked = NULL;
 	uint32_t k = 1, keys[2] = { 0, 1 }, n;
 	uint64_t v = 7, vals[2] = { 1, 2 };
@@ -314,6 +345,7 @@ int main(void)
 {
 	test_create_checks();
 	test_opts_size();
+	test_opts_no_lock();
 	test_names();
 	test_ids_refs();
 	test_freeze();

@@ -22,8 +22,7 @@ static int create_opts(enum bpf_map_type t, uint32_t ks, uint32_t vs,
 static void test_create_checks(void)
 {
 	const uint32_t np = BPF_F_NO_PREALLOC;
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_extra = 1,
-				    .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_extra = 1 };
 
 	CHECK_EQ_U64(ht_create_err(HASH, 0, 8, 16, 0), -EINVAL);
 	CHECK_EQ_U64(ht_create_err(HASH, 8, 0, 16, 0), -EINVAL);
@@ -43,7 +42,7 @@ static void test_create_checks(void)
 	CHECK_EQ_U64(ht_create_err(HASH, 4, 4, 16, np | BPF_F_RDONLY_PROG), 0);
 	CHECK_EQ_U64(create_opts(HASH, 4, 4, 16, &o), -EINVAL);
 	o.map_extra = 0;
-	o.spin_lock_off = 0;
+	o.has_spin_lock = true; /* at 0 */
 	CHECK_EQ_U64(create_opts(PERCPU, 4, 8, 16, &o), -EOPNOTSUPP);
 	CHECK_EQ_U64(create_opts(HASH, 4, 8, 16, &o), 0);
 }
@@ -271,7 +270,8 @@ static void test_pointer_stability(uint32_t flags)
 
 static void test_spin_lock(void)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .spin_lock_off = 4 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .has_spin_lock = true,
+				    .spin_lock_off = 4 };
 	struct bpfvm_map *m = NULL;
 	uint8_t in[16], out[16];
 	uint32_t k = 5, *p;
@@ -356,8 +356,7 @@ static void test_no_prealloc(void)
 static struct bpfvm_map *hom_new(struct bpfvm_map *inner, uint32_t vs,
 				 int *err)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .inner_map = inner,
-				    .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .inner_map = inner };
 	struct bpfvm_map *m = NULL;
 
 	*err = bpfvm_map_create(BPF_MAP_TYPE_HASH_OF_MAPS, 4, vs, 2, &o, &m);

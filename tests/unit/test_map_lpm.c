@@ -33,8 +33,7 @@ static struct bpfvm_map *lpm_create(uint32_t data_size, uint32_t value_size,
 				    uint32_t max_entries)
 {
 	struct bpfvm_map_opts o = { .sz = sizeof(o),
-				    .map_flags = BPF_F_NO_PREALLOC,
-				    .spin_lock_off = -1 };
+				    .map_flags = BPF_F_NO_PREALLOC };
 	struct bpfvm_map *m = NULL;
 	int err = bpfvm_map_create(BPF_MAP_TYPE_LPM_TRIE, 4 + data_size,
 				   value_size, max_entries, &o, &m);
@@ -49,7 +48,9 @@ static int create_err(uint32_t key_size, uint32_t value_size,
 {
 	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags,
 				    .map_extra = extra,
-				    .spin_lock_off = lock_off };
+				    .has_spin_lock = lock_off >= 0,
+				    .spin_lock_off =
+					    lock_off >= 0 ? (uint32_t)lock_off : 0 };
 	struct bpfvm_map *m = NULL;
 	int err = bpfvm_map_create(BPF_MAP_TYPE_LPM_TRIE, key_size,
 				   value_size, max_entries, &o, &m);

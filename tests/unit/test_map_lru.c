@@ -12,7 +12,7 @@
 static void test_create(void)
 {
 	unsigned ncpu = bpfvm_num_possible_cpus();
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .spin_lock_off = 0 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .has_spin_lock = true };
 	struct bpfvm_map *m = NULL;
 
 	CHECK_EQ_U64(ht_create_err(LRU, 8, 8, 16, BPF_F_NO_PREALLOC),

@@ -16,7 +16,9 @@ static int create(enum bpf_map_type type, uint32_t key_size,
 {
 	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags,
 				    .map_extra = extra,
-				    .spin_lock_off = lock_off };
+				    .has_spin_lock = lock_off >= 0,
+				    .spin_lock_off =
+					    lock_off >= 0 ? (uint32_t)lock_off : 0 };
 	struct bpfvm_map *m = NULL;
 	int err = bpfvm_map_create(type, key_size, value_size, max, &o, &m);
 

@@ -16,7 +16,7 @@
 static void test_create(void)
 {
 	struct bpfvm_map *m = NULL;
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o) };
 	const uint32_t good[] = { BPF_F_PRESERVE_ELEMS, BPF_F_RDONLY,
 				  BPF_F_WRONLY, BPF_F_NUMA_NODE };
 	const uint32_t bad[] = { BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG,

@@ -14,7 +14,7 @@
 static void test_create(void)
 {
 	struct bpfvm_map *m = NULL;
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o) };
 	const uint32_t bad_sizes[] = { 0, 2048, 3 * PAGE, PAGE + 8, 6 * PAGE };
 
 	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(*bad_sizes); i++)

@@ -215,8 +215,7 @@ static void test_perf(enum bpfvm_engine e)
 static void test_inner(enum bpfvm_engine e)
 {
 	struct bpfvm_map *rb = rt_map(BPF_MAP_TYPE_RINGBUF, 0, 0, 4096);
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .inner_map = rb,
-				    .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .inner_map = rb };
 	struct bpfvm_map *outer = NULL;
 	struct bpfvm_prog *p;
 	uint32_t key = 0, id = bpfvm_map_id(rb);

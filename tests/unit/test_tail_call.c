@@ -56,7 +56,7 @@ static void prog_array_api(void)
 	struct bpfvm_prog *b = prog_b();
 	uint32_t k = 1, v = 0, bad = 0x7ffffff0, next;
 	struct bpfvm_map *m = NULL;
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .spin_lock_off = -1 };
+	struct bpfvm_map_opts o = { .sz = sizeof(o) };
 
 	CHECK(bpfvm_map_lookup(pa, &k, &v, 0) == -ENOENT);
 	CHECK(set_slot(1, b) == 0);
