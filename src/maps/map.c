@@ -87,7 +87,8 @@ static struct map_attr map_attr_of(enum bpf_map_type type, uint32_t key_size,
 	};
 
 	/* past INT32_MAX: beyond any value, so refused as such */
-	if (OPTS_GET(opts, has_spin_lock, false) && OPTS_HAS(opts, spin_lock_off))
+	if (OPTS_GET(opts, has_spin_lock, false) &&
+	    OPTS_HAS(opts, spin_lock_off))
 		a.spin_lock_off = (int32_t)(opts->spin_lock_off > INT32_MAX ?
 					    INT32_MAX : opts->spin_lock_off);
 	return a;

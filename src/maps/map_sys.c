@@ -180,6 +180,8 @@ int bpfvm_map_get_next_key(struct bpfvm_map *map, const void *key,
 
 	if (err)
 		return err;
+	if (key && !map->key_size)
+		return -EINVAL; /* bpf(2) refuses a key where there are none */
 	if (!map->ops->get_next_key)
 		return -EINVAL;
 	return map->ops->get_next_key(map, key, next_key);

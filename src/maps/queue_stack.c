@@ -1,8 +1,10 @@
 /* BPF_MAP_TYPE_QUEUE (FIFO) and BPF_MAP_TYPE_STACK (LIFO): keyless, a
  * ring of max_entries + 1 value slots under one spin lock, as the
  * kernel's. push with BPF_EXIST on a full map drops the oldest element;
- * pop / peek copy a value out (zeroed, -ENOENT, when empty). User space:
- * lookup = peek, lookup_and_delete = pop, update = push (map_sys.c). */
+ * pop / peek copy a value out; when empty (-ENOENT) the helpers zero it,
+ * user space's buffer is left as it was (bpf(2) copies out only on
+ * success). User space: lookup = peek, lookup_and_delete = pop, update =
+ * push. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,8 +93,10 @@ out:
 	return err;
 }
 
-/* Copy out the queue's oldest or the stack's newest element. */
-static long qs_get(struct bpfvm_map *map, void *value, bool lifo, bool take)
+/* Copy out the queue's oldest or the stack's newest element. Empty:
+ * -ENOENT, and value zeroed if `zero`. */
+static long qs_get(struct bpfvm_map *map, void *value, bool lifo, bool take,
+		   bool zero)
 {
 	struct qs_map *qs = qs_of(map);
 	uint32_t i;
@@ -100,7 +104,8 @@ static long qs_get(struct bpfvm_map *map, void *value, bool lifo, bool take)
 	map_spin_lock(&qs->lock);
 	if (qs->head == qs->tail) {
 		map_spin_unlock(&qs->lock);
-		memset(value, 0, map->value_size);
+		if (zero)
+			memset(value, 0, map->value_size);
 		return -ENOENT;
 	}
 	i = lifo ? (qs->head ? qs->head - 1 : qs->size - 1) : qs->tail;
@@ -113,33 +118,45 @@ static long qs_get(struct bpfvm_map *map, void *value, bool lifo, bool take)
 	return 0;
 }
 
-static long queue_pop(struct bpfvm_map *map, void *value)
+static bool qs_lifo(const struct bpfvm_map *map)
 {
-	return qs_get(map, value, false, true);
+	return map->type == BPF_MAP_TYPE_STACK;
 }
 
-static long queue_peek(struct bpfvm_map *map, void *value)
+static long qs_pop(struct bpfvm_map *map, void *value)
 {
-	return qs_get(map, value, false, false);
+	return qs_get(map, value, qs_lifo(map), true, true);
 }
 
-static long stack_pop(struct bpfvm_map *map, void *value)
+static long qs_peek(struct bpfvm_map *map, void *value)
 {
-	return qs_get(map, value, true, true);
+	return qs_get(map, value, qs_lifo(map), false, true);
 }
 
-static long stack_peek(struct bpfvm_map *map, void *value)
+/* User space: map_sys.c checked the key (NULL) and flags. */
+static int qs_sys_peek(struct bpfvm_map *map, const void *key, void *value,
+		       uint64_t flags)
 {
-	return qs_get(map, value, true, false);
+	(void)key, (void)flags;
+	return (int)qs_get(map, value, qs_lifo(map), false, false);
 }
 
-#define QS_OPS(pop_fn, peek_fn)                                             \
+static int qs_sys_pop(struct bpfvm_map *map, const void *key, void *value,
+		      uint64_t flags)
+{
+	(void)key, (void)flags;
+	return (int)qs_get(map, value, qs_lifo(map), true, false);
+}
+
+#define QS_OPS                                                              \
 	{                                                                   \
 		.check = qs_check, .alloc = qs_alloc, .free = qs_free,      \
 		.lookup = keyless_lookup, .update = keyless_update,         \
-		.delete = keyless_delete, .push = qs_push, .pop = pop_fn,   \
-		.peek = peek_fn, .get_next_key = keyless_get_next_key,      \
+		.delete = keyless_delete, .push = qs_push, .pop = qs_pop,   \
+		.peek = qs_peek, .get_next_key = keyless_get_next_key,      \
+		.sys_lookup = qs_sys_peek,                                  \
+		.sys_lookup_and_delete = qs_sys_pop,                        \
 	}
 
-const struct map_ops map_queue_ops = QS_OPS(queue_pop, queue_peek);
-const struct map_ops map_stack_ops = QS_OPS(stack_pop, stack_peek);
+const struct map_ops map_queue_ops = QS_OPS;
+const struct map_ops map_stack_ops = QS_OPS;

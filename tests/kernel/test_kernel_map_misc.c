@@ -268,6 +268,7 @@ static void scripted_keyless(enum bpf_map_type t)
 	DO(d, .kind = MAPDIFF_POP, .flags = BPF_F_LOCK);
 	DO(d, .kind = MAPDIFF_PEEK, .flags = BPF_F_LOCK);
 	DO(d, .kind = MAPDIFF_NEXT_KEY, .key = -1);
+	DO(d, .kind = MAPDIFF_NEXT_KEY, .raw_key = &one); /* no keys: -EINVAL */
 	DO(d, .kind = MAPDIFF_DELETE, .key = -1);
 	DO(d, .kind = MAPDIFF_LOOKUP, .raw_key = &one);
 	DO(d, .kind = MAPDIFF_UPDATE, .raw_key = &one, .value = 1);

@@ -135,8 +135,9 @@ static int op_read(struct mapdiff *d, const struct mapdiff_op *op, int *rc)
 	*rc = kr;
 	if (kr != vr)
 		return loose_rc(d, op, key, kr, vr);
-	if (kr)
-		return 0;
+	if (kr) /* bpf(2) copies out only on success: both untouched */
+		return d->bloom ? 0 : same_bytes(d, op, d->kvals, d->vvals,
+						 d->vsize, "value after an error");
 	md_normalize(d, d->kvals, d->vvals, 1);
 	return same_bytes(d, op, d->kvals, d->vvals, d->vsize, "value");
 }

@@ -128,9 +128,12 @@ static void test_full(enum bpf_map_type t)
 		CHECK_EQ_U64(bpfvm_map_lookup_and_delete(m, NULL, &v, 0), 0);
 		CHECK_EQ_U64(v, lifo ? 5 - i : 3 + i);
 	}
+	/* user side: bpf(2) copies a value out only on success */
 	v = 99;
 	CHECK_EQ_U64(bpfvm_map_lookup_and_delete(m, NULL, &v, 0), -ENOENT);
+	CHECK_EQ_U64(v, 99);
 	CHECK_EQ_U64(bpfvm_map_lookup(m, NULL, &v, 0), -ENOENT);
+	CHECK_EQ_U64(v, 99);
 	/* program side: an empty pop zeroes the value, as the kernel */
 	v = 99;
 	CHECK_EQ_U64(m->ops->pop(m, &v), -ENOENT);
@@ -143,6 +146,7 @@ static void test_full(enum bpf_map_type t)
 		     -EINVAL);
 	/* what the kernel refuses for these maps */
 	CHECK_EQ_U64(bpfvm_map_get_next_key(m, NULL, &v), -EINVAL);
+	CHECK_EQ_U64(bpfvm_map_get_next_key(m, &v, &v), -EINVAL);
 	CHECK_EQ_U64(bpfvm_map_delete(m, NULL), -EINVAL);
 	CHECK(m->ops->lookup(m, &v) == NULL);
 	CHECK_EQ_U64(m->ops->update(m, &v, &v, 0), -EINVAL);
