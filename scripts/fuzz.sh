@@ -29,6 +29,8 @@ if [ -z "$targets" ]; then
 fi
 # shellcheck disable=SC2086
 cmake --build "$build" --target $targets
+# the object zoo (tests/objs) seeds fuzz_loader
+cmake --build "$build" --target bpfvm_test_objs
 
 status=0
 for t in $targets; do
@@ -36,6 +38,13 @@ for t in $targets; do
 	corpus=$build/corpus/$t
 	artifacts=$build/artifacts/$t/
 	mkdir -p "$corpus" "$artifacts"
+	# seeds: tests/fuzz/corpus_<target>/; fuzz_loader: the built objects
+	if [ -d "$root/tests/fuzz/corpus_$t" ]; then
+		cp -n "$root/tests/fuzz/corpus_$t"/* "$corpus"/ 2>/dev/null || true
+	fi
+	if [ "$t" = fuzz_loader ]; then
+		cp -n "$build"/tests/objs/*.o "$corpus"/ 2>/dev/null || true
+	fi
 	echo "== $t: ${secs}s"
 	if ! "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$artifacts" \
