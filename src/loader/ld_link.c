@@ -79,7 +79,6 @@ void ld_link_fini(struct ld_link *lk)
 	free(lk->func_off);
 	free(lk->func_gen);
 	free(lk->placed);
-	free(lk->out);
 	free(lk->ext);
 	memset(lk, 0, sizeof(*lk));
 }
@@ -176,7 +175,8 @@ static int link_target(struct lctx *x, size_t pos, uint32_t code,
 	if (insn != lk->obj->funcs[f].start)
 		lk->odd_target = true;
 	insn = lk->func_off[f] + (insn - lk->obj->funcs[f].start);
-	lk->out[pos].imm = (int32_t)(insn - ((int64_t)pos + 1));
+	if (lk->out)
+		lk->out[pos].imm = (int32_t)(insn - ((int64_t)pos + 1));
 	return 0;
 }
 
@@ -281,9 +281,11 @@ static const struct ld_reloc *reloc_from(const struct ld_code *code,
 	return code->relocs + lo;
 }
 
-/* Copy placed function k into the program and link its instructions:
- * relocations first; calls and function addresses clang resolved itself
- * (inside one section) keep their target. */
+/* Link placed function k. Pass 1 (lk->out NULL) only places the
+ * functions its calls and function addresses reach (so the program's
+ * size is known before anything is written); pass 2 copies it into
+ * lk->out and links it: relocations first; calls and function addresses
+ * clang resolved itself (inside one section) keep their target. */
 static int link_func(struct lctx *x, size_t k)
 {
 	struct ld_link *lk = x->lk;
@@ -291,44 +293,35 @@ static int link_func(struct lctx *x, size_t k)
 	const struct ld_code *code = &lk->obj->code[fn->code];
 	const struct ld_reloc *r = reloc_from(code, fn->start);
 	const struct ld_reloc *end = code->relocs + code->reloc_cnt;
+	const struct bpf_insn *src = lk->insns[fn->code] + fn->start;
 	uint32_t off = lk->placed[k].off;
+	struct bpf_insn *out = lk->out ? lk->out + off : NULL;
 	int err = 0;
 
 	x->pl = &lk->placed[k];
 	x->fn = fn;
-	memcpy(lk->out + off, lk->insns[fn->code] + fn->start,
-	       fn->cnt * sizeof(*lk->out));
+	if (out)
+		memcpy(out, src, fn->cnt * sizeof(*out));
 	for (uint32_t i = 0; !err && i < fn->cnt; i++) {
-		struct bpf_insn *o = &lk->out[off + i];
+		const struct bpf_insn *o = &src[i];
 		uint32_t s = fn->start + i;
 
 		while (r < end && r->insn < s)
 			r++;
-		if (r < end && r->insn == s)
+		if (r < end && r->insn == s && out)
 			err = link_reloc(x, off + i, r);
+		else if (r < end && r->insn == s)
+			err = r->kind != LD_RELOC_CALL ? 0 :
+			      link_target(x, off + i, r->target_code,
+					  r->target_insn);
 		else if ((is_call(o) && o->src_reg == BPF_PSEUDO_CALL) ||
 			 (isa_is_lddw(o) && o->src_reg == BPF_PSEUDO_FUNC))
 			err = link_target(x, off + i, fn->code,
 					  (int64_t)s + 1 + o->imm);
-		else if (is_poison(o))
-			*o = poison;
+		else if (out && is_poison(o))
+			out[i] = poison;
 		if (isa_is_lddw(o))
 			i++;
-	}
-	return err;
-}
-
-static int link_all(struct lctx *x)
-{
-	struct ld_link *lk = x->lk;
-	int err = place(lk, x->p->func);
-
-	/* out grows as functions are placed; keep room for all placed */
-	for (size_t k = 0; !err && k < lk->placed_cnt; k++) {
-		err = grow((void **)&lk->out, &lk->out_cap, lk->out_cnt,
-			   sizeof(*lk->out));
-		if (!err)
-			err = link_func(x, k);
 	}
 	return err;
 }
@@ -343,14 +336,19 @@ int ld_link_prog(struct ld_link *lk, struct bpfvm_obj_prog *p, char *log,
 	lk->placed_cnt = 0;
 	lk->out_cnt = 0;
 	lk->odd_target = false;
-	err = link_all(&x);
-	if (!err) {
-		p->insns = malloc(lk->out_cnt * sizeof(*p->insns));
-		if (!p->insns)
-			return -ENOMEM;
-		memcpy(p->insns, lk->out, lk->out_cnt * sizeof(*p->insns));
-		p->insn_cnt = lk->out_cnt;
-		err = ld_link_info(lk, p);
-	}
-	return err;
+	lk->out = NULL;
+	err = place(lk, p->func);
+	for (size_t k = 0; !err && k < lk->placed_cnt; k++)
+		err = link_func(&x, k);	/* placed_cnt grows meanwhile */
+	if (err)
+		return err;
+	lk->out = malloc(lk->out_cnt * sizeof(*lk->out));
+	if (!lk->out)
+		return -ENOMEM;
+	for (size_t k = 0; !err && k < lk->placed_cnt; k++)
+		err = link_func(&x, k);
+	p->insns = lk->out;	/* the program owns it, even on error */
+	p->insn_cnt = lk->out_cnt;
+	lk->out = NULL;
+	return err ? err : ld_link_info(lk, p);
 }

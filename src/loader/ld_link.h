@@ -33,15 +33,15 @@ struct ld_link {
 	struct ld_placed *placed;
 	size_t placed_cnt, placed_cap;
 	struct bpf_insn *out;		/* the program being built */
-	size_t out_cnt, out_cap;
+	size_t out_cnt;
 	const struct bpfvm_btf_ext_sec **ext;	/* per code, or NULL */
 	bool odd_target;		/* a call into a function's middle */
 };
 
 /* Copy the sections' instructions and build the indexes; 0 or -ENOMEM. */
 int ld_link_init(struct ld_link *lk, const struct bpfvm_object *obj);
-/* Fill p->insns, p->func_info, p->line_info (freed by the caller; NULL
- * and 0 on error). Maps are lddw BPF_PSEUDO_MAP_IDX / _IDX_VALUE with
+/* Fill p->insns, p->func_info, p->line_info (the caller frees them,
+ * also after an error). Maps are lddw BPF_PSEUDO_MAP_IDX / _IDX_VALUE with
  * imm an index into obj->maps. 0 or -errno with "prog 'NAME': insn N:
  * reason" in log. */
 int ld_link_prog(struct ld_link *lk, struct bpfvm_obj_prog *p, char *log,
