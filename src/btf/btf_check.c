@@ -1,7 +1,6 @@
 /* Per-type checks that need no other type's size: kind flags, vlen,
  * names (offsets in the strings, C identifiers where C needs them),
  * referenced ids (exist, of a kind that may be referenced there). */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 
@@ -22,13 +21,24 @@ static const char *name_at(const struct bpfvm_btf *b, uint32_t off)
 	return off - b->start_str < b->str_len ? btf_s(b, off) : NULL;
 }
 
+/* Character classes of names, by table (this runs for every name):
+ * 1 may start an identifier, 2 may follow, 4 '.' of a symbol. */
+#define C_ID 3
+static const uint8_t name_chars[256] = {
+	['_'] = C_ID, ['.'] = 4,
+	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
+	['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+	['a' ... 'z'] = C_ID, ['A' ... 'Z'] = C_ID,
+};
+
 static bool ident_ok(const char *s, bool dots)
 {
-	if (!isalpha((unsigned char)*s) && *s != '_' && !(dots && *s == '.'))
+	uint8_t first = dots ? 1 | 4 : 1, rest = dots ? 2 | 4 : 2;
+
+	if (!(name_chars[(uint8_t)*s] & first))
 		return false;
 	for (s++; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' &&
-		    !(dots && *s == '.'))
+		if (!(name_chars[(uint8_t)*s] & rest))
 			return false;
 	return true;
 }

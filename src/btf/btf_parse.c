@@ -177,8 +177,6 @@ static int btf_build(const struct btf_ctx *c)
 		err = btf_check_types(c);
 	if (!err)
 		err = btf_resolve(c);
-	if (!err)
-		err = btf_hash_build(c->btf);
 	return err;
 }
 
@@ -190,6 +188,7 @@ static void btf_destroy(struct bpfvm_btf *b)
 	free(b->hash_head);
 	free(b->hash_next);
 	free(b->data);
+	pthread_mutex_destroy(&b->hash_lock);
 	bpfvm_btf_free(b->base);
 	free(b);
 }
@@ -213,6 +212,8 @@ int bpfvm_btf_parse(const void *data, size_t size,
 		return -ENOMEM;
 	c.btf = b;
 	atomic_init(&b->refcnt, 1);
+	atomic_init(&b->hash_ready, false);
+	pthread_mutex_init(&b->hash_lock, NULL);
 	b->start_id = 1;
 	if (base) {
 		b->base = bpfvm_btf_get((struct bpfvm_btf *)base);

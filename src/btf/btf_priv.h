@@ -3,6 +3,7 @@
 #ifndef BPFVM_BTF_PRIV_H
 #define BPFVM_BTF_PRIV_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -28,7 +29,10 @@ struct bpfvm_btf {
 	uint32_t *offs;			/* own type i: offset in types */
 	uint32_t *sizes;		/* own type i: sizeof, or BTF_NO_SIZE */
 	uint32_t *under;		/* own type i without modifiers */
-	uint32_t *hash_head;		/* name hash: first own index + 1 */
+	/* Name hash, built by the first lookup (a cache: parse stays lean) */
+	pthread_mutex_t hash_lock;
+	atomic_bool hash_ready;
+	uint32_t *hash_head;		/* first own index + 1 */
 	uint32_t *hash_next;		/* next own index + 1, same bucket */
 	uint32_t hash_mask;
 	bool swapped;			/* the input was the other byte order */
@@ -143,7 +147,6 @@ int btf_err(const struct btf_ctx *c, int err, uint32_t id, const char *fmt,
 /* Parse steps. */
 int btf_check_types(const struct btf_ctx *c);	/* btf_check.c */
 int btf_resolve(const struct btf_ctx *c);	/* btf_resolve.c */
-int btf_hash_build(struct bpfvm_btf *b);	/* btf_types.c */
 /* Byte-swap n u32 words in place (btf_parse.c; .BTF.ext uses it). */
 void btf_bswap32(uint32_t *w, size_t n);
 

@@ -1,5 +1,5 @@
 /* Reading a parsed BTF: the kind table, types and strings by id/offset,
- * lookup by name (a hash built at parse), modifiers, sizes. */
+ * lookup by name (a hash built by the first lookup), modifiers, sizes. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +83,7 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
-int btf_hash_build(struct bpfvm_btf *b)
+static int hash_build(struct bpfvm_btf *b)
 {
 	uint32_t cap = 16;
 
@@ -92,8 +92,12 @@ int btf_hash_build(struct bpfvm_btf *b)
 	b->hash_mask = cap - 1;
 	b->hash_head = calloc(cap, sizeof(*b->hash_head));
 	b->hash_next = calloc(b->nr ? b->nr : 1, sizeof(*b->hash_next));
-	if (!b->hash_head || !b->hash_next)
+	if (!b->hash_head || !b->hash_next) {
+		free(b->hash_head);
+		free(b->hash_next);
+		b->hash_head = b->hash_next = NULL;
 		return -ENOMEM;
+	}
 	/* last to first, so each chain runs in ascending id order */
 	for (uint32_t i = b->nr; i-- > 0;) {
 		const struct btf_type *t = btf_t(b, b->start_id + i);
@@ -108,9 +112,31 @@ int btf_hash_build(struct bpfvm_btf *b)
 	return 0;
 }
 
+/* The hash, built once under the lock; readers after that see it
+ * through hash_ready (release/acquire). The BTF is const to callers: the
+ * hash is a cache. */
+static int hash_get(const struct bpfvm_btf *btf)
+{
+	struct bpfvm_btf *b = (struct bpfvm_btf *)btf;
+	int err = 0;
+
+	if (atomic_load_explicit(&b->hash_ready, memory_order_acquire))
+		return 0;
+	pthread_mutex_lock(&b->hash_lock);
+	if (!atomic_load_explicit(&b->hash_ready, memory_order_relaxed)) {
+		err = hash_build(b);
+		if (!err)
+			atomic_store_explicit(&b->hash_ready, true,
+					      memory_order_release);
+	}
+	pthread_mutex_unlock(&b->hash_lock);
+	return err;
+}
+
 int bpfvm_btf_find(const struct bpfvm_btf *btf, const char *name, int kind)
 {
 	uint32_t h;
+	int err;
 
 	if (!btf || !name)
 		return -EINVAL;
@@ -122,6 +148,9 @@ int bpfvm_btf_find(const struct bpfvm_btf *btf, const char *name, int kind)
 	}
 	if (!*name)
 		return -ENOENT;
+	err = hash_get(btf);
+	if (err)
+		return err;
 	h = name_hash(name) & btf->hash_mask;
 	for (uint32_t i = btf->hash_head[h]; i; i = btf->hash_next[i - 1]) {
 		uint32_t id = btf->start_id + i - 1;

@@ -5,6 +5,8 @@
 #include <asm/ptrace.h>
 #include <bpfvm/btf.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <linux/bpf_perf_event.h>
 #include <stdlib.h>
 
@@ -238,6 +240,37 @@ static void test_split_bad(void)
 	bpfvm_btf_free(base);
 }
 
+static void *find_thread(void *arg)
+{
+	const struct bpfvm_btf *btf = arg;
+	intptr_t ok = 1;
+
+	for (int i = 0; i < 1000; i++)
+		ok &= bpfvm_btf_find(btf, "u", BTF_KIND_UNION) == T_UNION &&
+		      bpfvm_btf_find(btf, "e64", -1) == T_ENUM64;
+	return (void *)ok;
+}
+
+/* The name hash is built by the first lookup: four threads race to it. */
+static void test_find_threads(void)
+{
+	static struct blob b;
+	struct bpfvm_btf *btf = parse(b.out, every_kind(&b), NULL);
+	pthread_t th[4];
+
+	if (!btf)
+		return;
+	for (int i = 0; i < 4; i++)
+		CHECK(pthread_create(&th[i], NULL, find_thread, btf) == 0);
+	for (int i = 0; i < 4; i++) {
+		void *ok = NULL;
+
+		pthread_join(th[i], &ok);
+		CHECK(ok == (void *)1);
+	}
+	bpfvm_btf_free(btf);
+}
+
 static void test_builtin(void)
 {
 	const struct bpfvm_btf *btf = bpfvm_btf_builtin();
@@ -298,6 +331,7 @@ int main(void)
 	test_byte_order();
 	test_split();
 	test_split_bad();
+	test_find_threads();
 	test_builtin();
 	test_vmlinux();
 	return check_report();
