@@ -392,6 +392,59 @@ static void test_externs(void)
 	bpfvm_object_close(obj);
 }
 
+/* CO-RE against the target load chooses: opts.target_btf, else the
+ * file in btf_custom_path, else the kernel's / bpfvm's own BTF (which
+ * have no struct ll_task: the field is missing, its offset poisoned). */
+static void test_core(void)
+{
+	char path[512], log[512] = "";
+	struct bpfvm_object *target = open_obj("ll_core_target"), *obj;
+	struct bpfvm_object_open_opts o = { .sz = sizeof(o), .log_buf = log,
+					    .log_size = sizeof(log) };
+	struct bpfvm_run_opts ro = { .sz = sizeof(ro) };
+	uint64_t r0 = 0;
+
+	if (!target)
+		return;
+	snprintf(path, sizeof(path), "%s/ll_core_target.o", BPFVM_OBJ_DIR);
+	for (int how = 0; how < 3; how++) {
+		o.target_btf = how == 0 ? bpfvm_object_btf(target) : NULL;
+		o.btf_custom_path = how == 1 ? path : NULL;
+		obj = NULL;
+		CHECK(bpfvm_object_open_file(BPFVM_OBJ_DIR "/ll_core.o", &o,
+					     &obj) == 0);
+		if (!obj)
+			continue;
+		CHECK(load(obj, log, sizeof(log)) == 0);
+		for (size_t e = 0; how < 2 && e < 2; e++) {
+			CHECK_EQ_U64(run(obj, "core_off", engines[e]), 16);
+			CHECK_EQ_U64(run(obj, "core_exists", engines[e]), 1);
+		}
+		if (how == 2) {
+			CHECK_EQ_U64(run(obj, "core_exists",
+					 BPFVM_ENGINE_INTERP), 0);
+			CHECK(bpfvm_prog_run(bpfvm_obj_prog_prog(
+					bpfvm_object_find_prog(obj, "core_off")),
+					NULL, 0, &r0, &ro) == -EINVAL);
+		}
+		bpfvm_object_close(obj);
+	}
+	/* a custom path that is no BTF fails the load, naming it */
+	o.target_btf = NULL;
+	o.btf_custom_path = "/nonexistent/vmlinux";
+	obj = NULL;
+	CHECK(bpfvm_object_open_file(BPFVM_OBJ_DIR "/ll_core.o", &o, &obj) ==
+	      0);
+	if (obj) {
+		CHECK(bpfvm_object_load(obj, &(struct bpfvm_object_load_opts){
+			.sz = sizeof(struct bpfvm_object_load_opts),
+			.log_buf = log, .log_size = sizeof(log) }) < 0);
+		CHECK(strstr(log, "/nonexistent/vmlinux") != NULL);
+		bpfvm_object_close(obj);
+	}
+	bpfvm_object_close(target);
+}
+
 int main(void)
 {
 	test_calls();
@@ -399,5 +452,6 @@ int main(void)
 	test_slots();
 	test_errors();
 	test_externs();
+	test_core();
 	return check_report();
 }
