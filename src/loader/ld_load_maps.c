@@ -79,13 +79,15 @@ static int create(const struct bpfvm_object *obj, const char *name,
 		  const struct bpfvm_map_def *def, uint32_t flags,
 		  struct bpfvm_map *inner, struct bpfvm_map **out)
 {
+	int32_t lock = spin_lock_off(obj->btf, def->btf_value_type_id);
 	struct bpfvm_map_opts o = {
 		.sz = sizeof(o),
 		.map_flags = flags,
 		.numa_node = def->numa_node,
 		.map_extra = def->map_extra,
 		.inner_map = inner,
-		.spin_lock_off = spin_lock_off(obj->btf, def->btf_value_type_id),
+		.has_spin_lock = lock >= 0,
+		.spin_lock_off = lock >= 0 ? (uint32_t)lock : 0,
 	};
 	char nm[BPF_OBJ_NAME_LEN];
 

@@ -271,6 +271,16 @@ static void test_data(void)
 			     4);
 	}
 	CHECK_EQ_U64(*(int *)bpfvm_object_global(obj, "factor", NULL), 4);
+	/* the lock BTF declares: BPF_F_LOCK updates are accepted */
+	{
+		struct bpfvm_map *lk =
+			bpfvm_obj_map_map(bpfvm_object_find_map(obj, "locked"));
+		int val[3] = { 0, 0, 40 };
+
+		CHECK(bpfvm_map_update(lk, &k0, val, BPF_F_LOCK) == 0);
+		CHECK_EQ_U64(run(obj, "lock_inc", BPFVM_ENGINE_INTERP), 41);
+		CHECK_EQ_U64(run(obj, "lock_inc", BPFVM_ENGINE_JIT), 42);
+	}
 out:
 	bpfvm_object_close(obj);
 }
