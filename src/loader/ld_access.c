@@ -68,6 +68,8 @@ void *bpfvm_obj_map_initial_value(struct bpfvm_obj_map *m, size_t *size)
 {
 	void *v;
 
+	if (size)
+		*size = 0;
 	if (m->kind == BPFVM_OBJ_MAP_DEF)
 		return NULL;
 	if (m->kind == BPFVM_OBJ_MAP_KCONFIG && !m->map) {

@@ -271,6 +271,9 @@ static void test_data(void)
 			     4);
 	}
 	CHECK_EQ_U64(*(int *)bpfvm_object_global(obj, "factor", NULL), 4);
+	size = 9;
+	CHECK(bpfvm_obj_map_initial_value(bpfvm_object_find_map(obj, "vals"),
+					  &size) == NULL && size == 0);
 	/* the lock BTF declares: BPF_F_LOCK updates are accepted */
 	{
 		struct bpfvm_map *lk =
