@@ -72,12 +72,12 @@ void *bpfvm_obj_map_initial_value(struct bpfvm_obj_map *m, size_t *size)
 		*size = 0;
 	if (m->kind == BPFVM_OBJ_MAP_DEF)
 		return NULL;
-	if (m->kind == BPFVM_OBJ_MAP_KCONFIG && !m->map) {
-		/* before load the externs have no values yet */
-		v = m->obj->externs.image;
+	if (m->kind == BPFVM_OBJ_MAP_KCONFIG && !m->map &&
+	    m->obj->externs.image) {
+		/* resolved, not yet loaded (or load failed after) */
 		if (size)
-			*size = v ? m->obj->externs.image_size : 0;
-		return v;
+			*size = m->obj->externs.image_size;
+		return m->obj->externs.image;
 	}
 	v = m->map ? live_value(m->map) : m->data;
 	if (size)
