@@ -75,10 +75,40 @@ static int32_t spin_lock_off(const struct bpfvm_btf *btf, uint32_t id)
 	return -1;
 }
 
+/* What the kernel needs of what the object declares, as libbpf settles
+ * it at load: a PERF_EVENT_ARRAY of max_entries 0 gets one slot per
+ * possible CPU and 4-byte keys and values when not given; RINGBUF /
+ * USER_RINGBUF declared with key / value types (bpf2go) lose them. */
+static struct bpfvm_map_def create_def(const struct bpfvm_map_def *d)
+{
+	struct bpfvm_map_def c = *d;
+
+	switch (c.type) {
+	case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_USER_RINGBUF:
+		c.key_size = 0;
+		c.value_size = 0;
+		break;
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		if (!c.max_entries)
+			c.max_entries = bpfvm_num_possible_cpus();
+		if (!c.key_size)
+			c.key_size = 4;
+		if (!c.value_size)
+			c.value_size = 4;
+		break;
+	default:
+		break;
+	}
+	return c;
+}
+
 static int create(const struct bpfvm_object *obj, const char *name,
-		  const struct bpfvm_map_def *def, uint32_t flags,
+		  const struct bpfvm_map_def *decl, uint32_t flags,
 		  struct bpfvm_map *inner, struct bpfvm_map **out)
 {
+	struct bpfvm_map_def cdef = create_def(decl);
+	const struct bpfvm_map_def *def = &cdef;
 	int32_t lock = spin_lock_off(obj->btf, def->btf_value_type_id);
 	struct bpfvm_map_opts o = {
 		.sz = sizeof(o),

@@ -1,12 +1,10 @@
 /* BTF-defined maps: the `.maps` section's relocations (R_BPF_64_ABS64:
  * the `values` initialisers of PROG_ARRAY and map-in-map definitions)
  * handed to ld_btf_maps_parse, whose definitions become the object's
- * maps. Adjustments made here, as libbpf makes them at load:
- * PERF_EVENT_ARRAY with max_entries 0 gets one entry per possible CPU
- * and key/value sizes 4 when not given; RINGBUF / USER_RINGBUF that
- * declare key/value types (bpf2go style) lose them (the kernel needs
- * 0); types whose values are not BTF-described data drop their BTF
- * type ids. */
+ * maps. The definitions stay as declared (libbpf's view at open); the
+ * sizes the kernel needs (per-CPU perf arrays, bpf2go ringbufs) are
+ * settled at load (ld_load_maps.c). Types whose values are not
+ * BTF-described data drop their BTF type ids here, as libbpf does. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,23 +84,6 @@ static int collect_refs(struct ld_ctx *c, struct ld_sym_ref **out,
 
 static void adjust_def(struct bpfvm_map_def *d)
 {
-	switch (d->type) {
-	case BPF_MAP_TYPE_RINGBUF:
-	case BPF_MAP_TYPE_USER_RINGBUF:
-		d->key_size = 0;
-		d->value_size = 0;
-		break;
-	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
-		if (!d->max_entries)
-			d->max_entries = bpfvm_num_possible_cpus();
-		if (!d->key_size)
-			d->key_size = 4;
-		if (!d->value_size)
-			d->value_size = 4;
-		break;
-	default:
-		break;
-	}
 	switch (d->type) {
 	case BPF_MAP_TYPE_RINGBUF:
 	case BPF_MAP_TYPE_USER_RINGBUF:

@@ -83,8 +83,6 @@ static void rec_to_def(const struct legacy_rec *r, size_t rec,
 		d->pinning = r->f[6];
 	else
 		d->numa_node = r->f[6];
-	if (d->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !d->max_entries)
-		d->max_entries = bpfvm_num_possible_cpus();
 }
 
 static void set_inner(struct bpfvm_obj_map *outer,

@@ -458,8 +458,35 @@ static void test_core(void)
 	bpfvm_object_close(target);
 }
 
+/* Sizes settled at load, as libbpf does: a perf event array declared
+ * with max_entries 0 gets one slot per possible CPU, a ringbuf declared
+ * with key / value types is created without them. */
+static void test_settled_sizes(void)
+{
+	struct bpfvm_object *obj = open_obj("ld_maps");
+	const struct bpfvm_map *m;
+	char log[256];
+
+	if (obj && load(obj, log, sizeof(log)) == 0) {
+		m = bpfvm_obj_map_map(bpfvm_object_find_map(obj, "perf"));
+		CHECK(m && bpfvm_map_type(m) == BPF_MAP_TYPE_PERF_EVENT_ARRAY &&
+		      bpfvm_map_max_entries(m) == bpfvm_num_possible_cpus());
+	}
+	bpfvm_object_close(obj);
+	obj = open_obj("ld_data");
+	if (obj && load(obj, log, sizeof(log)) == 0) {
+		m = bpfvm_obj_map_map(bpfvm_object_find_map(obj, "rb"));
+		CHECK(m && bpfvm_map_type(m) == BPF_MAP_TYPE_RINGBUF &&
+		      bpfvm_map_key_size(m) == 0 &&
+		      bpfvm_map_value_size(m) == 0 &&
+		      bpfvm_map_max_entries(m) == 4096);
+	}
+	bpfvm_object_close(obj);
+}
+
 int main(void)
 {
+	test_settled_sizes();
 	test_calls();
 	test_data();
 	test_slots();
