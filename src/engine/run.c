@@ -72,6 +72,7 @@ prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *r0,
 	int err;
 
 	run_init(&run, prog, mem, mem_len, budget, opts);
+	run.checked = checked;
 	if (run.err_buf && run.err_size)
 		run.err_buf[0] = '\0';
 	if (!prog)

@@ -28,6 +28,8 @@ struct bpfvm_run {
 	void *user;
 	uint8_t stopped;	/* 0, ENG_STOP or ENG_ABORT; JIT code tests
 				 * this byte after every helper call */
+	uint8_t checked;	/* BPFVM_RUN_F_CHECKED: helpers check the
+				 * maps they are given (hlp_map_arg) */
 	uint64_t stop_r0;
 	int abort_err;
 	void *mem;

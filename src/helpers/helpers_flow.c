@@ -9,6 +9,7 @@
 #include "engine/run.h"
 #include "helpers/helpers.h"
 #include "helpers/helpers_flow.h"
+#include "helpers/hlp_priv.h"
 #include "maps/map_priv.h"
 
 #define ERR(e) ((uint64_t)(int64_t)(e))
@@ -89,12 +90,14 @@ static uint64_t for_each_map_elem(uint64_t r1, uint64_t r2, uint64_t r3,
 				  uint64_t r4, uint64_t r5,
 				  struct bpfvm_run *run)
 {
-	struct bpfvm_map *map = (struct bpfvm_map *)(uintptr_t)r1;
+	struct bpfvm_map *map = hlp_map_arg(run, r1, "bpf_for_each_map_elem",
+					    1);
 	struct elem_cb_ctx c = { run, r2, r3 };
 
 	(void)r5;
-	/* Unverified programs: only a map the run's programs hold. */
-	if (!eng_run_has_map(run, map) || !map->ops->for_each)
+	/* Unverified programs: only a map the run's programs hold (checked
+	 * runs end above, the others get -EINVAL). */
+	if (!map || !eng_run_has_map(run, map) || !map->ops->for_each)
 		return ERR(-EINVAL);
 	return (uint64_t)map->ops->for_each(map, elem_cb, &c, r4);
 }

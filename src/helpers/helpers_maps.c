@@ -5,18 +5,35 @@
  * created with BPF_F_RDONLY_PROG ("write into map forbidden", EACCES at
  * load time) and calls of an op the map type lacks; bpfvm checks the same
  * at run time: those calls return -EPERM, a missing op -EINVAL (lookups:
- * NULL), so a program that reaches them cannot change the map. */
+ * NULL), so a program that reaches them cannot change the map. In checked
+ * runs r1 must be a map the program uses (hlp_map_arg). */
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 
 #include <linux/bpf.h>
 
+#include "core/log.h"
+#include "engine/run.h"
 #include "helpers/helpers.h"
+#include "helpers/hlp_priv.h"
 #include "maps/map_priv.h"
 
 #define MAP(r) ((struct bpfvm_map *)(uintptr_t)(r))
 #define PTR(r) ((void *)(uintptr_t)(r))
 #define ERR(e) ((uint64_t)(int64_t)(e))
+
+struct bpfvm_map *hlp_map_arg(struct bpfvm_run *run, uint64_t val,
+			      const char *helper, int reg)
+{
+	if (__builtin_expect(!run || !run->checked, 1) ||
+	    eng_run_has_map(run, (const void *)(uintptr_t)val))
+		return MAP(val);
+	eng_run_abort(run, core_logf(run->err_buf, run->err_size, -EINVAL,
+				     "%s: r%d (0x%" PRIx64 ") is not a map "
+				     "this program uses", helper, reg, val));
+	return NULL;
+}
 
 /* May a program call this changing op? 0, -EPERM (BPF_F_RDONLY_PROG),
  * or -EINVAL (no map, or the type has no such op). */
@@ -33,9 +50,9 @@ static uint64_t map_lookup_elem(uint64_t r1, uint64_t r2, uint64_t r3,
 				uint64_t r4, uint64_t r5,
 				struct bpfvm_run *run)
 {
-	struct bpfvm_map *map = MAP(r1);
+	struct bpfvm_map *map = hlp_map_arg(run, r1, "bpf_map_lookup_elem", 1);
 
-	(void)r3, (void)r4, (void)r5, (void)run;
+	(void)r3, (void)r4, (void)r5;
 	if (!map || !map->ops->lookup)
 		return 0;
 	return (uintptr_t)map->ops->lookup(map, PTR(r2));
@@ -46,10 +63,10 @@ static uint64_t map_lookup_elem(uint64_t r1, uint64_t r2, uint64_t r3,
 	static uint64_t name(uint64_t r1, uint64_t r2, uint64_t r3,         \
 			     uint64_t r4, uint64_t r5, struct bpfvm_run *run)\
 	{                                                                    \
-		struct bpfvm_map *map = MAP(r1);                             \
+		struct bpfvm_map *map = hlp_map_arg(run, r1, "bpf_" #name, 1);\
 		long err = prog_may_write(map, map && map->ops->op);         \
                                                                              \
-		(void)r2, (void)r3, (void)r4, (void)r5, (void)run;           \
+		(void)r2, (void)r3, (void)r4, (void)r5;                      \
 		return ERR(err ? err : map->ops->op(map, __VA_ARGS__));      \
 	}
 
@@ -61,9 +78,9 @@ WRITE_HELPER(map_pop_elem, pop, PTR(r2))
 static uint64_t map_peek_elem(uint64_t r1, uint64_t r2, uint64_t r3,
 			      uint64_t r4, uint64_t r5, struct bpfvm_run *run)
 {
-	struct bpfvm_map *map = MAP(r1);
+	struct bpfvm_map *map = hlp_map_arg(run, r1, "bpf_map_peek_elem", 1);
 
-	(void)r3, (void)r4, (void)r5, (void)run;
+	(void)r3, (void)r4, (void)r5;
 	if (!map || !map->ops->peek)
 		return ERR(-EINVAL);
 	return ERR(map->ops->peek(map, PTR(r2)));
@@ -75,10 +92,11 @@ static uint64_t map_lookup_percpu_elem(uint64_t r1, uint64_t r2, uint64_t r3,
 				       uint64_t r4, uint64_t r5,
 				       struct bpfvm_run *run)
 {
-	struct bpfvm_map *map = MAP(r1);
+	struct bpfvm_map *map = hlp_map_arg(run, r1,
+					    "bpf_map_lookup_percpu_elem", 1);
 	uint32_t cpu = (uint32_t)r3;
 
-	(void)r4, (void)r5, (void)run;
+	(void)r4, (void)r5;
 	if (!map || !map->ops->lookup_percpu ||
 	    cpu >= bpfvm_num_possible_cpus())
 		return 0;

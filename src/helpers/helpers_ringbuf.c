@@ -1,17 +1,22 @@
 /* Built-in helpers: ringbuf group (see helpers.h): the BPF ring buffer
- * and bpf_perf_event_output. Map arguments are struct bpfvm_map pointers;
- * a map of the wrong type gets -EINVAL / NULL rather than a crash (the
- * verifier refuses such programs anyway). */
+ * and bpf_perf_event_output. Map arguments are struct bpfvm_map pointers
+ * (checked runs: of the program's maps, hlp_map_arg); a map of the wrong
+ * type gets -EINVAL / NULL rather than a crash (the verifier refuses such
+ * programs anyway). */
 #include <errno.h>
 #include <string.h>
 
 #include "helpers/helpers.h"
+#include "helpers/hlp_priv.h"
 #include "maps/perf_event.h"
 #include "maps/ringbuf.h"
 
-static struct ringbuf_map *hlp_ringbuf_of(uint64_t map)
+static struct ringbuf_map *hlp_ringbuf_of(struct bpfvm_run *run, uint64_t map,
+					  const char *helper)
 {
-	return ringbuf_of((struct bpfvm_map *)(uintptr_t)map);
+	struct bpfvm_map *m = hlp_map_arg(run, map, helper, 1);
+
+	return m ? ringbuf_of(m) : NULL;
 }
 
 /* long bpf_ringbuf_output(void *ringbuf, void *data, u64 size, u64 flags) */
@@ -19,10 +24,10 @@ static uint64_t hlp_ringbuf_output(uint64_t map, uint64_t data, uint64_t size,
 				   uint64_t flags, uint64_t r5,
 				   struct bpfvm_run *run)
 {
-	struct ringbuf_map *rb = hlp_ringbuf_of(map);
+	struct ringbuf_map *rb = hlp_ringbuf_of(run, map, "bpf_ringbuf_output");
 	void *rec;
 
-	(void)r5, (void)run;
+	(void)r5;
 	if (!rb || (flags & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)))
 		return (uint64_t)-EINVAL;
 	rec = ringbuf_reserve(rb, size);
@@ -38,9 +43,9 @@ static uint64_t hlp_ringbuf_reserve(uint64_t map, uint64_t size,
 				    uint64_t flags, uint64_t r4, uint64_t r5,
 				    struct bpfvm_run *run)
 {
-	struct ringbuf_map *rb = hlp_ringbuf_of(map);
+	struct ringbuf_map *rb = hlp_ringbuf_of(run, map, "bpf_ringbuf_reserve");
 
-	(void)r4, (void)r5, (void)run;
+	(void)r4, (void)r5;
 	if (!rb || flags)
 		return 0;
 	return (uint64_t)(uintptr_t)ringbuf_reserve(rb, size);
@@ -74,9 +79,9 @@ static uint64_t hlp_ringbuf_query(uint64_t map, uint64_t flags, uint64_t r3,
 				  uint64_t r4, uint64_t r5,
 				  struct bpfvm_run *run)
 {
-	struct ringbuf_map *rb = hlp_ringbuf_of(map);
+	struct ringbuf_map *rb = hlp_ringbuf_of(run, map, "bpf_ringbuf_query");
 
-	(void)r3, (void)r4, (void)r5, (void)run;
+	(void)r3, (void)r4, (void)r5;
 	return rb ? ringbuf_query(rb, flags) : 0;
 }
 
@@ -87,9 +92,12 @@ static uint64_t hlp_perf_event_output(uint64_t ctx, uint64_t map,
 				      uint64_t flags, uint64_t data,
 				      uint64_t size, struct bpfvm_run *run)
 {
-	(void)ctx, (void)run;
-	return (uint64_t)perf_array_output((struct bpfvm_map *)(uintptr_t)map,
-					   flags,
+	struct bpfvm_map *m = hlp_map_arg(run, map, "bpf_perf_event_output", 2);
+
+	(void)ctx;
+	if (!m)
+		return (uint64_t)-EINVAL;
+	return (uint64_t)perf_array_output(m, flags,
 					   (const void *)(uintptr_t)data,
 					   size);
 }

@@ -9,6 +9,18 @@
 #include <stdint.h>
 #include <time.h>
 
+struct bpfvm_map;
+struct bpfvm_run;
+
+/* helpers_maps.c: a helper's map argument (register `reg` of a call to
+ * `helper`). Without a verifier any value can arrive there: in checked
+ * runs it must be a map the run's programs use, else the run ends with
+ * -EINVAL (message in err_buf) once the helper returns, and this returns
+ * NULL (the helper returns at once; its result is not used). Other runs
+ * (run NULL too) trust the value: one byte tested. */
+struct bpfvm_map *hlp_map_arg(struct bpfvm_run *run, uint64_t val,
+			      const char *helper, int reg);
+
 /* helpers_misc.c */
 uint64_t hlp_clock_ns(clockid_t clk);
 unsigned long hlp_jiffies_hz(void);

@@ -242,11 +242,118 @@ static void test_program(void)
 	bpfvm_map_free(arr);
 }
 
+/* Without a verifier a program may hand a map helper anything as its
+ * map. Checked runs accept only maps the run's programs use: a bogus
+ * pointer (unmapped: a dereference would crash) or a live map the
+ * program does not use ends the run with -EINVAL and a message naming
+ * the helper, in both engines, for every helper taking a map. */
+struct map_call {
+	uint32_t id;
+	int reg;		/* the map argument */
+	const char *name;
+};
+
+static const struct map_call map_calls[] = {
+	{ BPF_FUNC_map_lookup_elem, 1, "bpf_map_lookup_elem" },
+	{ BPF_FUNC_map_update_elem, 1, "bpf_map_update_elem" },
+	{ BPF_FUNC_map_delete_elem, 1, "bpf_map_delete_elem" },
+	{ BPF_FUNC_map_push_elem, 1, "bpf_map_push_elem" },
+	{ BPF_FUNC_map_pop_elem, 1, "bpf_map_pop_elem" },
+	{ BPF_FUNC_map_peek_elem, 1, "bpf_map_peek_elem" },
+	{ BPF_FUNC_map_lookup_percpu_elem, 1, "bpf_map_lookup_percpu_elem" },
+	{ BPF_FUNC_ringbuf_output, 1, "bpf_ringbuf_output" },
+	{ BPF_FUNC_ringbuf_reserve, 1, "bpf_ringbuf_reserve" },
+	{ BPF_FUNC_ringbuf_query, 1, "bpf_ringbuf_query" },
+	{ BPF_FUNC_perf_event_output, 2, "bpf_perf_event_output" },
+	{ BPF_FUNC_for_each_map_elem, 1, "bpf_for_each_map_elem" },
+};
+
+/* r0 = 77 after the call, unless the run ends there. used: a map the
+ * program names (lddw by id), so it has one. */
+static int run_map_call(const struct map_call *c, uint64_t map,
+			uint32_t used, enum bpfvm_engine engine,
+			uint32_t flags, uint64_t *r0, char *msg, size_t size)
+{
+	const struct bpf_insn prog[] = {
+		ST_IMM(BPF_DW, 10, -8, 0),
+		ST_IMM(BPF_DW, 10, -16, 0),
+		LD_IMM64_RAW(0, BPF_PSEUDO_MAP_FD, used, 0),
+		MOV64_REG(1, 10),
+		ALU64_IMM(BPF_ADD, 1, -16),
+		MOV64_REG(2, 1),
+		MOV64_REG(3, 1),
+		MOV64_IMM(4, 0),
+		MOV64_IMM(5, 8),
+		LD_IMM64(c->reg, map),
+		CALL_HELPER(c->id),
+		MOV64_IMM(0, 77),
+		EXIT(),
+	};
+	struct bpfvm_run_opts ro = { .sz = sizeof(ro), .engine = engine,
+				     .flags = flags, .err_buf = msg,
+				     .err_size = size };
+
+	msg[0] = '\0';
+	return run_insns_env(prog, ARRAY_LEN(prog), NULL, NULL, 0, r0, &ro,
+			     NULL, 0);
+}
+
+static void test_checked_map_arg(void)
+{
+	static const enum bpfvm_engine engines[] = { BPFVM_ENGINE_INTERP,
+						     BPFVM_ENGINE_JIT };
+	struct bpfvm_map *used = NULL, *other = NULL;
+	char msg[256];
+
+	if (bpfvm_map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, NULL, &used) ||
+	    bpfvm_map_create(BPF_MAP_TYPE_HASH, 4, 8, 4, NULL, &other))
+		goto out;
+	for (size_t e = 0; e < ARRAY_LEN(engines); e++) {
+		for (size_t i = 0; i < ARRAY_LEN(map_calls); i++) {
+			const struct map_call *c = &map_calls[i];
+			const uint64_t bad[] = { 0x1000, P(other) };
+			uint32_t uid = bpfvm_map_id(used);
+
+			for (size_t b = 0; b < ARRAY_LEN(bad); b++) {
+				uint64_t r0 = 0;
+				int err = run_map_call(c, bad[b], uid,
+						       engines[e],
+						       BPFVM_RUN_F_CHECKED,
+						       &r0, msg, sizeof(msg));
+
+				CHECK_EQ_U64(err, -EINVAL);
+				CHECK(strstr(msg, c->name) != NULL);
+				CHECK(strstr(msg, "is not a map this program "
+					      "uses") != NULL);
+			}
+		}
+	}
+	/* the map the program uses passes the check */
+	for (size_t e = 0; e < ARRAY_LEN(engines); e++) {
+		uint64_t r0 = 0;
+
+		CHECK_EQ_U64(run_map_call(&map_calls[0], P(used),
+					  bpfvm_map_id(used), engines[e],
+					  BPFVM_RUN_F_CHECKED, &r0, msg,
+					  sizeof(msg)), 0);
+		CHECK_EQ_U64(r0, 77);
+		/* unchecked runs trust the value (here a live map) */
+		CHECK_EQ_U64(run_map_call(&map_calls[0], P(other),
+					  bpfvm_map_id(used), engines[e], 0,
+					  &r0, msg, sizeof(msg)), 0);
+		CHECK_EQ_U64(r0, 77);
+	}
+out:
+	bpfvm_map_free(used);
+	bpfvm_map_free(other);
+}
+
 int main(void)
 {
 	test_pass_through();
 	test_readonly_and_missing();
 	test_real_maps();
 	test_program();
+	test_checked_map_arg();
 	return check_report();
 }

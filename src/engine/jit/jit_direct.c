@@ -152,6 +152,7 @@ static uint8_t *init_for_calls(struct jit_cc *cc, uint8_t *p)
 	for (size_t k = 0; k < sizeof(zeroed) / sizeof(zeroed[0]); k++)
 		p = x86_store_imm(p, 8, JIT_CTX, zeroed[k], 0);
 	p = x86_store_imm(p, 1, JIT_CTX, D_RUN_OFF(stopped), 0);
+	p = x86_store_imm(p, 1, JIT_CTX, D_RUN_OFF(checked), 0);
 	p = x86_lea(p, JIT_TMP, JIT_CTX,
 		    -(int32_t)((BPFVM_MAX_CALL_DEPTH - 2) * BPFVM_STACK_SIZE));
 	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(min_rbp), JIT_TMP);
