@@ -10,8 +10,9 @@
  * failed to register for lack of memory), nothing is known about readers,
  * so retired maps are only released by map_retire_drain (the owner's
  * destruction) -- safe, but a map-in-map whose slots churn keeps its old
- * inner maps until then. Programs run without these brackets (the JIT's
- * direct entry, bpfvm_prog_jit_fn) are not covered. */
+ * inner maps until then. The JIT's direct entry (bpfvm_prog_jit_fn)
+ * brackets itself the same way when the program names a map-in-map or a
+ * PROG_ARRAY (jit_direct.c); other programs reach no inner map. */
 #ifndef BPFVM_MAPS_MAP_RCU_H
 #define BPFVM_MAPS_MAP_RCU_H
 

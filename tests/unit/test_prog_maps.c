@@ -7,6 +7,8 @@
 
 #include "prog_map_test.h"
 #include <bpfvm/ringbuf.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 /* data[0] += rodata[8..16]; r0 = the new data[0]. */
 static void global_data_prog(struct bpf_insn *p, uint32_t ro, uint32_t rw,
@@ -265,6 +267,83 @@ static void perf_array_uref(uint32_t flags, int want_delete)
 	bpfvm_map_free(src);
 }
 
+/* The JIT's direct entry (bpfvm_prog_jit_fn) is an RCU reader as
+ * bpfvm_prog_run is: one thread runs it, looking an inner map up in an
+ * ARRAY_OF_MAPS and then its value, while another replaces the inner map
+ * (the slot's reference was the last, so the old map goes once no reader
+ * can hold it). Without the reader a run could use a freed map: ASan
+ * would say so. */
+static atomic_bool mim_stop;
+
+static void *mim_churn(void *arg)
+{
+	struct bpfvm_map *outer = arg;
+	uint32_t k = 0, n = 0;
+
+	while (!atomic_load(&mim_stop)) {
+		struct bpfvm_map *in = mk_map(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0);
+		uint32_t id = in ? bpfvm_map_id(in) : 0;
+		uint64_t v = ++n;
+
+		if (!in)
+			break;
+		bpfvm_map_update(in, &k, &v, BPF_ANY);
+		bpfvm_map_update(outer, &k, &id, BPF_ANY);
+		bpfvm_map_free(in);	/* the slot holds it now */
+	}
+	return NULL;
+}
+
+static void test_direct_inner_maps(void)
+{
+	struct bpfvm_map *tmpl = mk_map(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0);
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .inner_map = tmpl };
+	struct bpfvm_map *outer = NULL;
+	struct bpfvm_prog *prog = NULL;
+	bpfvm_jit_fn fn = NULL;
+	uint64_t r0 = 0, bad = 0;
+	pthread_t t;
+
+	CHECK(bpfvm_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 1, &o,
+			       &outer) == 0);
+	if (outer) {
+		struct bpf_insn p[] = {
+			ST_IMM(BPF_W, 10, -4, 0), LD_MAP(1, bpfvm_map_id(outer)),
+			MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
+			CALL_HELPER(BPF_FUNC_map_lookup_elem),
+			JMP_IMM(BPF_JEQ, 0, 0, 7),
+			MOV64_REG(1, 0), MOV64_REG(2, 10),
+			ALU64_IMM(BPF_ADD, 2, -4),
+			CALL_HELPER(BPF_FUNC_map_lookup_elem),
+			JMP_IMM(BPF_JEQ, 0, 0, 2),
+			LDX(BPF_DW, 0, 0, 0), EXIT(),
+			MOV64_IMM(0, 1), EXIT(),
+		};
+
+		prog = mk_prog_env(p, ARRAY_LEN(p), NULL, NULL, 0, 0);
+	}
+	CHECK(prog && bpfvm_prog_jit_fn(prog, &fn) == 0);
+	if (!fn)
+		goto out;
+	/* a bracketed run first: the process has RCU readers from now on,
+	 * so retired inner maps are released as soon as none is seen */
+	CHECK(bpfvm_prog_run(prog, NULL, 0, &r0, NULL) == 0 && r0 == 1);
+	atomic_store(&mim_stop, false);
+	if (pthread_create(&t, NULL, mim_churn, outer))
+		goto out;
+	for (int i = 0; i < 2000000; i++) {
+		r0 = fn(NULL, 0);
+		bad += r0 == 0; /* values start at 1 */
+	}
+	atomic_store(&mim_stop, true);
+	pthread_join(t, NULL);
+	CHECK(bad == 0);
+out:
+	bpfvm_prog_free(prog);
+	bpfvm_map_free(outer);
+	bpfvm_map_free(tmpl);
+}
+
 static void lookup_prog(struct bpf_insn *p, uint32_t id, int32_t key);
 
 /* Checked runs: map values are regions (read-only for RDONLY_PROG);
@@ -440,6 +519,7 @@ int main(void)
 	perf_array_uref(BPF_F_PRESERVE_ELEMS, 0);
 	test_checked_regions();
 	test_checked_percpu();
+	test_direct_inner_maps();
 	test_inline_lookup(8);	/* elements of 8 bytes: a shift */
 	test_inline_lookup(20);	/* 24 bytes: a multiply */
 	test_no_inline();

@@ -19,6 +19,7 @@
 #include "engine/jit/jit_map.h"
 #include "engine/run.h"
 #include "isa/isa.h"
+#include "maps/map_rcu.h"
 
 #define ALIGN16(n) (((n) + 15) & ~(size_t)15)
 #define D_STACK ((int32_t)(BPFVM_MAX_CALL_DEPTH * BPFVM_STACK_SIZE))
@@ -153,12 +154,51 @@ static uint8_t *init_for_calls(struct jit_cc *cc, uint8_t *p)
 		p = x86_store_imm(p, 8, JIT_CTX, zeroed[k], 0);
 	p = x86_store_imm(p, 1, JIT_CTX, D_RUN_OFF(stopped), 0);
 	p = x86_store_imm(p, 1, JIT_CTX, D_RUN_OFF(checked), 0);
+	p = x86_store_imm(p, 1, JIT_CTX, D_RUN_OFF(checked), 0);
 	p = x86_lea(p, JIT_TMP, JIT_CTX,
 		    -(int32_t)((BPFVM_MAX_CALL_DEPTH - 2) * BPFVM_STACK_SIZE));
 	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(min_rbp), JIT_TMP);
 	p = x86_movabs(p, JIT_TMP, cc->img_addr);
 	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(img), JIT_TMP);
 	return jit_emit_direct_init(cc, p, D_CTX); /* tail calls, callbacks */
+}
+
+/* Does the program name a map through which it may reach maps or
+ * programs user space can replace (map-in-map, PROG_ARRAY: a program
+ * entered by a tail call may use map-in-map)? Then its runs are RCU
+ * readers (map_rcu.h), as bpfvm_prog_run makes them; other programs pay
+ * nothing (a leaf has no calls, so reaches no inner map). */
+static bool direct_rcu(const struct jit_cc *cc)
+{
+	for (size_t i = 0; i + 1 < cc->cnt; i++) {
+		const struct bpf_insn *in = &cc->insns[i];
+		const struct bpfvm_map *m;
+
+		if (!isa_is_lddw(in) || in->src_reg != BPF_PSEUDO_MAP_FD)
+			continue;
+		m = (const void *)(uintptr_t)((uint32_t)in->imm |
+					      (uint64_t)(uint32_t)in[1].imm
+						      << 32);
+		if (m && (m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+			  m->type == BPF_MAP_TYPE_HASH_OF_MAPS ||
+			  m->type == BPF_MAP_TYPE_PROG_ARRAY))
+			return true;
+		i++;
+	}
+	return false;
+}
+
+/* A C call from the entry's frame (rsp = its bottom, 8 mod 16) keeping
+ * rax, rdi and rsi: three pushes align it. */
+static uint8_t *rcu_call(struct jit_cc *cc, uint8_t *p, const void *fn)
+{
+	p = x86_push(p, X86_RAX);
+	p = x86_push(p, X86_RDI);
+	p = x86_push(p, X86_RSI);
+	p = jit_emit_ccall(cc, &cc->head, JIT_LOC_HEAD, p, fn);
+	p = x86_pop(p, X86_RSI);
+	p = x86_pop(p, X86_RDI);
+	return x86_pop(p, X86_RAX);
 }
 
 /* Grow the native stack a page at a time and touch each page, so a
@@ -180,6 +220,7 @@ uint8_t *jit_emit_direct_entry(struct jit_cc *cc, uint8_t *p,
 			       const struct jit_saved *sv)
 {
 	static const uint8_t zero[4] = { X86_RAX, X86_RDX, X86_RCX, X86_R8 };
+	bool rcu = direct_rcu(cc);
 	uint8_t *epilogue;
 
 	if (cc->leaf)
@@ -191,6 +232,8 @@ uint8_t *jit_emit_direct_entry(struct jit_cc *cc, uint8_t *p,
 	/* r12 = the context = the top of the BPF stack = r10 */
 	p = x86_lea(p, JIT_CTX, X86_RSP, D_STACK);
 	p = x86_mov_rr(p, true, X86_RBP, JIT_CTX);
+	if (rcu)
+		p = rcu_call(cc, p, (const void *)map_rcu_read_lock);
 	if (cc->has_calls)
 		p = init_for_calls(cc, p);
 	/* r1, r2 are the C arguments already; the rest start at 0 */
@@ -206,6 +249,10 @@ uint8_t *jit_emit_direct_entry(struct jit_cc *cc, uint8_t *p,
 	cc->head_label[JIT_H_RET_MAIN] = (uint32_t)(p - cc->head.p);
 	epilogue = p;
 	p = jit_emit_direct_release(cc, p, D_CTX, -D_STACK);
+	if (rcu) {
+		p = x86_lea(p, X86_RSP, JIT_CTX, -D_STACK);
+		p = rcu_call(cc, p, (const void *)map_rcu_read_unlock);
+	}
 	p = x86_lea(p, X86_RSP, JIT_CTX, D_CTX + D_RUN);
 	for (int k = sv->n - 1; k >= 0; k--)
 		p = x86_pop(p, sv->reg[k]);
