@@ -8,6 +8,7 @@
  * DATASEC holds a variable that is not static (what skeletons map). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,9 +87,11 @@ static int data_map_add(struct ld_ctx *c, const struct ld_sec *s, int kind)
 	char name[BPF_OBJ_NAME_LEN];
 	struct bpfvm_obj_map *m;
 
-	if (s->size > UINT32_MAX)
+	/* An array value holds at most INT_MAX bytes (as the kernel's). */
+	if (s->size > INT_MAX)
 		return ld_errf(c, -E2BIG, "section '%s': %zu bytes of global "
-			       "data", s->name, s->size);
+			       "data (more than a map value holds)", s->name,
+			       s->size);
 	data_map_name(c->obj->name, s->name, name);
 	m = ld_map_add(c, name, kind);
 	if (!m)
