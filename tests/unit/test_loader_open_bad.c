@@ -383,6 +383,24 @@ static void test_legacy_maps(void)
 	free(b);
 }
 
+/* A .bss larger than a map value can be (NOBITS: no bytes in the file)
+ * is refused at open, not allocated (fuzz_loader found a 2 GiB one). */
+static void test_huge_bss(void)
+{
+	size_t size;
+	uint8_t *b = t_read_obj("ld_data", &size);
+
+	CHECK(b != NULL);
+	if (!b)
+		return;
+	DAMAGE(b, size, c) {
+		t_sec(c, ".bss")->sh_size = 0x80000010ull;
+		expect(c, size, -E2BIG, "huge bss", "'.bss'",
+		       "more than a map value holds", NULL);
+	}
+	free(b);
+}
+
 int main(void)
 {
 	size_t size;
@@ -398,6 +416,7 @@ int main(void)
 	}
 	free(b);
 	test_legacy_maps();
+	test_huge_bss();
 	test_truncate("ld_legacy36");
 	test_truncate("ld_progs");
 	/* BPFVM_OPEN_ROUNDS=N: N rounds per object, for longer hunts */
