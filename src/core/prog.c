@@ -92,7 +92,10 @@ int bpfvm_prog_create(const struct bpf_insn *insns, size_t insn_cnt,
 	atomic_init(&prog->refcnt, 1);
 	err = prog_env(prog, opts);
 	if (!err)
-		err = core_validate(insns, insn_cnt, prog->env, log, log_size);
+		err = core_validate(insns, insn_cnt,
+				    OPTS_GET(opts, prog_type,
+					     BPF_PROG_TYPE_UNSPEC),
+				    prog->env, log, log_size);
 	if (!err)
 		err = core_prog_info_init(&prog->info, opts, insns, insn_cnt,
 					  log, log_size);

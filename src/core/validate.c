@@ -11,6 +11,7 @@ struct vctx {
 	const struct bpf_insn *insns;
 	size_t cnt;
 	const struct bpfvm_env *env;
+	unsigned check_flags;	/* isa_insn_check_flags */
 	bool *lddw_hi;	/* slot i is the second half of an lddw */
 	char *log;
 	size_t log_size;
@@ -48,6 +49,8 @@ static int check_call(const struct vctx *v, size_t i)
 	case BPF_PSEUDO_KFUNC_CALL:
 		return VFAIL(v, i, "kfunc calls are not supported");
 	}
+	if (isa_is_core_poison(in))
+		return 0; /* a failed CO-RE relocation: fails when reached */
 	if (!bpfvm_helper_find(v->env, (uint32_t)in->imm))
 		return VFAIL(v, i, "unknown helper %d", in->imm);
 	return 0;
@@ -89,7 +92,7 @@ static int check_one(const struct vctx *v, size_t i)
 	const struct bpf_insn *in = &v->insns[i];
 	const char *why;
 
-	if (!isa_insn_check(v->insns, v->cnt, i, &why))
+	if (!isa_insn_check_flags(v->insns, v->cnt, i, v->check_flags, &why))
 		return VFAIL(v, i, "%s", why);
 	switch (ISA_CLASS(in->code)) {
 	case BPF_JMP:
@@ -136,10 +139,24 @@ static int mark_lddw(struct vctx *v)
 	return 0;
 }
 
-int core_validate(const struct bpf_insn *insns, size_t cnt,
-		  const struct bpfvm_env *env, char *log, size_t log_size)
+/* The kernel's may_access_skb: the types whose context is an skb. */
+static bool may_access_skb(enum bpf_prog_type type)
 {
-	struct vctx v = { insns, cnt, env, NULL, log, log_size };
+	switch (type) {
+	case BPF_PROG_TYPE_SOCKET_FILTER:
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int core_validate(const struct bpf_insn *insns, size_t cnt,
+		  enum bpf_prog_type type, const struct bpfvm_env *env,
+		  char *log, size_t log_size)
+{
+	struct vctx v = { insns, cnt, env, 0, NULL, log, log_size };
 	int err;
 
 	if (cnt == 0)
@@ -148,6 +165,8 @@ int core_validate(const struct bpf_insn *insns, size_t cnt,
 		return core_logf(log, log_size, -E2BIG,
 				 "program has %zu instructions, more than the "
 				 "limit of %u", cnt, BPFVM_MAX_INSNS);
+	if (may_access_skb(type))
+		v.check_flags = ISA_CHECK_LEGACY_LD;
 	v.lddw_hi = calloc(cnt, sizeof(*v.lddw_hi));
 	if (!v.lddw_hi)
 		return -ENOMEM;

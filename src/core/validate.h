@@ -8,8 +8,10 @@
 #include <linux/bpf.h>
 #include <bpfvm/env.h>
 
-/* 0, or -EINVAL / -E2BIG / -ENOMEM with "insn N: reason" in log. */
+/* 0, or -EINVAL / -E2BIG / -ENOMEM with "insn N: reason" in log. type:
+ * the program's; LD_ABS / LD_IND need one with skb access. */
 int core_validate(const struct bpf_insn *insns, size_t cnt,
-		  const struct bpfvm_env *env, char *log, size_t log_size);
+		  enum bpf_prog_type type, const struct bpfvm_env *env,
+		  char *log, size_t log_size);
 
 #endif

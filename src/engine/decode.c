@@ -34,6 +34,10 @@ static const uint16_t ldx_op[4] = { ENG_OP_LDXW, ENG_OP_LDXH, ENG_OP_LDXB,
 				    ENG_OP_LDXDW };
 static const uint16_t ldxsx_op[4] = { ENG_OP_LDXSW, ENG_OP_LDXSH,
 				      ENG_OP_LDXSB, ENG_OP_INVALID };
+static const uint16_t ld_abs_op[4] = { ENG_OP_LDABSW, ENG_OP_LDABSH,
+				       ENG_OP_LDABSB, ENG_OP_INVALID };
+static const uint16_t ld_ind_op[4] = { ENG_OP_LDINDW, ENG_OP_LDINDH,
+				       ENG_OP_LDINDB, ENG_OP_INVALID };
 static const uint16_t st_op[4] = { ENG_OP_STW, ENG_OP_STH, ENG_OP_STB,
 				   ENG_OP_STDW };
 static const uint16_t stx_op[4] = { ENG_OP_STXW, ENG_OP_STXH, ENG_OP_STXB,
@@ -117,6 +121,8 @@ static uint16_t decode_jmp(const struct bpf_insn *in, struct eng_insn *out)
 			out->off = in->imm;
 			return ENG_OP_CALL_LOCAL;
 		}
+		if (isa_is_core_poison(in))
+			return ENG_OP_CORE_POISON;
 		return ENG_OP_CALL; /* fn resolved by the caller */
 	}
 	return jmp_family[op >> 4] + (is32 ? 2 : 0) +
@@ -143,7 +149,11 @@ static uint16_t decode_one(const struct bpf_insn *in, struct eng_insn *out)
 		return ISA_MODE(in->code) == BPF_ATOMIC ? decode_atomic(in) :
 							   stx_op[sz];
 	case BPF_LD:
-		return isa_is_lddw(in) ? ENG_OP_LDDW : ENG_OP_INVALID;
+		if (isa_is_lddw(in))
+			return ENG_OP_LDDW;
+		/* LD_ABS / LD_IND (validated: B, H or W) */
+		return (ISA_MODE(in->code) == BPF_ABS ? ld_abs_op :
+							 ld_ind_op)[sz];
 	}
 	return ENG_OP_INVALID;
 }

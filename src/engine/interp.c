@@ -6,6 +6,7 @@
 
 #include "engine/alu.h"
 #include "engine/atomic.h"
+#include "engine/ld_pkt.h"
 #include "engine/run.h"
 
 #define eng_unlikely(x) __builtin_expect(!!(x), 0)

@@ -230,6 +230,27 @@ L_TAIL_CALL: {
 	DISPATCH();
 }
 
+	/* Legacy packet loads (ld_pkt.h): out of bounds, the whole run
+	 * ends with r0 = 0, as a bpfvm_run_stop(run, 0) would. */
+#define DEF_LDPKT(name, size, off)                                          \
+	L_##name:                                                           \
+		if (eng_unlikely(!eng_pkt_load(run, off, size, &R[0]))) {  \
+			eng_pkt_stop(run);                                  \
+			R[0] = 0;                                           \
+			goto done;                                          \
+		}                                                           \
+		NEXT();
+	DEF_LDPKT(LDABSB, 1, IMM32) DEF_LDPKT(LDABSH, 2, IMM32)
+	DEF_LDPKT(LDABSW, 4, IMM32)
+	DEF_LDPKT(LDINDB, 1, (uint32_t)SRC + IMM32)
+	DEF_LDPKT(LDINDH, 2, (uint32_t)SRC + IMM32)
+	DEF_LDPKT(LDINDW, 4, (uint32_t)SRC + IMM32)
+#undef DEF_LDPKT
+
+L_CORE_POISON:
+	err = eng_fail_core_poison(run, ip - base);
+	goto out;
+
 L_CALL_LOCAL:
 	target = ip + 1 + ip->off;
 call_local:

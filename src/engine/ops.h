@@ -52,7 +52,9 @@
 	X(NOP) X(JA)                                                        \
 	ENG_JMP_CONDS(ENG_FOUR, X)                                          \
 	X(CALL) X(CALL_LOCAL) X(CALLX) X(EXIT)                              \
-	X(TAIL_CALL) /* call 12 to the built-in bpf_tail_call */
+	X(TAIL_CALL) /* call 12 to the built-in bpf_tail_call */           \
+	X(LDABSB) X(LDABSH) X(LDABSW) X(LDINDB) X(LDINDH) X(LDINDW)         \
+	X(CORE_POISON) /* call 0xbad2310: a failed CO-RE relocation */
 
 /* Fused handlers, which only the fast variant has (fuse.c picks them):
  * X(id, the op of the first slot it covers). The other variants count or

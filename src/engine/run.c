@@ -25,6 +25,8 @@ static void run_init(struct bpfvm_run *run, struct bpfvm_prog *prog,
 	run->stopped = 0;
 	run->mem = mem;
 	run->mem_len = mem ? mem_len : 0;
+	run->pkt = mem;
+	run->pkt_len = run->mem_len;
 	run->budget = budget ? budget : UINT64_MAX;
 	run->executed = 0;
 	run->regions = OPTS_GET(opts, regions, NULL);

@@ -34,6 +34,8 @@ struct bpfvm_run {
 	int abort_err;
 	void *mem;
 	size_t mem_len;
+	const uint8_t *pkt;	/* LD_ABS / LD_IND's packet (ld_pkt.h): */
+	size_t pkt_len;		/* the run's memory until an skb ctx */
 	uint64_t budget;	/* counted variants: insns allowed, or ~0 */
 	uint64_t executed;	/* counted variants: out */
 	const struct bpfvm_region *regions; /* checked variants */

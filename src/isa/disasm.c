@@ -68,6 +68,9 @@ static void fmt_call(struct fmt *f, const struct bpf_insn *in,
 			    in->off);
 		else
 			OUT(f, "call kfunc[id:%u]", (uint32_t)in->imm);
+	} else if (isa_is_core_poison(in)) {
+		/* a failed CO-RE relocation; "name#id" reads back as id */
+		OUT(f, "call core_poison#%d", in->imm);
 	} else if (!(name = bpfvm_helper_name(env, (uint32_t)in->imm))) {
 		OUT(f, "call %d", in->imm);
 	} else if (strchr(name, '#')) {

@@ -46,6 +46,17 @@ static inline unsigned isa_size_bytes(uint8_t code)
 	return bytes[ISA_SIZE(code) >> 3];
 }
 
+/* libbpf's poisoned CO-RE instruction (a relocation that failed):
+ * "call 0xbad2310", src 0, a helper id no helper can have (it is above
+ * BPFVM_HELPER_ID_MAX); it fails the run when reached. */
+#define ISA_CORE_POISON_ID 0xbad2310
+
+static inline bool isa_is_core_poison(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == 0 &&
+	       insn->imm == ISA_CORE_POISON_ID;
+}
+
 static inline bool isa_is_lddw(const struct bpf_insn *insn)
 {
 	return insn->code == (BPF_LD | BPF_DW | BPF_IMM);
@@ -60,8 +71,8 @@ bool isa_insn_check(const struct bpf_insn *insns, size_t cnt, size_t i,
 		    const char **why);
 
 /* isa_insn_check_flags: also accept well-formed legacy LD_ABS/LD_IND,
- * which the disassembler prints and the assembler reads even though no
- * program type bpfvm runs allows them yet. */
+ * which only the program types with skb access (the kernel's
+ * may_access_skb) allow; the disassembler and the assembler always do. */
 #define ISA_CHECK_LEGACY_LD 0x1u
 bool isa_insn_check_flags(const struct bpf_insn *insns, size_t cnt, size_t i,
 			  unsigned flags, const char **why);

@@ -186,19 +186,11 @@ static bool is_call(const struct bpf_insn *in)
 }
 
 /* What a relocation that could not be resolved leaves (CO-RE's poison,
- * a weak kfunc bpfvm lacks): harmless where the program cannot go, a
- * failed run where it does. The poison helper's id is beyond any env,
- * so it becomes what fails the run the same way on both engines: a
- * callx to the stack pointer, which is neither a function nor a helper
- * (-EINVAL, "callx to 0x..."). */
-static const struct bpf_insn poison = { .code = BPF_JMP | BPF_CALL | BPF_X,
-					.dst_reg = BPF_REG_10 };
-
-static bool is_poison(const struct bpf_insn *in)
-{
-	return is_call(in) && in->src_reg == 0 &&
-	       in->imm == LD_CORE_POISON_HELPER;
-}
+ * a weak kfunc bpfvm lacks): libbpf's poisoned call, which bpfvm_prog_create
+ * accepts and the engines fail the run at when they reach it (-EINVAL,
+ * "CO-RE relocation failed"): harmless where the program cannot go. */
+static const struct bpf_insn poison = { .code = BPF_JMP | BPF_CALL,
+					.imm = ISA_CORE_POISON_ID };
 
 static int link_extern(struct lctx *x, size_t pos, const struct ld_reloc *r)
 {
@@ -318,8 +310,6 @@ static int link_func(struct lctx *x, size_t k)
 			 (isa_is_lddw(o) && o->src_reg == BPF_PSEUDO_FUNC))
 			err = link_target(x, off + i, fn->code,
 					  (int64_t)s + 1 + o->imm);
-		else if (out && is_poison(o))
-			out[i] = poison;
 		if (isa_is_lddw(o))
 			i++;
 	}

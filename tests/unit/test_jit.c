@@ -625,7 +625,7 @@ static void test_wx(void)
 	bpfvm_prog_free(prog);
 }
 
-/* Instructions the JIT cannot translate fail cleanly. */
+/* LD_ABS, once refused, now compiles (test_ld_abs runs it). */
 static void test_unsupported(void)
 {
 	struct bpf_insn p[] = {
@@ -633,10 +633,9 @@ static void test_unsupported(void)
 	};
 	struct jit_image *img = NULL;
 
-	CHECK(jit_compile(p, 2, env, 0, &img, log_int, sizeof(log_int)) ==
-	      -EOPNOTSUPP);
-	CHECK(img == NULL);
-	CHECK(strncmp(log_int, "insn 0: ", 8) == 0);
+	CHECK(jit_compile(p, 2, env, 0, &img, log_int, sizeof(log_int)) == 0);
+	CHECK(img != NULL);
+	jit_image_free(img);
 }
 
 int main(void)

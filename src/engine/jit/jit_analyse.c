@@ -32,8 +32,13 @@
 	 (c) == (BPF_ALU64 | BPF_ADD | BPF_X) ||                            \
 	 (c) == (BPF_ALU64 | BPF_ADD | BPF_K) ||                            \
 	 (c) == (BPF_ALU64 | BPF_SUB | BPF_K))
+/* LD_ABS / LD_IND: may end the run, so each ends its block
+ * (jit_ldpkt.c) */
+#define LDPKT(c)                                                            \
+	(((c) & 7) == BPF_LD && (((c) & 0xe0) == BPF_ABS ||                 \
+				 ((c) & 0xe0) == BPF_IND))
 #define KIND(c)                                                             \
-	(ENDS(c) * K_LEAD | JUMP(c) * K_JUMP |                               \
+	((ENDS(c) || LDPKT(c)) * K_LEAD | JUMP(c) * K_JUMP |                 \
 	 (((c) & 7) == BPF_LD || CALL(c) || GOTOL(c)) * K_RARE |             \
 	 FUSE(c) * K_FUSE)
 
@@ -91,8 +96,12 @@ static size_t analyse_rare(struct jit_cc *cc, size_t i, size_t *n)
 			cc->scratch[(*n)++] = func_target(cc, i, in->imm);
 		return i;
 	}
-	if (!isa_is_lddw(in) || i + 1 >= cc->cnt)
-		return i; /* LD_ABS/IND: the translator refuses them */
+	if (!isa_is_lddw(in)) { /* LD_ABS/IND: a C call (jit_ldpkt.c) */
+		cc->has_calls = true;
+		return i;
+	}
+	if (i + 1 >= cc->cnt)
+		return i;
 	if (in->src_reg == BPF_PSEUDO_FUNC)
 		cc->scratch[(*n)++] = func_target(cc, i, in->imm);
 	cc->info[i + 1] = JIT_I_LDDW_HI; /* the pass skips it */

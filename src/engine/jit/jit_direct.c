@@ -154,7 +154,9 @@ static uint8_t *init_for_calls(struct jit_cc *cc, uint8_t *p)
 		p = x86_store_imm(p, 8, JIT_CTX, zeroed[k], 0);
 	p = x86_store_imm(p, 1, JIT_CTX, D_RUN_OFF(stopped), 0);
 	p = x86_store_imm(p, 1, JIT_CTX, D_RUN_OFF(checked), 0);
-	p = x86_store_imm(p, 1, JIT_CTX, D_RUN_OFF(checked), 0);
+	/* LD_ABS / LD_IND's packet: the memory (rdi, rsi: the arguments) */
+	p = x86_store(p, 8, JIT_CTX, D_RUN_OFF(pkt), X86_RDI);
+	p = x86_store(p, 8, JIT_CTX, D_RUN_OFF(pkt_len), X86_RSI);
 	p = x86_lea(p, JIT_TMP, JIT_CTX,
 		    -(int32_t)((BPFVM_MAX_CALL_DEPTH - 2) * BPFVM_STACK_SIZE));
 	p = x86_store(p, 8, JIT_CTX, JIT_CTX_OFF(min_rbp), JIT_TMP);

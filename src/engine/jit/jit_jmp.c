@@ -174,6 +174,8 @@ static uint8_t *tr_call(struct jit_cc *cc, uint8_t *p,
 		return callx(cc, p, in);
 	if (in->src_reg == BPF_PSEUDO_CALL)
 		return local_call(cc, p, (int64_t)cc->i + 1 + in->imm);
+	if (isa_is_core_poison(in))
+		return jit_tr_core_poison(cc, p);
 	fn = bpfvm_helper_find(cc->env, (uint32_t)in->imm);
 	if (hlp_is_tail_call(fn))
 		return jit_tr_tail_call(cc, p);

@@ -43,8 +43,10 @@ unsigned jit_insn_rw(const struct bpf_insn *in, unsigned *writes)
 		return 1u << in->dst_reg | 1u << in->src_reg |
 		       (ISA_MODE(in->code) == BPF_ATOMIC);
 	case BPF_LD: /* lddw writes dst; LD_ABS/IND: as if it read all */
-		if (!isa_is_lddw(in))
+		if (!isa_is_lddw(in)) {
+			*writes = 1; /* r0 */
 			return 0x7ff;
+		}
 		*writes = 1u << in->dst_reg;
 		return 0;
 	}

@@ -56,7 +56,7 @@ static bool writes_reg(const struct bpf_insn *in, unsigned r)
 	case BPF_JMP32:
 		return false;
 	}
-	return true; /* LD_ABS / LD_IND: the JIT refuses them anyway */
+	return true; /* LD_ABS / LD_IND: r0 (and be safe) */
 }
 
 /* The map r1 holds at call i when an lddw of it (xlated: src 1) comes

@@ -44,11 +44,7 @@ static uint8_t *translate_one(struct jit_cc *cc, uint8_t *p,
 	case BPF_LD:
 		if (isa_is_lddw(in))
 			return jit_tr_lddw(cc, p, in);
-		/* LD_ABS / LD_IND (packet program types) slot in here: a
-		 * translator that loads from the skb data through the
-		 * checked-access path, ending the run with r0 = 0 when out
-		 * of bounds, as the kernel does. */
-		break;
+		return jit_tr_ldpkt(cc, p, in); /* LD_ABS / LD_IND */
 	}
 	jit_fail(cc, -EOPNOTSUPP, "opcode 0x%02x is not supported by the JIT",
 		 in->code);

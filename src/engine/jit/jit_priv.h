@@ -273,6 +273,9 @@ uint8_t *jit_tr_alu(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_ldst(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_jmp(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
 uint8_t *jit_tr_lddw(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
+/* LD_ABS / LD_IND, and the CO-RE poison call (jit_ldpkt.c). */
+uint8_t *jit_tr_ldpkt(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in);
+uint8_t *jit_tr_core_poison(struct jit_cc *cc, uint8_t *p);
 /* The flags for conditional jump `in` comparing x86 registers d and s
  * (jit_jmp.c), and the x86 condition that is true when it jumps. */
 uint8_t *jit_emit_cond(struct jit_cc *cc, uint8_t *p,
