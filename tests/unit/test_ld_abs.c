@@ -40,11 +40,14 @@ static const struct {
 	{ BPFVM_ENGINE_JIT, BPFVM_RUN_F_CHECKED | BPFVM_RUN_F_COUNT },
 };
 
+static uint32_t prog_flags; /* BPFVM_PROG_F_JIT_BLIND for a second pass */
+
 static struct bpfvm_prog *create(const struct bpf_insn *insns, size_t cnt,
 				 enum bpf_prog_type type, char *log,
 				 size_t log_size, int *err)
 {
 	struct bpfvm_prog_opts o = { .sz = sizeof(o), .prog_type = type,
+				     .flags = prog_flags,
 				     .log_buf = log, .log_size = log_size };
 	struct bpfvm_prog *prog = NULL;
 
@@ -293,12 +296,16 @@ int main(void)
 {
 	for (size_t k = 0; k < PKT_LEN; k++)
 		pkt[k] = (uint8_t)(0x81 + 7 * k);
-	test_abs();
-	test_ind();
-	test_regs_kept();
-	test_nested();
-	test_callback();
+	/* again with the JIT's constants blinded (imm is blinded too) */
+	for (int blind = 0; blind < 2; blind++) {
+		prog_flags = blind ? BPFVM_PROG_F_JIT_BLIND : 0;
+		test_abs();
+		test_ind();
+		test_regs_kept();
+		test_nested();
+		test_callback();
+		test_poison();
+	}
 	test_types();
-	test_poison();
 	return check_report();
 }
