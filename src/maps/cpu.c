@@ -9,7 +9,8 @@
 
 #include "maps/map_priv.h"
 
-static unsigned possible_cpus;
+/* Read on every per-CPU lookup: a plain atomic load once known. */
+static atomic_uint possible_cpus;
 static pthread_once_t possible_once = PTHREAD_ONCE_INIT;
 static atomic_uint next_slot;
 static _Thread_local unsigned thread_slot; /* slot + 1; 0: not yet */
@@ -46,13 +47,17 @@ static void possible_init(void)
 
 		max = n > 0 ? (unsigned)n : 1;
 	}
-	possible_cpus = max;
+	atomic_store_explicit(&possible_cpus, max, memory_order_relaxed);
 }
 
 unsigned bpfvm_num_possible_cpus(void)
 {
+	unsigned n = atomic_load_explicit(&possible_cpus, memory_order_relaxed);
+
+	if (__builtin_expect(n != 0, 1))
+		return n;
 	pthread_once(&possible_once, possible_init);
-	return possible_cpus;
+	return atomic_load_explicit(&possible_cpus, memory_order_relaxed);
 }
 
 unsigned map_cpu_current(void)
