@@ -1,5 +1,6 @@
 #include <math.h>
 #include <string.h>
+#include "json.h"
 #include "report.h"
 
 static const char *const col_names[COL_COUNT] = {
@@ -279,22 +280,6 @@ static void json_cell(FILE *f, const struct cell *c)
 		fprintf(f, "\"%s\"", c->tag);
 }
 
-/* Names and tags are fixed ASCII without quotes; notes may quote the
- * verifier, so they are escaped. */
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 void report_json(FILE *f, const struct row *rows, size_t n,
 		 const struct report_info *info)
 {
@@ -320,7 +305,7 @@ void report_json(FILE *f, const struct row *rows, size_t n,
 		if (jit_net(r, info, &net))
 			fprintf(f, ", \"jit_net_ns\": %.3f", net);
 		fprintf(f, ", \"note\": ");
-		json_string(f, r->note);
+		bench_json_string(f, r->note);
 		fprintf(f, "}%s\n", i + 1 < n ? "," : "");
 	}
 	fprintf(f, "]}\n");

@@ -2,6 +2,7 @@
  * ratios, the issue's goals (bpfvm's JIT), and the same as JSON. */
 #include <string.h>
 
+#include "json.h"
 #include "prog_bench.h"
 
 static const char *const col_names[PB_COLS] = { "interp", "jit", "kernel" };
@@ -142,26 +143,12 @@ bool pb_report_goals(FILE *f, const struct pb_result *r, size_t n)
 	return all;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 void pb_report_json(FILE *f, const struct pb_result *r, size_t n)
 {
 	fprintf(f, "{\"ops_per_run\": %u, \"rows\": [\n", PB_OPS);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "  {\"name\": ");
-		json_str(f, r[i].row->name);
+		bench_json_string(f, r[i].row->name);
 		for (int c = 0; c < PB_COLS; c++) {
 			const struct pb_cell *x = &r[i].col[c];
 
@@ -172,7 +159,7 @@ void pb_report_json(FILE *f, const struct pb_result *r, size_t n)
 			}
 			fprintf(f, "null, \"%s_%s\": ", col_names[c],
 				x->state == PB_SKIP ? "skip" : "fail");
-			json_str(f, x->why);
+			bench_json_string(f, x->why);
 		}
 		fprintf(f, "}%s\n", i + 1 < n ? "," : "");
 	}
