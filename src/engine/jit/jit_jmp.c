@@ -98,6 +98,16 @@ uint8_t *jit_fail_jcc(struct jit_cc *cc, uint8_t *p, enum x86_cc c,
 	return p;
 }
 
+uint8_t *jit_emit_stop_check(struct jit_cc *cc, uint8_t *p)
+{
+	p = x86_load(p, X86_LD_U64, JIT_TMP, JIT_CTX, JIT_CTX_OFF(run));
+	p = x86_cmp_m8i(p, JIT_TMP, (int32_t)offsetof(struct bpfvm_run, stopped),
+			0);
+	p = x86_jcc32(p, X86_CC_NE, 0);
+	jit_fix_main(cc, p, JIT_LOC_HEAD, cc->head_label[JIT_H_PENDING]);
+	return p;
+}
+
 /* A helper call: r1-r5 are already the C arguments; r9 = the run. A
  * helper that called bpfvm_run_stop (or whose callback failed) ends the
  * run. fn NULL: the address is in r11 and the helper may call back. */
@@ -114,12 +124,7 @@ static uint8_t *helper_call(struct jit_cc *cc, uint8_t *p, const void *fn,
 		p = jit_emit_ccall(cc, &cc->main, cc->i, p, fn);
 	else
 		p = x86_call_r(p, calls_back ? JIT_ADDR : JIT_TMP);
-	p = x86_load(p, X86_LD_U64, JIT_TMP, JIT_CTX, JIT_CTX_OFF(run));
-	p = x86_cmp_m8i(p, JIT_TMP, (int32_t)offsetof(struct bpfvm_run, stopped),
-			0);
-	p = x86_jcc32(p, X86_CC_NE, 0);
-	jit_fix_main(cc, p, JIT_LOC_HEAD, cc->head_label[JIT_H_PENDING]);
-	return p;
+	return jit_emit_stop_check(cc, p);
 }
 
 /* A bpf-to-bpf call to insn `target`, or (target < 0) to the code

@@ -36,12 +36,7 @@ uint8_t *jit_tr_ldpkt(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 	p = x86_alu_ri(p, X86_ADD, true, X86_RSP, 8);
 	for (int k = 4; k >= 0; k--)
 		p = x86_pop(p, kept[k]);
-	p = x86_load(p, X86_LD_U64, JIT_TMP, JIT_CTX, JIT_CTX_OFF(run));
-	p = x86_cmp_m8i(p, JIT_TMP, (int32_t)offsetof(struct bpfvm_run, stopped),
-			0);
-	p = x86_jcc32(p, X86_CC_NE, 0);
-	jit_fix_main(cc, p, JIT_LOC_HEAD, cc->head_label[JIT_H_PENDING]);
-	return p;
+	return jit_emit_stop_check(cc, p);
 }
 
 static int slow_core_poison(struct jit_ctx *ctx, uint32_t insn)

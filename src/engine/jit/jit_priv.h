@@ -215,6 +215,9 @@ uint8_t *jit_emit_ccall(struct jit_cc *cc, struct jit_buf *b, uint32_t loc,
 			uint8_t *p, const void *fn);
 /* dst = imm (sign-extended to 64 bits when sx), blinded if asked. */
 uint8_t *jit_emit_imm(struct jit_cc *cc, uint8_t *p, int dst, int64_t imm);
+/* After a C call that may end the run (a helper's bpfvm_run_stop, a
+ * failed packet load): leave through the pending-stop path if it did. */
+uint8_t *jit_emit_stop_check(struct jit_cc *cc, uint8_t *p);
 /* A cold stub that jumps back to nowhere (the caller ends it). Returns its
  * offset in cold; *p set to where to write. */
 uint8_t *jit_cold_begin(struct jit_cc *cc, uint32_t *off);
