@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <linux/bpf.h>
 #include <bpfvm/btf.h>
+#include "isa/isa.h"
 
 /* Apply `cnt` records to the instructions of one ELF section (`insns`,
  * `insn_cnt`; record insn_off is in bytes from the section's start).
@@ -27,7 +28,8 @@ int ld_core_relocate(const struct bpfvm_btf *local,
 		     struct bpf_insn *insns, size_t insn_cnt, char *log,
 		     size_t log_size);
 
-/* The instruction a poisoned relocation leaves (libbpf's convention). */
-#define LD_CORE_POISON_HELPER 0xbad2310
+/* The instruction a poisoned relocation leaves (libbpf's convention):
+ * the ISA layer's poison call, which the engines fail on when reached. */
+#define LD_CORE_POISON_HELPER ISA_CORE_POISON_ID
 
 #endif
