@@ -19,6 +19,10 @@ int cmd_trace_pipe(int argc, char **argv);
 /* Print "bpfvm: " + message to stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A whole unsigned number (decimal, 0x hex or 0 octal), no sign, no
+ * trailing text; 0, or -1 without printing. */
+int cli_parse_u64(const char *s, uint64_t *v);
+
 /* Read a whole file ("-" = stdin), NUL-terminated; *len excludes the NUL.
  * Returns NULL after printing why. */
 char *cli_read_file(const char *path, size_t *len);

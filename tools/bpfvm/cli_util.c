@@ -168,3 +168,12 @@ int cli_load_program(const char *path, struct bpf_insn **insns, size_t *cnt)
 	free(text);
 	return ret;
 }
+
+int cli_parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return *s && !*end && !errno && *s != '-' ? 0 : -1;
+}

@@ -15,15 +15,6 @@ struct exec_args {
 	struct bpfvm_run_opts run;
 };
 
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return *s && !*end && !errno && *s != '-' ? 0 : -1;
-}
-
 static int parse_args(int argc, char **argv, struct exec_args *a)
 {
 	for (int i = 1; i < argc; i++) {
@@ -36,7 +27,7 @@ static int parse_args(int argc, char **argv, struct exec_args *a)
 		} else if (!strcmp(arg, "--checked")) {
 			a->run.flags |= BPFVM_RUN_F_CHECKED;
 		} else if (!strcmp(arg, "--budget") && val) {
-			if (parse_u64(val, &a->run.insn_budget)) {
+			if (cli_parse_u64(val, &a->run.insn_budget)) {
 				cli_err("--budget: '%s' is not a count", val);
 				return -1;
 			}

@@ -20,18 +20,12 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-static int parse_num(const char *s, const char *what, long long *out)
+static int parse_num(const char *s, const char *what, uint64_t *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtoll(s, &end, 0);
-	if (errno || end == s || *end || *out < 0) {
-		cli_err("trace-pipe: %s: '%s' is not a non-negative number",
-			what, s);
-		return -1;
-	}
-	return 0;
+	if (cli_parse_u64(s, out) == 0)
+		return 0;
+	cli_err("trace-pipe: %s: '%s' is not a non-negative number", what, s);
+	return -1;
 }
 
 int cmd_trace_pipe(int argc, char **argv)
@@ -39,7 +33,7 @@ int cmd_trace_pipe(int argc, char **argv)
 	struct bpfvm_trace_stream_opts o = { .sz = sizeof(o),
 					     .stop = &stop_flag };
 	const char *path = NULL;
-	long long v;
+	uint64_t v;
 	long n;
 
 	for (int i = 1; i < argc; i++) {
@@ -55,7 +49,7 @@ int cmd_trace_pipe(int argc, char **argv)
 				o.timeout_ms = v > 0x7fffffff ? 0x7fffffff
 							      : (int)v;
 			else
-				o.max_lines = (uint64_t)v;
+				o.max_lines = v;
 		} else if (a[0] == '-' && a[1]) {
 			cli_err("trace-pipe: unknown option '%s'", a);
 			return 2;
