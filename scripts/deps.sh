@@ -8,6 +8,7 @@
 #   pkg-config, libelf-dev  the loader reads ELF objects with libelf
 #   libbpf-dev              tests compare the loader's view of objects
 #                           with libbpf's
+#   libpcap-dev             bpfvm run reads and writes pcap / pcapng files
 #   clang-19                optional: compiles the -mcpu=v4 test objects
 #                           (clang 14 stops at v3)
 #   libcapstone-dev         optional: bpfvm jit-dump disassembles the JIT's
@@ -27,6 +28,7 @@ need clang clang
 need llvm-objcopy llvm
 need pkg-config pkg-config
 [ -e /usr/include/libelf.h ] || missing="$missing libelf-dev"
+[ -e /usr/include/pcap/pcap.h ] || missing="$missing libpcap-dev"
 [ -e /usr/include/bpf/libbpf.h ] || missing="$missing libbpf-dev"
 fuzzer=$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null | head -n 1 || true)
 [ -n "$fuzzer" ] || missing="$missing libclang-rt-14-dev"

@@ -1,5 +1,6 @@
 /* bpfvm: the command line, modelled on bpftool's verbs. */
 #include "cli.h"
+#include "cli_json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -32,13 +33,41 @@ static int usage(FILE *out)
 	fprintf(out, "usage: bpfvm COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  bpfvm %s\n", commands[i].help);
-	fprintf(out, "\nPROG and FILE: assembly text, hex bytes or raw "
+	fprintf(out, "\n-j / --json: JSON output (-p / --pretty: indented), "
+		     "on every command.\n");
+	fprintf(out, "PROG and FILE: assembly text, hex bytes or raw "
 		     "bytecode; '-' or nothing reads stdin.\n");
 	return out == stdout ? 0 : 2;
 }
 
+/* Take the global -j / --json / -p / --pretty out of argv (anywhere
+ * before a "--", as bpftool's getopt does); returns the new argc. */
+static int take_json_flags(int argc, char **argv)
+{
+	int n = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "-j") || !strcmp(a, "--json"))
+			cli_json_enable(false);
+		else if (!strcmp(a, "-p") || !strcmp(a, "--pretty"))
+			cli_json_enable(true);
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
+	argc = take_json_flags(argc, argv);
 	if (argc < 2)
 		return usage(stderr);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
