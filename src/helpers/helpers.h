@@ -21,6 +21,8 @@ extern const struct helper_def hlp_probe[];	/* probe_read* */
 extern const struct helper_def hlp_string[];	/* strncmp, strtol, csum_diff */
 extern const struct helper_def hlp_ringbuf[];	/* ringbuf_*, perf_event_output */
 extern const struct helper_def hlp_flow[];	/* tail_call, loop, for_each */
+extern const struct helper_def hlp_xdp[];	/* xdp_adjust_*, redirect(_map) */
+extern const struct helper_def hlp_skb[];	/* skb_*, l3/l4_csum_replace */
 
 /* The definition of built-in helper `id`, or NULL. */
 const struct helper_def *helper_def_find(uint32_t id);

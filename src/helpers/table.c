@@ -9,7 +9,7 @@
 
 static const struct helper_def *const groups[] = {
 	hlp_maps, hlp_misc, hlp_trace, hlp_probe, hlp_ringbuf, hlp_flow,
-	hlp_string,
+	hlp_string, hlp_xdp, hlp_skb,
 };
 
 static const struct helper_def *by_id[__BPF_FUNC_MAX_ID];

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
+#include <bpfvm/prog.h>
 #include <bpfvm/test_run.h>
 
 struct bpfvm_prog;
@@ -73,12 +74,28 @@ int pt_prog_prepare(enum bpf_prog_type type, struct bpf_insn *xlated,
 
 /* --- shared by the types' test_run (test_run.c) --- */
 
-/* Run prog `repeat` times (0: once) on ctx, as bpf_test_run: the same
- * ctx each time, r0 of the last run in *retval, the mean ns per run in
- * opts->duration. pkt / pkt_len: what LD_ABS / LD_IND read (skb types;
- * NULL otherwise). Errors as bpfvm_prog_run, message in opts->err_buf. */
-int pt_run_repeat(struct bpfvm_prog *prog, void *ctx, size_t ctx_len,
-		  const uint8_t *pkt, size_t pkt_len,
+/* How a type's test run runs its program. */
+struct pt_run {
+	void *ctx;		/* the real ctx (r1) */
+	size_t ctx_len;
+	/* What LD_ABS / LD_IND read (skb types; NULL otherwise): the
+	 * engine's run->pkt / pkt_len, which skb helpers that move the
+	 * packet update through the run. */
+	const uint8_t *pkt;
+	size_t pkt_len;
+	/* Memory besides the ctx that checked runs may touch: the whole
+	 * packet buffer, head- and tailroom included. */
+	const struct bpfvm_region *regions;
+	size_t region_cnt;
+};
+
+/* Run prog `repeat` times (0: once) as bpf_test_run: the same ctx each
+ * time (nothing is reset between runs), r0 of the last run in *retval,
+ * the mean ns per run in opts->duration; the per-thread redirect
+ * decision (redirect.h) cleared before each run and copied to
+ * opts->redirect after the last. Errors as bpfvm_prog_run, message in
+ * opts->err_buf. */
+int pt_run_repeat(struct bpfvm_prog *prog, const struct pt_run *run,
 		  struct bpfvm_test_run_opts *opts, uint64_t *retval);
 
 /* The kernel's bpf_test_finish / bpf_ctx_finish rule: copy min(len,
