@@ -4,11 +4,13 @@
 
 #include <bpfvm/btf.h>
 #include <bpfvm/env.h>
+#include <bpfvm/event.h>
 #include <bpfvm/isa.h>
 #include <bpfvm/map.h>
 #include <bpfvm/object.h>
 #include <bpfvm/prog.h>
 #include <bpfvm/ringbuf.h>
+#include <bpfvm/test_run.h>
 #include <bpfvm/trace.h>
 
 #endif
