@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "core/opts.h"
 #include "maps/map_priv.h"
+#include "maps/redirect_map.h"
 
 static const struct map_ops *const map_types[] = {
 	[BPF_MAP_TYPE_ARRAY] = &map_array_ops,
@@ -24,6 +25,10 @@ static const struct map_ops *const map_types[] = {
 	[BPF_MAP_TYPE_PROG_ARRAY] = &map_prog_array_ops,
 	[BPF_MAP_TYPE_ARRAY_OF_MAPS] = &map_array_of_maps_ops,
 	[BPF_MAP_TYPE_HASH_OF_MAPS] = &map_hash_of_maps_ops,
+	[BPF_MAP_TYPE_DEVMAP] = &map_devmap_ops,
+	[BPF_MAP_TYPE_DEVMAP_HASH] = &map_devmap_hash_ops,
+	[BPF_MAP_TYPE_CPUMAP] = &map_cpumap_ops,
+	[BPF_MAP_TYPE_XSKMAP] = &map_xskmap_ops,
 };
 
 /* The kernel accepts [A-Za-z0-9_.] in object names. */
