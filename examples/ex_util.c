@@ -79,7 +79,7 @@ int64_t ex_run(struct bpfvm_prog *prog, enum bpfvm_engine engine,
 		.data_size_in = (uint32_t)len, .data_out = out,
 		.data_size_out = EX_FRAME_MAX, .ctx_out = ctx_out,
 		.ctx_size_out = ctx_out ? ctx_size : 0, .engine = engine,
-		.run_flags = BPFVM_RUN_F_CHECKED, .err_buf = err_buf,
+		.err_buf = err_buf,
 		.err_size = sizeof(err_buf),
 	};
 	int err = bpfvm_prog_test_run(prog, &o);
