@@ -10,6 +10,7 @@
 #include "core/prog_priv.h"
 #include "core/validate.h"
 #include "maps/map_priv.h"
+#include "progtypes/progtype.h"
 
 static int prog_env(struct bpfvm_prog *prog, const struct bpfvm_prog_opts *opts)
 {
@@ -41,8 +42,13 @@ static int prog_build(struct bpfvm_prog *prog,
 		      const struct bpfvm_prog_opts *opts, char *log,
 		      size_t log_size)
 {
+	enum bpf_prog_type type = OPTS_GET(opts, prog_type,
+					   BPF_PROG_TYPE_UNSPEC);
 	int err = core_resolve_maps(prog, opts, log, log_size);
 
+	if (!err && pt_find(type)) /* the type's helpers and ctx rewrites */
+		err = pt_prog_prepare(type, prog->xlated, prog->cnt,
+				      &prog->ctx_used, log, log_size);
 	if (!err)
 		err = eng_decode(prog->xlated, prog->cnt, prog->env,
 				 &prog->code);

@@ -29,6 +29,7 @@ struct bpfvm_prog {
 	struct bpfvm_map **used_maps; /* one reference each */
 	size_t used_map_cnt;
 	struct core_prog_info info; /* type, BTF, func/line info */
+	uint32_t ctx_used;	/* largest ctx offset + size read (progtypes) */
 	uint32_t id;
 	atomic_uint refcnt;
 };

@@ -43,4 +43,11 @@ void eng_code_free(struct eng_code *code);
  * (fuse.c); -ENOMEM only, and then nothing is fused. */
 int eng_fuse(const struct bpf_insn *insns, struct eng_insn *dec, size_t cnt);
 
+/* bpfvm_prog_run with LD_ABS / LD_IND reading pkt[0, pkt_len) (an skb
+ * type's packet, program types' test runs) instead of the ctx; pkt must
+ * not be NULL. */
+int eng_prog_run_pkt(struct bpfvm_prog *prog, void *ctx, size_t ctx_len,
+		     const uint8_t *pkt, size_t pkt_len, uint64_t *r0,
+		     struct bpfvm_run_opts *opts);
+
 #endif

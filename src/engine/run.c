@@ -61,7 +61,8 @@ static int run_engine(struct bpfvm_prog *prog, struct bpfvm_run *run,
 /* Every run but the shortcut's (bpfvm_prog_run). Not inlined: the
  * shortcut then pays nothing for this one's frame. */
 static __attribute__((noinline)) int
-prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *r0,
+prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
+	 const uint8_t *pkt, size_t pkt_len, uint64_t *r0,
 	 struct bpfvm_run_opts *opts)
 {
 	uint32_t flags = OPTS_GET(opts, flags, 0);
@@ -74,6 +75,10 @@ prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len, uint64_t *r0,
 	int err;
 
 	run_init(&run, prog, mem, mem_len, budget, opts);
+	if (pkt) { /* an skb ctx: LD_ABS reads its packet, not mem */
+		run.pkt = pkt;
+		run.pkt_len = pkt_len;
+	}
 	run.checked = checked;
 	if (run.err_buf && run.err_size)
 		run.err_buf[0] = '\0';
@@ -113,7 +118,7 @@ int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 	    OPTS_GET(opts, insn_budget, 0) || prog->used_map_cnt ||
 	    OPTS_GET(opts, engine, BPFVM_ENGINE_INTERP) != BPFVM_ENGINE_JIT ||
 	    !(leaf = jit_prog_leaf_fn(prog)))
-		return prog_run(prog, mem, mem_len, r0, opts);
+		return prog_run(prog, mem, mem_len, NULL, 0, r0, opts);
 	buf = OPTS_GET(opts, err_buf, NULL);
 	if (buf && OPTS_GET(opts, err_size, 0))
 		buf[0] = '\0';
@@ -122,6 +127,13 @@ int bpfvm_prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 	else
 		leaf(mem, mem ? mem_len : 0);
 	return 0;
+}
+
+int eng_prog_run_pkt(struct bpfvm_prog *prog, void *ctx, size_t ctx_len,
+		     const uint8_t *pkt, size_t pkt_len, uint64_t *r0,
+		     struct bpfvm_run_opts *opts)
+{
+	return prog_run(prog, ctx, ctx_len, pkt, pkt_len, r0, opts);
 }
 
 void bpfvm_run_stop(struct bpfvm_run *run, uint64_t r0)
