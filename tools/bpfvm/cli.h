@@ -14,6 +14,8 @@ int cmd_disasm(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_jit_dump(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_test_run(int argc, char **argv);
 int cmd_trace_pipe(int argc, char **argv);
 
 /* Print "bpfvm: " + message to stderr. */

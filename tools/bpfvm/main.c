@@ -21,6 +21,19 @@ static const struct command {
 	{ "jit-dump", cmd_jit_dump,
 	  "jit-dump [PROG] [--checked] [--counted] [--blind]\n"
 	  "       each instruction with the x86-64 code the JIT made of it" },
+	{ "run", cmd_run,
+	  "run OBJ[:PROG] --pcap IN [--out DIR] [--jit|--interp] [--checked]\n"
+	  "       [--per-packet] [--ifindex N] [--map-entries N]\n"
+	  "       run an XDP, tc or socket filter program on every packet of\n"
+	  "       a pcap/pcapng capture; write the packets per verdict to\n"
+	  "       DIR/<verdict>.pcap; print counts, packets/s, ns per packet\n"
+	  "       (test_run calls only: not reading or writing pcaps), a\n"
+	  "       latency histogram and the program's maps" },
+	{ "test-run", cmd_test_run,
+	  "test-run OBJ[:PROG] [--data FILE|--data-hex HEX] [--ctx FILE|\n"
+	  "       --ctx-hex HEX] [--data-out FILE] [--ctx-out FILE] [--repeat N]\n"
+	  "       [--data-size-out N] [--ctx-size-out N] [--jit|--interp]\n"
+	  "       one BPF_PROG_TEST_RUN, as bpftool prog run" },
 	{ "trace-pipe", cmd_trace_pipe,
 	  "trace-pipe [PATH] [--from-start] [--timeout MS] [--lines N]\n"
 	  "       stream bpf_trace_printk output (PATH: $BPFVM_TRACE_PIPE)" },
