@@ -1,6 +1,290 @@
-/* Placeholder: skb helpers (issue 6) being written. */
+/* The skb helpers of socket filters and tc (net/core/filter.c), on the skb
+ * of the current test run (progtypes/skb_ctx.h): r1 must be its ctx, else
+ * the helper returns -EINVAL (the kernel's verifier makes that
+ * unreachable). Offsets are from skb->data: the network header for a
+ * socket filter, the Ethernet header for tc. Helpers that move or grow
+ * the packet zero what they add, as the kernel's, and keep the ctx and
+ * LD_ABS / LD_IND in step (skb_ctx_sync).
+ *
+ * Implemented with the kernel's checks and error codes: skb_load_bytes,
+ * skb_load_bytes_relative, skb_store_bytes, skb_pull_data,
+ * skb_change_head, skb_change_tail, skb_change_type, set_hash,
+ * set_hash_invalid, csum_update, csum_level, get_socket_uid,
+ * get_route_realm, l3/l4_csum_replace (helpers_csum.c). */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include <linux/bpf.h>
+
 #include "helpers/helpers.h"
+#include "helpers/skb_helpers.h"
+#include "progtypes/skb_ctx.h"
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's */
+#endif
+#define ERR(e) ((uint64_t)(int64_t)(e))
+#define PTR(r) ((void *)(uintptr_t)(r))
+
+/* long bpf_skb_load_bytes(skb, u32 offset, void *to, u32 len): the
+ * destination is zeroed when the bytes are not all in the packet. */
+static uint64_t skb_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3,
+			       uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+	uint32_t off = (uint32_t)r2, len = (uint32_t)r4;
+
+	(void)r5, (void)run;
+	if (!c)
+		return ERR(-EINVAL);
+	if (off > INT_MAX || (uint64_t)off + len > c->sk.len) {
+		memset(PTR(r3), 0, len);
+		return ERR(-EFAULT);
+	}
+	memcpy(PTR(r3), skb_ctx_data(c) + off, len);
+	return 0;
+}
+
+/* long bpf_skb_load_bytes_relative(skb, u32 offset, void *to, u32 len,
+ * u32 start_header): from the MAC or the network header, up to the
+ * packet's end (a socket filter can read its Ethernet header so). */
+static uint64_t skb_load_bytes_relative(uint64_t r1, uint64_t r2, uint64_t r3,
+					uint64_t r4, uint64_t r5,
+					struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+	uint32_t off = (uint32_t)r2, len = (uint32_t)r4, hdr = (uint32_t)r5;
+	uint64_t start;
+
+	(void)run;
+	if (!c)
+		return ERR(-EINVAL);
+	start = hdr == BPF_HDR_START_MAC ? c->mac_off : c->net_off;
+	if (off > 0xffff || hdr > BPF_HDR_START_NET ||
+	    start + off + len > (uint64_t)c->data_off + c->sk.len) {
+		memset(PTR(r3), 0, len);
+		return ERR(-EFAULT);
+	}
+	memcpy(PTR(r3), c->head + start + off, len);
+	return 0;
+}
+
+/* long bpf_skb_store_bytes(skb, u32 offset, const void *from, u32 len,
+ * u64 flags): BPF_F_RECOMPUTE_CSUM (skb->csum: never CHECKSUM_COMPLETE
+ * here) and BPF_F_INVALIDATE_HASH allowed. */
+static uint64_t skb_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+	uint32_t off = (uint32_t)r2, len = (uint32_t)r4;
+
+	(void)run;
+	if (!c || (r5 & ~(uint64_t)(BPF_F_RECOMPUTE_CSUM |
+				    BPF_F_INVALIDATE_HASH)))
+		return ERR(-EINVAL);
+	if (off > INT_MAX || (uint64_t)off + len > c->sk.len)
+		return ERR(-EFAULT);
+	memmove(skb_ctx_data(c) + off, PTR(r3), len);
+	if (r5 & BPF_F_INVALIDATE_HASH)
+		c->sk.hash = 0;
+	return 0;
+}
+
+/* long bpf_skb_pull_data(skb, u32 len): bpfvm's packets are linear, so
+ * only the kernel's check remains: -ENOMEM past the packet. */
+static uint64_t skb_pull_data(uint64_t r1, uint64_t r2, uint64_t r3,
+			      uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+
+	(void)r3, (void)r4, (void)r5;
+	if (!c)
+		return ERR(-EINVAL);
+	skb_ctx_sync(c, run);
+	return (uint32_t)r2 > c->sk.len ? ERR(-ENOMEM) : 0;
+}
+
+/* long bpf_skb_change_head(skb, u32 head_room, u64 flags): head_room
+ * zero bytes before the packet, which becomes the MAC header; the
+ * network header stays. At most SKB_CTX_MAX_LEN in all (a GSO skb may
+ * grow past it in the kernel; bpfvm's buffer cannot: -ENOMEM). */
+static uint64_t skb_change_head(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+	uint32_t room = (uint32_t)r2, new_len;
+
+	(void)r4, (void)r5;
+	if (!c)
+		return ERR(-EINVAL);
+	new_len = c->sk.len + room;
+	if (r3 || (!skb_ctx_is_gso(c) && new_len > SKB_CTX_MAX_LEN) ||
+	    new_len < c->sk.len)
+		return ERR(-EINVAL);
+	if (new_len > SKB_CTX_MAX_LEN || !skb_ctx_headroom(c, room))
+		return ERR(-ENOMEM);
+	c->data_off -= room;
+	c->sk.len = new_len;
+	memset(skb_ctx_data(c), 0, room);
+	c->mac_off = c->data_off;
+	skb_ctx_sync(c, run);
+	return 0;
+}
+
+/* long bpf_skb_change_tail(skb, u32 len, u64 flags): grow (zeroed) or
+ * trim to len, not below the network header; a GSO skb stops being
+ * one. */
+static uint64_t skb_change_tail(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+	uint32_t new_len = (uint32_t)r2, min_len;
+
+	(void)r4, (void)r5;
+	if (!c)
+		return ERR(-EINVAL);
+	min_len = (uint32_t)((int64_t)c->net_off - c->data_off);
+	if (r3 || new_len > SKB_CTX_MAX_LEN || new_len < min_len)
+		return ERR(-EINVAL);
+	if (!skb_ctx_tailroom(c, new_len))
+		return ERR(-ENOMEM);
+	if (new_len > c->sk.len)
+		memset(skb_ctx_data(c) + c->sk.len, 0, new_len - c->sk.len);
+	c->sk.len = new_len;
+	if (skb_ctx_is_gso(c))
+		c->sk.gso_size = c->sk.gso_segs = 0;
+	skb_ctx_sync(c, run);
+	return 0;
+}
+
+/* long bpf_skb_change_type(skb, u32 type): between PACKET_HOST (0) and
+ * PACKET_OTHERHOST (3) only. */
+static uint64_t skb_change_type(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+
+	(void)r3, (void)r4, (void)r5, (void)run;
+	if (!c || c->sk.pkt_type > 3 || (uint32_t)r2 > 3)
+		return ERR(-EINVAL);
+	c->sk.pkt_type = (uint32_t)r2;
+	return 0;
+}
+
+/* long bpf_set_hash(skb, u32 hash) / void bpf_set_hash_invalid(skb). */
+static uint64_t set_hash(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+			 uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+
+	(void)r3, (void)r4, (void)r5, (void)run;
+	if (!c)
+		return ERR(-EINVAL);
+	c->sk.hash = (uint32_t)r2;
+	return 0;
+}
+
+static uint64_t set_hash_invalid(uint64_t r1, uint64_t r2, uint64_t r3,
+				 uint64_t r4, uint64_t r5,
+				 struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+
+	(void)r2, (void)r3, (void)r4, (void)r5, (void)run;
+	if (c)
+		c->sk.hash = 0;
+	return 0;
+}
+
+/* s64 bpf_csum_update(skb, __wsum csum): only for CHECKSUM_COMPLETE
+ * skbs, which bpfvm never has. */
+static uint64_t csum_update(uint64_t r1, uint64_t r2, uint64_t r3,
+			    uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	(void)r2, (void)r3, (void)r4, (void)r5, (void)run;
+	return skb_ctx_get(r1) ? ERR(-ENOTSUPP) : ERR(-EINVAL);
+}
+
+/* long bpf_csum_level(skb, u64 level): the CHECKSUM_UNNECESSARY level
+ * (__skb_incr / decr / reset_checksum_unnecessary). */
+static uint64_t csum_level(uint64_t r1, uint64_t r2, uint64_t r3,
+			   uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+	bool unn;
+
+	(void)r3, (void)r4, (void)r5, (void)run;
+	if (!c)
+		return ERR(-EINVAL);
+	unn = c->ip_summed == SKB_CSUM_UNNECESSARY;
+	switch (r2) {
+	case BPF_CSUM_LEVEL_INC:
+		if (!unn)
+			c->ip_summed = SKB_CSUM_UNNECESSARY, c->csum_level = 0;
+		else if (c->csum_level < SKB_MAX_CSUM_LEVEL)
+			c->csum_level++;
+		return 0;
+	case BPF_CSUM_LEVEL_DEC:
+		if (unn && !c->csum_level)
+			c->ip_summed = SKB_CSUM_NONE;
+		else if (unn)
+			c->csum_level--;
+		return 0;
+	case BPF_CSUM_LEVEL_RESET:
+		c->ip_summed = SKB_CSUM_NONE;
+		c->csum_level = 0;
+		return 0;
+	case BPF_CSUM_LEVEL_QUERY:
+		return unn ? c->csum_level : ERR(-EACCES);
+	}
+	return ERR(-EINVAL);
+}
+
+/* u32 bpf_get_socket_uid(skb): the owner of the socket the packet is
+ * for; the kernel's test run has a dummy socket owned by uid 0, and so
+ * does bpfvm's. */
+static uint64_t get_socket_uid(uint64_t r1, uint64_t r2, uint64_t r3,
+			       uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5, (void)run;
+	return 0;
+}
+
+/* u32 bpf_get_route_realm(skb): the route's realm; a test run's skb has
+ * no route: 0. */
+static uint64_t get_route_realm(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5,
+				struct bpfvm_run *run)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5, (void)run;
+	return 0;
+}
+
+#define DEF(id, fn, ...)                                                     \
+	{ BPF_FUNC_##id, fn, { .ret = HRET_INTEGER, .args = { __VA_ARGS__ } } }
+#define CTX HARG_PTR_TO_CTX
+#define ANY HARG_ANYTHING
 
 const struct helper_def hlp_skb[] = {
+	DEF(skb_load_bytes, skb_load_bytes, CTX, ANY, HARG_PTR_TO_UNINIT_MEM,
+	    HARG_CONST_SIZE),
+	DEF(skb_load_bytes_relative, skb_load_bytes_relative, CTX, ANY,
+	    HARG_PTR_TO_UNINIT_MEM, HARG_CONST_SIZE, ANY),
+	DEF(skb_store_bytes, skb_store_bytes, CTX, ANY, HARG_PTR_TO_MEM,
+	    HARG_CONST_SIZE, ANY),
+	DEF(skb_pull_data, skb_pull_data, CTX, ANY),
+	DEF(skb_change_head, skb_change_head, CTX, ANY, ANY),
+	DEF(skb_change_tail, skb_change_tail, CTX, ANY, ANY),
+	DEF(skb_change_type, skb_change_type, CTX, ANY),
+	DEF(set_hash, set_hash, CTX, ANY),
+	{ BPF_FUNC_set_hash_invalid, set_hash_invalid,
+	  { .ret = HRET_VOID, .args = { CTX } } },
+	DEF(csum_update, csum_update, CTX, ANY),
+	DEF(csum_level, csum_level, CTX, ANY),
+	DEF(get_socket_uid, get_socket_uid, CTX),
+	DEF(get_route_realm, get_route_realm, CTX),
+	DEF(l3_csum_replace, hlp_l3_csum_replace, CTX, ANY, ANY, ANY, ANY),
+	DEF(l4_csum_replace, hlp_l4_csum_replace, CTX, ANY, ANY, ANY, ANY),
 	{ 0 },
 };
