@@ -9,6 +9,7 @@
 const enum bpfvm_engine ex_engines[2] = { BPFVM_ENGINE_INTERP,
 					  BPFVM_ENGINE_JIT };
 const char *const ex_engine_names[2] = { "interp", "jit" };
+struct bpfvm_redirect ex_last_redirect;
 
 struct bpfvm_object *ex_open(const char *name)
 {
@@ -90,6 +91,7 @@ int64_t ex_run(struct bpfvm_prog *prog, enum bpfvm_engine engine,
 			strerror(-err), err_buf);
 		return -1;
 	}
+	ex_last_redirect = o.redirect;
 	if (out_len)
 		*out_len = o.data_size_out;
 	return o.retval;

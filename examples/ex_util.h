@@ -32,6 +32,9 @@ int64_t ex_run(struct bpfvm_prog *prog, enum bpfvm_engine engine,
 	       const void *frame, size_t len, uint8_t *out, size_t *out_len,
 	       void *ctx_out, uint32_t ctx_size);
 
+/* Where the last ex_run's program redirected (XDP_REDIRECT). */
+extern struct bpfvm_redirect ex_last_redirect;
+
 /* A frame from a spec, into buf (EX_FRAME_MAX); its length. */
 size_t ex_frame(const struct pkt_spec *s, uint8_t *buf);
 /* 02:00:00:00:00:01 -> :02, the addresses given by the caller after. */

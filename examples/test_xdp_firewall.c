@@ -3,8 +3,8 @@
  * in the built-in .rodata rules are dropped, malformed frames too, the
  * rest passes unchanged; the per-CPU counters count each outcome with its
  * bytes; every drop leaves a ring buffer event with the packet's
- * addresses, ports, protocol, VLAN, reason and rule. Turning the built-in
- * rules off before load (a .rodata variable) lets their sources pass. */
+ * addresses, ports, protocol, VLAN, reason and rule. Built-in rules
+ * set before load (.rodata) replace the defaults. */
 #include <linux/bpf.h>
 #include <stdlib.h>
 
@@ -170,14 +170,19 @@ static void run_cases(int eng)
 	bpfvm_object_close(obj);
 }
 
-/* n_default_rules = 0 before load: the built-in rules' sources pass. */
-static void rules_off(int eng)
+/* The built-in rules set before load (.rodata): one rule,
+ * 192.0.2.0/24; 198.51.100.77 then passes and 192.0.2.5 is dropped. */
+static void rules_set(int eng)
 {
 	struct bpfvm_object *obj = ex_open("xdp_firewall");
-	struct fw_case c = v4("198.51.100.77 with rules off", 198, 51, 100, 77,
-			      XDP_PASS, FW_STAT_PASS, 0, 0);
+	struct fw_case pass = v4("198.51.100.77 with other rules", 198, 51,
+				 100, 77, XDP_PASS, FW_STAT_PASS, 0, 0);
+	struct fw_case drop = v4("192.0.2.5", 192, 0, 2, 5, XDP_DROP,
+				 FW_STAT_DROP_DEFAULT, 0, 0);
 	uint8_t in[EX_FRAME_MAX], out[EX_FRAME_MAX];
-	size_t sz = 0, len = ex_frame(&c.spec, in);
+	struct fw_rule_v4 *rules;
+	struct bpfvm_prog *p;
+	size_t sz = 0, len;
 	uint32_t *nrules;
 
 	CHECK(obj != NULL);
@@ -185,12 +190,23 @@ static void rules_off(int eng)
 		return;
 	nrules = bpfvm_object_global(obj, "n_default_rules", &sz);
 	CHECK(nrules && sz == 4);
-	if (nrules)
-		*nrules = 0;
+	rules = bpfvm_object_global(obj, "default_rules", &sz);
+	CHECK(rules && sz == FW_DEFAULT_RULES * sizeof(*rules));
+	if (nrules && rules) {
+		*nrules = 1;
+		memcpy(&rules[0].addr, "\xc0\x00\x02\x00", 4);
+		rules[0].prefixlen = 24;
+	}
 	CHECK(ex_load(obj, NULL) == 0);
-	CHECK_EQ_U64(ex_run(ex_prog(obj, "xdp_firewall"), ex_engines[eng], in,
-			    len, out, NULL, NULL, 0),
+	p = ex_prog(obj, "xdp_firewall");
+	len = ex_frame(&pass.spec, in);
+	CHECK_EQ_U64(ex_run(p, ex_engines[eng], in, len, out, NULL, NULL, 0),
 		     XDP_PASS);
+	len = ex_frame(&drop.spec, in);
+	CHECK_EQ_U64(ex_run(p, ex_engines[eng], in, len, out, NULL, NULL, 0),
+		     XDP_DROP);
+	CHECK_EQ_U64(ex_percpu_u64(ex_map(obj, "fw_stats"),
+				   FW_STAT_DROP_DEFAULT, 0), 1);
 	bpfvm_object_close(obj);
 }
 
@@ -198,7 +214,7 @@ int main(void)
 {
 	for (int eng = 0; eng < 2; eng++) {
 		run_cases(eng);
-		rules_off(eng);
+		rules_set(eng);
 	}
 	return check_report();
 }

@@ -40,8 +40,8 @@ struct {
  * 198.51.100.0/24 (TEST-NET-2) and 203.0.113.128/25 by default, and
  * whether malformed IP frames are dropped. */
 const volatile struct fw_rule_v4 default_rules[FW_DEFAULT_RULES] = {
-	{ { 198, 51, 100, 0 }, 24 },
-	{ { 203, 0, 113, 128 }, 25 },
+	{ bpf_htonl(0xc6336400), 24 },	/* 198.51.100.0 */
+	{ bpf_htonl(0xcb007180), 25 },	/* 203.0.113.128 */
 };
 const volatile __u32 n_default_rules = 2;
 const volatile __u8 drop_malformed = 1;
@@ -87,12 +87,11 @@ static __always_inline int drop(struct fw_pkt *p, __u32 slot, __u8 reason,
 static __always_inline __u32 default_rule_match(__u32 src)
 {
 	for (__u32 i = 0; i < FW_DEFAULT_RULES; i++) {
-		__u32 plen = default_rules[i].prefixlen, addr, mask;
+		__u32 plen = default_rules[i].prefixlen, mask;
+		__be32 addr = default_rules[i].addr;
 
 		if (i >= n_default_rules)
 			break;
-		__builtin_memcpy(&addr, (const void *)default_rules[i].addr,
-				 4);
 		mask = plen >= 32 ? ~0u : plen ? ~(~0u >> plen) : 0;
 		if (((bpf_ntohl(src) ^ bpf_ntohl(addr)) & mask) == 0)
 			return i + 1;

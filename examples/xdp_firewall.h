@@ -55,7 +55,7 @@ struct fw_event {
  * anyone filling the map): at most FW_DEFAULT_RULES IPv4 prefixes. */
 #define FW_DEFAULT_RULES 4
 struct fw_rule_v4 {
-	__u8 addr[4];
+	__be32 addr;		/* network order */
 	__u32 prefixlen;
 };
 

@@ -13,13 +13,13 @@
 
 /* Load-time configuration. vip 0.0.0.0 balances every IPv4 TCP / UDP
  * flow; vip_port 0 any destination port. */
-const volatile __u8 vip[4] = { 0, 0, 0, 0 };
+const volatile __be32 vip = 0;
 const volatile __u16 vip_port = 0;
 const volatile __u32 n_backends = 3;
 const volatile struct lb_backend backends[LB_MAX_BACKENDS] = {
-	{ { 10, 1, 0, 1 }, { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 } },
-	{ { 10, 1, 0, 2 }, { 0x02, 0x00, 0x00, 0x00, 0x01, 0x02 } },
-	{ { 10, 1, 0, 3 }, { 0x02, 0x00, 0x00, 0x00, 0x01, 0x03 } },
+	{ bpf_htonl(0x0a010001), { 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 } },
+	{ bpf_htonl(0x0a010002), { 0x02, 0x00, 0x00, 0x00, 0x01, 0x02 } },
+	{ bpf_htonl(0x0a010003), { 0x02, 0x00, 0x00, 0x00, 0x01, 0x03 } },
 };
 
 /* Egress port per backend (ifindex); an empty slot means XDP_TX. */
@@ -119,10 +119,13 @@ static __always_inline int forward(struct ethhdr *eth, struct iphdr *iph,
 		return XDP_PASS;
 	count(idx);
 	old_daddr = iph->daddr;
-	__builtin_memcpy(&new_daddr, (const void *)backends[idx].ip, 4);
+	new_daddr = backends[idx].ip;
 	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, (const void *)backends[idx].mac,
-			 ETH_ALEN);
+	/* byte by byte: a memcpy from the volatile config would let clang
+	 * use the initial values instead of what was set at load */
+#pragma unroll
+	for (int i = 0; i < ETH_ALEN; i++)
+		eth->h_dest[i] = backends[idx].mac[i];
 	iph->daddr = new_daddr;
 	iph->check = csum_replace4(iph->check, old_daddr, new_daddr);
 	if (l4_check) {
@@ -168,10 +171,9 @@ int lb_udp(struct xdp_md *ctx)
 static __always_inline int for_vip(struct iphdr *iph, struct hdr_cursor *nh,
 				   void *data_end)
 {
-	__u32 want;
+	__be32 want = vip;
 	__u16 *ports = nh->pos;
 
-	__builtin_memcpy(&want, (const void *)vip, 4);
 	if (want && iph->daddr != want)
 		return 0;
 	if (iph->frag_off & bpf_htons(0x3fff))

@@ -8,7 +8,7 @@
 
 /* A real server behind the virtual IP: where a flow's packets go. */
 struct lb_backend {
-	__u8 ip[4];		/* new destination address */
+	__be32 ip;		/* new destination address */
 	__u8 mac[6];		/* new destination MAC */
 	__u16 pad;
 };
