@@ -5,10 +5,11 @@
  * -EEXIST, a new key in a full map -E2BIG, deleting an absent key
  * -ENOENT. BPF_EXIST on an absent key inserts it, as in the kernel.
  *
- * Layout and order are the kernel's, so get_next_key walks keys in the
- * kernel's order: max_entries rounded up to a power of two buckets, a
- * key in bucket key & mask, new elements (replacements too) at the head
- * of their bucket.
+ * get_next_key walks keys in the kernel's order: max_entries rounded up
+ * to a power of two buckets, a key in bucket key & mask, and within a
+ * bucket the most recently written key first (the kernel puts new and
+ * replacing elements at the head of the chain; here every write stamps
+ * its element and the walk orders a bucket by the stamps).
  *
  * Readers (programs' lookups, map_redirect_lookup) take no lock. Each
  * chain ends in a marker naming its bucket ((bucket << 1) | 1). Elements
@@ -17,8 +18,9 @@
  * maybe in another bucket: it then ends on another bucket's marker and
  * starts again. Key and ifindex share one 64-bit word, read with one
  * load, so a key that matches comes with its own ifindex. Writers hold
- * the map's lock; a replaced key's new element is linked before the old
- * one is unlinked, so readers never miss a key being replaced. */
+ * the map's lock. A present key's value is replaced in its element (one
+ * store of that word) rather than by a new element at the head, so a
+ * reader walking the chain never misses a key that stays in the map. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@ struct dmh_elem {
 	_Atomic uint32_t prog_id;	/* right after the ifindex: programs
 					 * read struct bpf_devmap_val there */
 	struct bpfvm_prog *prog;	/* under the lock */
+	uint64_t stamp;			/* last write, under the lock */
 	struct dmh_elem *free_next;	/* under the lock */
 };
 
@@ -53,13 +56,13 @@ struct devmap_hash {
 	uint32_t lock;			/* writers (map_spin_lock) */
 	uint32_t mask;			/* buckets - 1 */
 	uint32_t items;			/* under the lock */
+	uint64_t stamp;			/* writes so far, under the lock */
 	_Atomic uintptr_t *heads;
 	struct dmh_elem *free;		/* recycled elements, under the lock */
 	struct dmh_chunk *chunks;	/* element memory, freed with the map */
 };
 
-/* Elements per chunk: room for max_entries plus the one a replacement
- * needs, 64 at a time. */
+/* Elements come 64 to a chunk, as the map fills. */
 #define DMH_CHUNK 64u
 
 static struct devmap_hash *dmh_of(struct bpfvm_map *map)
@@ -207,19 +210,25 @@ static void dmh_unlink(struct devmap_hash *h, struct dmh_elem *e,
 			      memory_order_release);
 }
 
-/* Fill e and publish it at the head of its bucket. */
-static void dmh_link(struct devmap_hash *h, struct dmh_elem *e, uint32_t key,
-		     uint32_t ifindex, struct bpfvm_prog *prog)
+/* Write e's value (the key's word in one store) and stamp it. */
+static void dmh_write(struct devmap_hash *h, struct dmh_elem *e, uint32_t key,
+		      uint32_t ifindex, struct bpfvm_prog *prog)
+{
+	e->prog = prog;
+	e->stamp = ++h->stamp;
+	atomic_store_explicit(&e->kv, key | (uint64_t)ifindex << 32,
+			      memory_order_release);
+	atomic_store_explicit(&e->prog_id, redirect_prog_id(prog),
+			      memory_order_release);
+}
+
+/* Publish a written element at the head of its bucket. */
+static void dmh_link(struct devmap_hash *h, struct dmh_elem *e, uint32_t key)
 {
 	uint32_t b = key & h->mask;
 	_Atomic uintptr_t *head = &h->heads[b];
 	uintptr_t first = atomic_load_explicit(head, memory_order_relaxed);
 
-	e->prog = prog;
-	atomic_store_explicit(&e->kv, key | (uint64_t)ifindex << 32,
-			      memory_order_release);
-	atomic_store_explicit(&e->prog_id, redirect_prog_id(prog),
-			      memory_order_release);
 	/* an element's next is never 0: a reader that stood on it while it
 	 * moved to another bucket must end on that bucket's marker */
 	atomic_store_explicit(&e->next, first ? first : dmh_marker(b),
@@ -244,21 +253,19 @@ static int dmh_update_locked(struct devmap_hash *h, uint32_t key,
 	err = devmap_val_target(v, &prog);
 	if (err)
 		return err;
-	if (!old && h->items >= h->map.max_entries)
-		err = -E2BIG;
-	e = err ? NULL : dmh_get_elem(h);
+	if (old) {
+		*old_prog = old->prog;
+		dmh_write(h, old, key, v->ifindex, prog);
+		return 0;
+	}
+	e = h->items < h->map.max_entries ? dmh_get_elem(h) : NULL;
 	if (!e) {
 		*old_prog = prog;
-		return err ? err : -ENOMEM;
+		return h->items < h->map.max_entries ? -ENOMEM : -E2BIG;
 	}
-	dmh_link(h, e, key, v->ifindex, prog);
-	if (old) {
-		dmh_unlink(h, old, key);
-		*old_prog = old->prog;
-		dmh_put_elem(h, old);
-	} else {
-		h->items++;
-	}
+	dmh_write(h, e, key, v->ifindex, prog);
+	dmh_link(h, e, key);
+	h->items++;
 	return 0;
 }
 
@@ -322,6 +329,19 @@ static int dmh_sys_lookup(struct bpfvm_map *map, const void *key,
 	return 0;
 }
 
+/* The element of bucket b written last before `before` (UINT64_MAX: the
+ * last one written), or NULL: the kernel's chain order. */
+static struct dmh_elem *dmh_newest(struct devmap_hash *h, uint64_t b,
+				   uint64_t before)
+{
+	struct dmh_elem *e = dmh_elem_at(atomic_load(&h->heads[b])), *best = NULL;
+
+	for (; e; e = dmh_elem_at(atomic_load(&e->next)))
+		if (e->stamp < before && (!best || e->stamp > best->stamp))
+			best = e;
+	return best;
+}
+
 /* The kernel's walk: the element after key in its bucket, else the first
  * element of a later bucket; an absent (or NULL) key starts over. */
 static int dmh_get_next_key(struct bpfvm_map *map, const void *key,
@@ -336,11 +356,11 @@ static int dmh_get_next_key(struct bpfvm_map *map, const void *key,
 	if (key)
 		e = dmh_find(h, array_index(key), &kv);
 	if (e) {
-		b = (uint64_t)(dmh_key(kv) & h->mask) + 1;
-		e = dmh_elem_at(atomic_load(&e->next));
+		b = dmh_key(kv) & h->mask;
+		e = dmh_newest(h, b++, e->stamp);
 	}
 	for (; !e && b <= h->mask; b++)
-		e = dmh_elem_at(atomic_load(&h->heads[b]));
+		e = dmh_newest(h, b, UINT64_MAX);
 	if (e) {
 		uint32_t next = dmh_key(atomic_load(&e->kv));
 

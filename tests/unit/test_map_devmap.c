@@ -314,7 +314,11 @@ static void test_concurrent_reads(void)
 	pthread_t t;
 
 	CHECK_EQ_U64(pthread_create(&t, NULL, reader, &r), 0);
-	for (int i = 0; i < 200000; i++) {
+	/* until the reader has looked often enough (the machine may be
+	 * busy), within bounds */
+	for (int i = 0; i < 50000000 &&
+			(i < 200000 || atomic_load(&r.seen) < 20000);
+	     i++) {
 		uint32_t k = 0;
 
 		if (i % 3 == 2)
