@@ -186,9 +186,11 @@ static void print_packet(struct runner *r, uint64_t n,
 
 /* What happens to a packet after its run: counted, written, printed. */
 static int after_run(struct runner *r, uint64_t n, int err,
-		     const struct bpfvm_test_run_opts *o, const uint8_t *pkt,
-		     uint32_t len, const struct timeval *ts)
+		     const struct bpfvm_test_run_opts *o,
+		     const struct pcap_in_pkt *p)
 {
+	const uint8_t *pkt = r->in.data + p->off;
+	uint32_t len = p->caplen;
 	struct run_verdict v = { 0 };
 	char name[64], errmsg[512];
 
@@ -214,8 +216,11 @@ static int after_run(struct runner *r, uint64_t n, int err,
 		snprintf(name, sizeof(name), "%s-%s", v.name, v.port);
 	else
 		snprintf(name, sizeof(name), "%s", v.name);
-	if (pcap_out_write(&r->out, name, ts, v.out_is_input ? pkt : r->obuf,
-			   v.out_len, errmsg, sizeof(errmsg))) {
+	/* a socket filter cuts as a snaplen does: the wire length stays */
+	if (pcap_out_write(&r->out, name, &p->ts,
+			   v.out_is_input ? pkt : r->obuf, v.out_len,
+			   v.out_is_input ? p->len : v.out_len, errmsg,
+			   sizeof(errmsg))) {
 		cli_err("--out: %s", errmsg);
 		return -1;
 	}
@@ -260,7 +265,7 @@ static int run_all(struct runner *r)
 				errbuf[0] ? errbuf : strerror(-err));
 			return -1;
 		}
-		if (after_run(r, i + 1, err, &o, pkt, p->caplen, &p->ts))
+		if (after_run(r, i + 1, err, &o, p))
 			return -1;
 	}
 	run_stats_stop(&r->stats);
@@ -343,12 +348,7 @@ static int run(struct runner *r)
 	}
 	memset(r->obuf, 0, OUT_CAP); /* page faults now, not in the loop */
 	r->out.dir = r->a->out;
-	if (r->a->engine == BPFVM_ENGINE_JIT) {
-		/* compile before the clock runs, not on the first packet */
-		struct bpfvm_jit_info info = { .sz = sizeof(info) };
-
-		bpfvm_prog_jit_info(r->rp.prog, r->a->run_flags, &info);
-	}
+	run_prog_warm(r->rp.prog, r->a->engine, r->a->run_flags);
 	run_stats_init(&r->stats, r->in.cnt);
 	r->stats.truncated = r->in.truncated;
 	ret = run_all(r);

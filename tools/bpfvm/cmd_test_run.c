@@ -186,6 +186,7 @@ static int run(const struct tr_args *a, struct bpfvm_prog *prog,
 
 	o->err_buf = errbuf;
 	o->err_size = sizeof(errbuf);
+	run_prog_warm(prog, a->engine, a->run_flags);
 	err = bpfvm_prog_test_run(prog, o);
 	if (err == -ENOSPC && (o->data_size_out > data_cap ||
 			       o->ctx_size_out > ctx_cap)) {
@@ -233,8 +234,11 @@ int cmd_test_run(int argc, char **argv)
 	if (!b.data || !b.ctx) {
 		cli_err("out of memory");
 	} else {
+		/* no buffer, no size: types without packets refuse both */
 		o.data_out = data || a.data_out ? b.data : NULL;
 		o.ctx_out = ctx || a.ctx_out ? b.ctx : NULL;
+		o.data_size_out = o.data_out ? o.data_size_out : 0;
+		o.ctx_size_out = o.ctx_out ? o.ctx_size_out : 0;
 		ret = run(&a, rp.prog, &o, &b);
 	}
 	run_prog_close(&rp);

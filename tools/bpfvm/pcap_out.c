@@ -50,11 +50,12 @@ static struct pcap_out_file *open_file(struct pcap_out *o, const char *name,
 }
 
 int pcap_out_write(struct pcap_out *o, const char *name,
-		   const struct timeval *ts, const void *data, uint32_t len,
-		   char *err, size_t size)
+		   const struct timeval *ts, const void *data,
+		   uint32_t caplen, uint32_t len, char *err, size_t size)
 {
 	struct pcap_out_file *f;
-	struct pcap_pkthdr h = { .ts = *ts, .caplen = len, .len = len };
+	struct pcap_pkthdr h = { .ts = *ts, .caplen = caplen,
+				 .len = len > caplen ? len : caplen };
 
 	if (!o->dir)
 		return 0;

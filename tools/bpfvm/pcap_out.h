@@ -21,11 +21,12 @@ struct pcap_out {
 	size_t cnt;
 };
 
-/* Append one packet to DIR/<name>.pcap. 0, or -1 with why in err (the
- * file cannot be written). */
+/* Append one packet to DIR/<name>.pcap: caplen bytes of data, of a
+ * packet of len bytes on the wire (len > caplen: a capture cut it). 0, or
+ * -1 with why in err (the file cannot be written). */
 int pcap_out_write(struct pcap_out *o, const char *name,
-		   const struct timeval *ts, const void *data, uint32_t len,
-		   char *err, size_t size);
+		   const struct timeval *ts, const void *data,
+		   uint32_t caplen, uint32_t len, char *err, size_t size);
 /* Flush and close every file (names and counts stay for the summary);
  * -1 with why in err if one failed. */
 int pcap_out_close(struct pcap_out *o, char *err, size_t size);

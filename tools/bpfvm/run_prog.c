@@ -116,3 +116,13 @@ const char *run_prog_engine_name(enum bpfvm_engine engine)
 {
 	return engine == BPFVM_ENGINE_JIT ? "jit" : "interp";
 }
+
+void run_prog_warm(struct bpfvm_prog *prog, enum bpfvm_engine engine,
+		   uint32_t run_flags)
+{
+	struct bpfvm_jit_info info = { .sz = sizeof(info) };
+
+	/* an error here is the run's to report */
+	if (engine == BPFVM_ENGINE_JIT)
+		bpfvm_prog_jit_info(prog, run_flags, &info);
+}

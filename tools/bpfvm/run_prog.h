@@ -28,5 +28,9 @@ bool run_prog_engine_arg(const char *arg, enum bpfvm_engine *engine,
 /* The default engine: the JIT where bpfvm has one (x86-64). */
 enum bpfvm_engine run_prog_default_engine(void);
 const char *run_prog_engine_name(enum bpfvm_engine engine);
+/* With the JIT: compile the code runs with run_flags use now, so timings
+ * do not include it (the kernel compiles at load too). */
+void run_prog_warm(struct bpfvm_prog *prog, enum bpfvm_engine engine,
+		   uint32_t run_flags);
 
 #endif
