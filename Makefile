@@ -40,13 +40,21 @@ check-tsan: deps
 	ctest --test-dir $(TSAN_BUILD) -R stress/map_tsan --output-on-failure \
 		--timeout 600
 
+# The main job: kernel eBPF programs (examples/*.bpf.c, built by clang)
+# run over a capture (build/examples/demo.pcap, made by gen_demo_pcap):
+# verdicts, packets written per verdict, speed, and the programs' maps.
+DEMO_PCAP := $(BUILD)/examples/demo.pcap
 demo: build
-	@echo "== assemble examples/fib.s"
-	$(BPFVM) asm examples/fib.s -o $(BUILD)/fib.bin
-	@echo "== disassemble"
-	$(BPFVM) disasm $(BUILD)/fib.bin
-	@echo "== run with n = 50 in the first byte of memory"
-	$(BPFVM) exec $(BUILD)/fib.bin --mem-hex "32 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+	@echo "== XDP firewall (examples/xdp_firewall.bpf.c) over $(DEMO_PCAP)"
+	$(BPFVM) run $(BUILD)/examples/xdp_firewall.o --pcap $(DEMO_PCAP) \
+		--out $(BUILD)/demo-out
+	@echo "== the same firewall embedded in a host program that fills its"
+	@echo "   blocklist and reads its ring buffer (examples/xdp_firewall_host.c)"
+	$(BUILD)/examples/xdp_firewall_host $(BUILD)/examples/xdp_firewall.o \
+		$(DEMO_PCAP) 10.0.3.0/24 2001:db8::100/120
+	@echo "== XDP load balancer (examples/xdp_lb.bpf.c): tail calls, rewrites"
+	$(BPFVM) run $(BUILD)/examples/xdp_lb.o:xdp_lb --pcap $(DEMO_PCAP) \
+		--out $(BUILD)/demo-out/lb
 
 bench: build
 	@cmake --build $(BUILD) --target bpfvm-bench bpfvm-bench-maps \
