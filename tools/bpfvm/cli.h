@@ -18,8 +18,13 @@ int cmd_run(int argc, char **argv);
 int cmd_test_run(int argc, char **argv);
 int cmd_trace_pipe(int argc, char **argv);
 
-/* Print "bpfvm: " + message to stderr. */
+/* Print "bpfvm: " + message to stderr; with -j, {"error":"message"} on
+ * stdout instead (bpftool's p_err), one JSON document: call it before a
+ * command's output starts, or in place of it. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "bpfvm: " + message to stderr, -j or not: what does not stop the
+ * command (its JSON output on stdout stays one document). */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A whole unsigned number (decimal, 0x hex or 0 octal), no sign, no
  * trailing text; 0, or -1 without printing. */

@@ -19,8 +19,9 @@ bool cli_is_elf(const char *path)
 	return elf;
 }
 
-struct bpfvm_object *cli_object_open(const char *path, const char *kconfig,
-				     bool *loaded)
+struct bpfvm_object *cli_object_open_log(const char *path,
+					 const char *kconfig, bool *loaded,
+					 char *load_err, size_t size)
 {
 	char log[2048] = "";
 	struct bpfvm_object_open_opts oo = {
@@ -41,7 +42,19 @@ struct bpfvm_object *cli_object_open(const char *path, const char *kconfig,
 	log[0] = 0;
 	err = bpfvm_object_load(obj, &lo);
 	if (err)
-		cli_err("%s: load: %s", path, log[0] ? log : strerror(-err));
+		snprintf(load_err, size, "%s", log[0] ? log : strerror(-err));
 	*loaded = err == 0;
+	return obj;
+}
+
+struct bpfvm_object *cli_object_open(const char *path, const char *kconfig,
+				     bool *loaded)
+{
+	char why[2048];
+	struct bpfvm_object *obj = cli_object_open_log(path, kconfig, loaded,
+						       why, sizeof(why));
+
+	if (obj && !*loaded)
+		cli_err("%s: load: %s", path, why);
 	return obj;
 }

@@ -1,23 +1,53 @@
 /* Reading inputs for the CLI: files, hex, programs in any of their forms. */
 #include "cli.h"
+#include "cli_json.h"
 
 #include <bpfvm/bpfvm.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* With -j, bpftool prints errors as {"error":"..."} on stdout so that a
+ * script reading the JSON sees them; the text form goes to stderr. */
+static void vreport(bool json, const char *fmt, va_list ap)
+{
+	char msg[4096];
+	struct cj j;
+
+	if (!json) {
+		fputs("bpfvm: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		return;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	cj_init(&j, stdout);
+	cj_obj_begin(&j, NULL);
+	cj_str(&j, "error", msg);
+	cj_obj_end(&j);
+	cj_end(&j);
+}
+
 void cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("bpfvm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(cli_json_on(), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(false, fmt, ap);
+	va_end(ap);
 }
 
 char *cli_read_file(const char *path, size_t *len)

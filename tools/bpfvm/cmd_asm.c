@@ -1,6 +1,8 @@
 /* bpfvm asm: assembly text -> little-endian bytecode (raw, or hex text with
- * one instruction per line, which every bpfvm command reads back). */
+ * one instruction per line, which every bpfvm command reads back); with -j
+ * a JSON summary of what was written (print_json). */
 #include "cli.h"
+#include "cli_json.h"
 
 #include <bpfvm/isa.h>
 #include <stdbool.h>
@@ -68,6 +70,32 @@ static int write_hex(FILE *f, const struct bpf_insn *insns, size_t cnt)
 	return ferror(f) ? -1 : 0;
 }
 
+/* -j: what was written, {"file", "format", "insns", "bytes"}; without
+ * -o the program itself goes in the JSON as "hex", one string per
+ * instruction (raw bytes and JSON cannot share stdout). */
+static void print_json(const struct asm_args *a,
+		       const struct bpf_insn *insns, size_t cnt)
+{
+	struct cj j;
+
+	cj_init(&j, stdout);
+	cj_obj_begin(&j, NULL);
+	if (a->out) {
+		cj_str(&j, "file", a->out);
+		cj_str(&j, "format", a->hex ? "hex" : "raw");
+	}
+	cj_u64(&j, "insns", cnt);
+	cj_u64(&j, "bytes", cnt * sizeof(*insns));
+	if (!a->out) {
+		cj_arr_begin(&j, "hex");
+		for (size_t i = 0; i < cnt; i++)
+			cj_hex(&j, NULL, &insns[i], sizeof(*insns));
+		cj_arr_end(&j);
+	}
+	cj_obj_end(&j);
+	cj_end(&j);
+}
+
 static int write_out(const struct asm_args *a, const struct bpf_insn *insns,
 		     size_t cnt)
 {
@@ -119,7 +147,10 @@ int cmd_asm(int argc, char **argv)
 		cli_err("%s: %s", a.in, log[0] ? log : "cannot assemble");
 		return 1;
 	}
-	ret = write_out(&a, insns, cnt);
+	if (cli_json_on() && !a.out)
+		print_json(&a, insns, cnt);
+	else if ((ret = write_out(&a, insns, cnt)) == 0 && cli_json_on())
+		print_json(&a, insns, cnt);
 	free(insns);
 	return ret ? 1 : 0;
 }

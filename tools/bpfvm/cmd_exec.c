@@ -1,5 +1,7 @@
-/* bpfvm exec: run a program on a memory buffer; print r0 and the memory. */
+/* bpfvm exec: run a program on a memory buffer; print r0 and the memory
+ * (with -j as one JSON object). */
 #include "cli.h"
+#include "cli_json.h"
 
 #include <bpfvm/bpfvm.h>
 #include <errno.h>
@@ -74,6 +76,30 @@ static void print_memory(const uint8_t *mem, size_t len)
 		       i % 16 == 15 || i + 1 == len ? "\n" : "");
 }
 
+/* r0 and the memory after the run; -j: {"r0": N, "r0_hex": "0x...",
+ * "memory": "hex bytes"} (memory only when the run had some). */
+static void print_result(uint64_t r0, const uint8_t *mem, size_t len)
+{
+	struct cj j;
+	char hex[24];
+
+	if (!cli_json_on()) {
+		printf("r0 = 0x%016" PRIx64 "\n", r0);
+		if (mem)
+			print_memory(mem, len);
+		return;
+	}
+	snprintf(hex, sizeof(hex), "0x%016" PRIx64, r0);
+	cj_init(&j, stdout);
+	cj_obj_begin(&j, NULL);
+	cj_u64(&j, "r0", r0);
+	cj_str(&j, "r0_hex", hex);
+	if (mem)
+		cj_hex(&j, "memory", mem, len);
+	cj_obj_end(&j);
+	cj_end(&j);
+}
+
 static int run(struct bpf_insn *insns, size_t cnt, uint8_t *mem,
 	       size_t mem_len, struct bpfvm_run_opts *ropts)
 {
@@ -97,9 +123,7 @@ static int run(struct bpf_insn *insns, size_t cnt, uint8_t *mem,
 		cli_err("run failed: %s", log[0] ? log : strerror(-err));
 		return 1;
 	}
-	printf("r0 = 0x%016" PRIx64 "\n", r0);
-	if (mem)
-		print_memory(mem, mem_len);
+	print_result(r0, mem, mem_len);
 	return 0;
 }
 

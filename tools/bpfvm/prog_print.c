@@ -1,5 +1,6 @@
 /* A program listing with its source lines (see prog_print.h). */
 #include "prog_print.h"
+#include "cli_json.h"
 
 #include <bpfvm/btf.h>
 #include <bpfvm/isa.h>
@@ -32,11 +33,23 @@ struct print_pos {
 	const struct bpf_line_info *last;
 };
 
+/* Where a listing goes: text to f, or one JSON object per instruction
+ * (bpftool prog dump xlated -j: "proto", "src", "file", "line_num",
+ * "line_col", then "disasm"). */
+struct prog_out {
+	FILE *f;
+	struct cj *j;
+	const char *key;	/* JSON: the array's member name, or NULL */
+	bool have_src;		/* JSON: source keys already given */
+};
+
 /* "int name(args):" lines for functions starting at insn i (the FUNC's
  * prototype declared with the function's name). */
-static void print_funcs(FILE *out, const struct cli_prog_src *src, size_t i,
-			struct print_pos *pos)
+static void print_funcs(struct prog_out *o, const struct cli_prog_src *src,
+			size_t i, struct print_pos *pos)
 {
+	bool done = false;
+
 	for (; pos->func < src->func_cnt &&
 	       src->func_info[pos->func].insn_off <= i; pos->func++) {
 		const struct bpf_func_info *fi = &src->func_info[pos->func];
@@ -45,14 +58,17 @@ static void print_funcs(FILE *out, const struct cli_prog_src *src, size_t i,
 							  fi->type_id);
 		char decl[256];
 
-		if (fi->insn_off != i)
+		if (fi->insn_off != i || (o->j && done))
 			continue;
-		if (t && BTF_INFO_KIND(t->info) == BTF_KIND_FUNC && name &&
-		    bpfvm_btf_type_str(src->btf, t->type, name, decl,
-				       sizeof(decl)) >= 0)
-			fprintf(out, "%s:\n", decl);
+		if (!(t && BTF_INFO_KIND(t->info) == BTF_KIND_FUNC && name &&
+		      bpfvm_btf_type_str(src->btf, t->type, name, decl,
+					 sizeof(decl)) >= 0))
+			snprintf(decl, sizeof(decl), "%s", name ? name : "?");
+		if (o->j)
+			cj_str(o->j, "proto", decl);
 		else
-			fprintf(out, "%s:\n", name ? name : "?");
+			fprintf(o->f, "%s:\n", decl);
+		done = true;
 	}
 }
 
@@ -65,11 +81,28 @@ static bool same_line(const struct bpf_line_info *a,
 		       BPF_LINE_INFO_LINE_NUM(b->line_col);
 }
 
+static void print_line(struct prog_out *o, const char *line,
+		       const char *file, uint32_t line_col)
+{
+	if (!o->j) {
+		fprintf(o->f, "; %s @ %s:%u\n", line, file,
+			BPF_LINE_INFO_LINE_NUM(line_col));
+		return;
+	}
+	if (o->have_src)	/* one set of keys per instruction */
+		return;
+	o->have_src = true;
+	cj_str(o->j, "src", line);
+	cj_str(o->j, "file", file);
+	cj_u64(o->j, "line_num", BPF_LINE_INFO_LINE_NUM(line_col));
+	cj_u64(o->j, "line_col", BPF_LINE_INFO_LINE_COL(line_col));
+}
+
 /* "; source line @ file:line" for each line_info record at insn i, but
  * for a repeat of the line printed last (clang gives each instruction of
  * a statement its own record). */
-static void print_lines(FILE *out, const struct cli_prog_src *src, size_t i,
-			struct print_pos *pos)
+static void print_lines(struct prog_out *o, const struct cli_prog_src *src,
+			size_t i, struct print_pos *pos)
 {
 	for (; pos->line < src->line_cnt &&
 	       src->line_info[pos->line].insn_off <= i; pos->line++) {
@@ -85,8 +118,7 @@ static void print_lines(FILE *out, const struct cli_prog_src *src, size_t i,
 		pos->last = li;
 		while (*line == ' ' || *line == '\t')
 			line++;
-		fprintf(out, "; %s @ %s:%u\n", line, base_name(file),
-			BPF_LINE_INFO_LINE_NUM(li->line_col));
+		print_line(o, line, base_name(file), li->line_col);
 	}
 }
 
@@ -128,8 +160,36 @@ static bool format_xlated_map(struct bpfvm_prog *prog,
 	return true;
 }
 
-bool cli_print_prog(FILE *out, const struct bpf_insn *insns, size_t cnt,
-		    const struct cli_prog_src *src, bool raw)
+/* One instruction (n slots; n < 0: invalid, text says why). */
+static void print_insn(struct prog_out *o, const struct bpf_insn *insns,
+		       size_t i, int n, const char *text, bool raw)
+{
+	if (o->j) {
+		char op[8];
+
+		snprintf(op, sizeof(op), "0x%02x", insns[i].code);
+		cj_u64(o->j, "insn", i);
+		cj_str(o->j, "opcode", op);
+		cj_str(o->j, n < 0 ? "invalid" : "disasm", text);
+		if (raw)
+			cj_hex(o->j, "bytes", &insns[i],
+			       sizeof(*insns) * (n == 2 ? 2 : 1));
+		return;
+	}
+	fprintf(o->f, "%4zu:", i);
+	if (raw)
+		print_raw(o->f, &insns[i]);
+	fprintf(o->f, " %s%s\n", n < 0 ? "invalid: " : "", text);
+	/* an lddw's second slot: its bytes on a line of their own */
+	if (n == 2 && raw) {
+		fprintf(o->f, "%4zu:", i + 1);
+		print_raw(o->f, &insns[i + 1]);
+		fputc('\n', o->f);
+	}
+}
+
+static bool print_prog(struct prog_out *o, const struct bpf_insn *insns,
+		       size_t cnt, const struct cli_prog_src *src, bool raw)
 {
 	struct bpfvm_disasm_opts opts = { .sz = sizeof(opts) };
 	struct print_pos pos = { 0 };
@@ -138,6 +198,8 @@ bool cli_print_prog(FILE *out, const struct bpf_insn *insns, size_t cnt,
 
 	if (src && !src->btf)
 		src = NULL;
+	if (o->j)
+		cj_arr_begin(o->j, o->key);
 	for (size_t i = 0; i < cnt;) {
 		int n;
 
@@ -148,26 +210,38 @@ bool cli_print_prog(FILE *out, const struct bpf_insn *insns, size_t cnt,
 		else
 			n = bpfvm_insn_format(insns, cnt, i, buf, sizeof(buf),
 					      &opts);
-
+		if (o->j) {
+			cj_obj_begin(o->j, NULL);
+			o->have_src = false;
+		}
 		if (src) {
-			print_funcs(out, src, i, &pos);
-			print_lines(out, src, i, &pos);
+			print_funcs(o, src, i, &pos);
+			print_lines(o, src, i, &pos);
 		}
-		fprintf(out, "%4zu:", i);
-		if (raw)
-			print_raw(out, &insns[i]);
-		fprintf(out, " %s%s\n", n < 0 ? "invalid: " : "", buf);
-		if (n < 0) {
-			ok = false;
-			n = 1;
-		}
-		/* an lddw's second slot: its bytes on a line of their own */
-		if (n == 2 && raw) {
-			fprintf(out, "%4zu:", i + 1);
-			print_raw(out, &insns[i + 1]);
-			fputc('\n', out);
-		}
-		i += (size_t)n;
+		print_insn(o, insns, i, n, buf, raw);
+		if (o->j)
+			cj_obj_end(o->j);
+		ok = ok && n >= 0;
+		i += n < 0 ? 1 : (size_t)n;
 	}
+	if (o->j)
+		cj_arr_end(o->j);
 	return ok;
+}
+
+bool cli_print_prog(FILE *out, const struct bpf_insn *insns, size_t cnt,
+		    const struct cli_prog_src *src, bool raw)
+{
+	struct prog_out o = { .f = out };
+
+	return print_prog(&o, insns, cnt, src, raw);
+}
+
+bool cli_print_prog_json(struct cj *j, const char *key,
+			 const struct bpf_insn *insns, size_t cnt,
+			 const struct cli_prog_src *src, bool raw)
+{
+	struct prog_out o = { .j = j, .key = key };
+
+	return print_prog(&o, insns, cnt, src, raw);
 }

@@ -36,6 +36,16 @@ struct cli_prog_src {
 bool cli_print_prog(FILE *out, const struct bpf_insn *insns, size_t cnt,
 		    const struct cli_prog_src *src, bool raw);
 
+/* The same listing as a JSON array (-j; key: its member name inside an
+ * object, else NULL), one object per instruction:
+ * {"proto"?, "src"?, "file"?, "line_num"?, "line_col"?, "insn": N,
+ *  "opcode": "0xb7", "disasm": text (or "invalid": why), "bytes"? (raw)}
+ * with bpftool prog dump xlated -j's names for the source keys. */
+struct cj;
+bool cli_print_prog_json(struct cj *j, const char *key,
+			 const struct bpf_insn *insns, size_t cnt,
+			 const struct cli_prog_src *src, bool raw);
+
 /* Open and load the object at path, as `bpfvm prog` and `bpfvm disasm`
  * read one (kconfig: .config text for __kconfig externs, or NULL).
  * When load fails, *loaded is false and the object stays opened (its
@@ -43,6 +53,11 @@ bool cli_print_prog(FILE *out, const struct bpf_insn *insns, size_t cnt,
  * when it cannot be opened, after printing why. */
 struct bpfvm_object *cli_object_open(const char *path, const char *kconfig,
 				     bool *loaded);
+/* The same, but a load failure is not printed: its message goes to
+ * load_err (size bytes) for callers that go on without loading. */
+struct bpfvm_object *cli_object_open_log(const char *path,
+					 const char *kconfig, bool *loaded,
+					 char *load_err, size_t size);
 /* True when the file at path starts with the ELF magic. */
 bool cli_is_elf(const char *path);
 

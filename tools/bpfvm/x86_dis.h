@@ -17,4 +17,11 @@ bool x86_dis_available(void);
 void x86_dis_print(FILE *f, const uint8_t *code, size_t start, size_t end,
 		   const char *indent);
 
+/* The same as a JSON array named key (NULL: no name) of
+ * {"addr": offset, "bytes": "hex", "asm": text, or null without a
+ * decoder}. */
+struct cj;
+void x86_dis_json(struct cj *j, const char *key, const uint8_t *code,
+		  size_t start, size_t end);
+
 #endif
