@@ -14,6 +14,14 @@
 #define LD16(ctx, off) (*(volatile __u16 *)((void *)(ctx) + (off)))
 #define LD32(ctx, off) (*(volatile __u32 *)((void *)(ctx) + (off)))
 
+/* LD_ABS / LD_IND (clang's intrinsics, as the kernel's samples use). */
+unsigned long long load_byte(void *skb, unsigned long long off)
+	asm("llvm.bpf.load.byte");
+unsigned long long load_half(void *skb, unsigned long long off)
+	asm("llvm.bpf.load.half");
+unsigned long long load_word(void *skb, unsigned long long off)
+	asm("llvm.bpf.load.word");
+
 struct pt_args {
 	__u32 a, b, c, d;
 };

@@ -5,13 +5,6 @@
  * test_kernel_pt_skb. */
 #include "pt_skb.h"
 
-unsigned long long load_byte(void *skb, unsigned long long off)
-	asm("llvm.bpf.load.byte");
-unsigned long long load_half(void *skb, unsigned long long off)
-	asm("llvm.bpf.load.half");
-unsigned long long load_word(void *skb, unsigned long long off)
-	asm("llvm.bpf.load.word");
-
 SEC("socket")
 int sf_fields(struct __sk_buff *s)
 {

@@ -256,6 +256,22 @@ int act_misc(struct __sk_buff *s)
 	return h;
 }
 
+/* LD_ABS / LD_IND before and after the packet moves and grows. */
+SEC("tc")
+int tc_ld_abs(struct __sk_buff *s)
+{
+	struct pt_args a = args(s);
+	__u32 h = 17;
+
+	h = mix(h, load_word(s, a.a & 0xff));
+	h = mix(h, (__u32)bpf_skb_change_head(s, a.b & 0x3f, 0));
+	h = mix(h, load_half(s, a.c & 0x7f));
+	h = mix(h, (__u32)bpf_skb_change_tail(s, a.d & 0xff, 0));
+	h = mix(h, load_byte(s, (a.d & 0xff) - 1));
+	h = mix(h, load_word(s, 0));
+	return h | 1;
+}
+
 SEC("tc")
 int tc_redirect(struct __sk_buff *s)
 {
