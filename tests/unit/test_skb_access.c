@@ -183,6 +183,11 @@ static void helpers(void)
 	CHECK_EQ_U64(calls(ACT, BPF_FUNC_l4_csum_replace), 0);
 	CHECK_EQ_U64(calls(CLS, BPF_FUNC_skb_change_tail), 0);
 	CHECK_EQ_U64(calls(CLS, BPF_FUNC_csum_diff), 0);
+	/* allowed by the type, not implemented by bpfvm: refused at load */
+	CHECK(calls(CLS, BPF_FUNC_skb_vlan_push) < 0);
+	CHECK(strstr(log_buf, "unknown helper 18") != NULL);
+	CHECK(calls(CLS, BPF_FUNC_get_hash_recalc) < 0);
+	CHECK(calls(SF, BPF_FUNC_get_socket_cookie) < 0);
 }
 
 int main(void)
