@@ -106,6 +106,47 @@ grep -qE '^speed      [0-9]+ packets/s, [0-9.]+ ns per packet' "$out" ||
 	fail "no speed line"
 grep -qE '^  <= +[0-9]+ \|#+ *\| [0-9]+$' "$out" || fail "no histogram bar"
 
+# --- socket filter: UDP dropped, TCP cut to 54 bytes, the rest whole ---
+"$tool" write "$dir/s.pcap" udp:53 tcp:80 icmp:1 icmp:3 icmp:5 icmp:64 \
+	icmp:99 arp udp6:7 runt:10 || fail "cannot write s.pcap"
+for ifindex in "" "--ifindex 4"; do
+	rm -rf "$dir/o"
+	# shellcheck disable=SC2086
+	"$bpfvm" run "$skb:sock_cut" --pcap "$dir/s.pcap" --out "$dir/o" \
+		--per-packet $ifindex >"$out" 2>&1 || fail "run sock_cut"
+	has "verdicts   pass 8, drop 1, error 1"
+	grep -qE '^ +2 pass +retval 54 +len 72 -> 54$' "$out" || fail "TCP cut"
+	grep -qE '^ +3 pass +retval 4294967295 +len 60 -> 60$' "$out" ||
+		fail "ICMP whole"
+	# the cut packet keeps its wire length, as a snaplen would
+	pkt "$dir/s.pcap" 2 | awk '{ printf "54 72 %s", $3;
+		for (i = 4; i < 58; i++) printf " %s", $i; printf "\n" }' \
+		>"$dir/want"
+	dump "$dir/s.pcap" | sed -n 3,9p >>"$dir/want"
+	dump "$dir/o/pass.pcap" >"$dir/got"
+	cmp -s "$dir/want" "$dir/got" || { diff "$dir/want" "$dir/got";
+		fail "socket filter: pass.pcap"; }
+done
+
+# --- tc: SHOT, REDIRECT to dev3, OK/UNSPEC pass, others by name ---
+for ifindex in "" "--ifindex 4"; do
+	rm -rf "$dir/o"
+	# shellcheck disable=SC2086
+	"$bpfvm" run "$skb:tc_classify" --pcap "$dir/s.pcap" --out "$dir/o" \
+		--per-packet $ifindex >"$out" 2>&1 || fail "run tc_classify"
+	has "verdicts   pass 4, drop 2, redirect 1 (dev3 1), stolen 1, invalid 1, error 1"
+	grep -qE '^ +8 pass +retval -1 +len 60 -> 60$' "$out" ||
+		fail "TC_ACT_UNSPEC"
+	grep -qE '^ +7 invalid +retval 42 ' "$out" || fail "42: invalid"
+	dump "$dir/s.pcap" | sed -n '3p;6p;8p;9p' >"$dir/want"
+	dump "$dir/o/pass.pcap" >"$dir/got"
+	cmp -s "$dir/want" "$dir/got" || fail "tc: pass.pcap"
+	pkt "$dir/s.pcap" 2 >"$dir/want"
+	dump "$dir/o/redirect-dev3.pcap" >"$dir/got"
+	cmp -s "$dir/want" "$dir/got" || fail "tc: redirect-dev3.pcap"
+	[ "$(ls "$dir/o" | wc -l)" = 2 ] || fail "tc: files besides 2"
+done
+
 # --- JSON: one summary document; per-packet JSON lines before it ---
 "$bpfvm" -j run "$xdp:xdp_actions" --pcap "$dir/b.pcap" --ifindex 9 \
 	--per-packet >"$out" 2>&1 || fail "run -j --per-packet"

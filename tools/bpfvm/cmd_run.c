@@ -152,6 +152,16 @@ static void set_ctx(struct runner *r, struct bpfvm_test_run_opts *o,
 	o->ctx_in = &r->ctx;
 }
 
+/* tc's TC_ACT_UNSPEC is -1; the others' return values are unsigned. */
+static long long retval_of(const struct runner *r,
+			   const struct bpfvm_test_run_opts *o)
+{
+	bool tc = r->type == BPF_PROG_TYPE_SCHED_CLS ||
+		  r->type == BPF_PROG_TYPE_SCHED_ACT;
+
+	return tc ? (int32_t)o->retval : (long long)o->retval;
+}
+
 static void print_packet(struct runner *r, uint64_t n,
 			 const struct bpfvm_test_run_opts *o, uint32_t len_in,
 			 const struct run_verdict *v, const char *err)
@@ -165,7 +175,7 @@ static void print_packet(struct runner *r, uint64_t n,
 		if (err) {
 			cj_str(j, "error", err);
 		} else {
-			cj_u64(j, "retval", o->retval);
+			cj_i64(j, "retval", retval_of(r, o));
 			cj_u64(j, "len_in", len_in);
 			cj_u64(j, "len_out", v->out_len);
 			if (v->port[0])
@@ -178,8 +188,8 @@ static void print_packet(struct runner *r, uint64_t n,
 	} else if (err) {
 		printf("%8llu error     %s\n", (unsigned long long)n, err);
 	} else {
-		printf("%8llu %-9s retval %-10u len %u -> %u%s%s\n",
-		       (unsigned long long)n, v->name, o->retval, len_in,
+		printf("%8llu %-9s retval %-10lld len %u -> %u%s%s\n",
+		       (unsigned long long)n, v->name, retval_of(r, o), len_in,
 		       v->out_len, v->port[0] ? " port " : "", v->port);
 	}
 }
