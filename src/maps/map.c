@@ -123,6 +123,11 @@ int bpfvm_map_create(enum bpf_map_type type, uint32_t key_size,
 	err = map_attr_check(&a, name);
 	if (!err && ops->check)
 		err = ops->check(&a);
+	/* A bpf_spin_lock (a BTF field) in a map programs may only read or
+	 * only write: the kernel's map_check_btf refuses it first. */
+	if (!err && a.spin_lock_off >= 0 &&
+	    (a.map_flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)))
+		err = -EACCES;
 	/* The kernel takes a bpf_spin_lock in HASH and ARRAY values only. */
 	if (!err && a.spin_lock_off >= 0 && type != BPF_MAP_TYPE_HASH &&
 	    type != BPF_MAP_TYPE_ARRAY)
