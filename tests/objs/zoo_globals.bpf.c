@@ -28,10 +28,12 @@ static __attribute__((noinline)) int str_sum(const char *s, unsigned long n)
 
 /* Returns the sum of every global plus the first ctx[1] bytes of a string
  * literal ("zoo": 122 + 111 + 111 = 344 for ctx[1] >= 3) and counts the
- * run in .bss; writes the first memory word into g_bss_arr[1]. */
+ * run in .bss; writes ctx[0] into g_bss_arr[1]. ctx starts after the
+ * record's first 8 bytes (the common header no program may read). */
 SEC("tracepoint/zoo/globals")
-int glob_sum(unsigned long *ctx)
+int glob_sum(unsigned long *rec)
 {
+	unsigned long *ctx = rec + 1;
 	long s = 0;
 
 	g_bss++;

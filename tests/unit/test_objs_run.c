@@ -1,5 +1,7 @@
-/* The object zoo's programs that read their context as plain memory, run
- * on both engines (interpreter, JIT) after bpfvm_object_load, with the
+/* The object zoo's programs, run as their types run them (typed ones by
+ * bpfvm_prog_test_run; the zoo_untyped objects, whose programs read
+ * their context as plain memory, as programs of no type) on both engines
+ * (interpreter, JIT) after bpfvm_object_load, with the
  * results the host computes from the same sources (zoo_big.h, zoo_cpu.h)
  * or the values the sources hold: tail calls through `.values`, maps,
  * global data (and .rodata adjusted before load), kconfig externs,
@@ -12,12 +14,48 @@
 #include <bpfvm/map.h>
 #include <bpfvm/object.h>
 #include <bpfvm/prog.h>
+#include <bpfvm/test_run.h>
 
 #include "check.h"
 #include "zoo_list.h"
 #include "../objs/zoo_big.h"
 #include "../objs/zoo_cpu.h"
 #include "../objs/zoo_trace.h"
+
+/* One run as the program's type runs it: XDP on a packet, tracepoints
+ * on their record (ctx_in), raw tracepoints on their arguments, both by
+ * bpfvm_prog_test_run; programs of no type, or of one without rules
+ * (kprobe), on the memory itself. */
+static int run_once(struct bpfvm_prog *bp, enum bpfvm_engine e, void *mem,
+		    size_t len, uint64_t *r0, char *err, size_t err_size)
+{
+	struct bpfvm_test_run_opts t = {
+		.sz = sizeof(t), .engine = e, .err_buf = err,
+		.err_size = err_size,
+	};
+	struct bpfvm_run_opts ro = {
+		.sz = sizeof(ro), .engine = e, .err_buf = err,
+		.err_size = err_size,
+	};
+	int rc;
+
+	switch (bpfvm_prog_type(bp)) {
+	case BPF_PROG_TYPE_XDP:
+		t.data_in = mem;
+		t.data_size_in = (uint32_t)len;
+		break;
+	case BPF_PROG_TYPE_TRACEPOINT:
+	case BPF_PROG_TYPE_RAW_TRACEPOINT:
+		t.ctx_in = mem;
+		t.ctx_size_in = (uint32_t)len;
+		break;
+	default:
+		return bpfvm_prog_run(bp, mem, len, r0, &ro);
+	}
+	rc = bpfvm_prog_test_run(bp, &t);
+	*r0 = t.retval;
+	return rc;
+}
 
 /* Run `prog` of a loaded object on a copy of mem with each engine; the
  * r0 of both must be `want` (as int, the programs return int). Returns
@@ -37,16 +75,13 @@ static bool run_both(struct bpfvm_object *obj, const char *prog,
 	}
 	for (int e = BPFVM_ENGINE_INTERP; e <= BPFVM_ENGINE_JIT; e++) {
 		char err[256] = "";
-		struct bpfvm_run_opts ro = {
-			.sz = sizeof(ro), .engine = (enum bpfvm_engine)e,
-			.err_buf = err, .err_size = sizeof(err),
-		};
 		unsigned char copy[256];
 		uint64_t r0 = 0;
 		int rc;
 
 		memcpy(copy, mem, len);
-		rc = bpfvm_prog_run(bp, copy, len, &r0, &ro);
+		rc = run_once(bp, (enum bpfvm_engine)e, copy, len, &r0, err,
+			      sizeof(err));
 		if (rc || (int32_t)r0 != want)
 			fprintf(stderr, "%s/%s engine %d: rc %d r0 %d want "
 				"%lld %s\n", bpfvm_object_name(obj), prog, e,
@@ -127,7 +162,7 @@ static void test_run_globals(const char *suffix, bool adjust_ro)
 {
 	const int base = (1 + 2 + 3 + 4) + 5 + 100 + 7 + 'x' + 11 + 13 + 17 +
 			 ('z' + 'o' + 'o');
-	uint64_t mem[2] = { 0xabc, 3 };
+	uint64_t mem[3] = { 0, 0xabc, 3 }; /* the header, ctx[0], ctx[1] */
 	struct bpfvm_object *obj = zoo_open("zoo_globals", suffix);
 	size_t sz = 0;
 	int *ro, extra = 0;
@@ -146,19 +181,19 @@ static void test_run_globals(const char *suffix, bool adjust_ro)
 	if (zoo_load(obj) == 0) {
 		struct bpfvm_obj_prog *p = bpfvm_object_find_prog(obj,
 								  "glob_sum");
-		struct bpfvm_run_opts ro_i = { .sz = sizeof(ro_i) };
-		struct bpfvm_run_opts ro_j = { .sz = sizeof(ro_j),
-					       .engine = BPFVM_ENGINE_JIT };
+		struct bpfvm_prog *bp = p ? bpfvm_obj_prog_prog(p) : NULL;
+		char err[256];
 		uint64_t r0 = 0;
 
-		if (p && bpfvm_obj_prog_prog(p)) {
-			CHECK_EQ_U64(bpfvm_prog_run(bpfvm_obj_prog_prog(p),
-						    mem, sizeof(mem), &r0,
-						    &ro_i), 0);
+		CHECK(bp != NULL);
+		if (bp) {
+			CHECK_EQ_U64(run_once(bp, BPFVM_ENGINE_INTERP, mem,
+					      sizeof(mem), &r0, err,
+					      sizeof(err)), 0);
 			CHECK_EQ_U64(r0, base + extra + 1);
-			CHECK_EQ_U64(bpfvm_prog_run(bpfvm_obj_prog_prog(p),
-						    mem, sizeof(mem), &r0,
-						    &ro_j), 0);
+			CHECK_EQ_U64(run_once(bp, BPFVM_ENGINE_JIT, mem,
+					      sizeof(mem), &r0, err,
+					      sizeof(err)), 0);
 			CHECK_EQ_U64(r0, base + extra + 2);
 		}
 		arr = bpfvm_object_global(obj, "g_bss_arr", &sz);
@@ -171,12 +206,13 @@ static void test_run_globals(const char *suffix, bool adjust_ro)
 
 static void test_run_multi(const char *suffix)
 {
-	uint64_t m[2] = { 5, 6 }, l[2] = { 10, 3 };
+	/* tracepoint records start with 8 bytes no program reads */
+	uint64_t m[2] = { 5, 6 }, tm[3] = { 0, 5, 6 }, l[3] = { 0, 10, 3 };
 	struct bpfvm_object *obj;
 
 	if ((obj = zoo_open("zoo_multi", suffix)) && zoo_load(obj) == 0) {
-		run_both(obj, "multi_a", m, sizeof(m), (int)mix(5, 6));
-		run_both(obj, "multi_b", m, sizeof(m),
+		run_both(obj, "multi_a", tm, sizeof(tm), (int)mix(5, 6));
+		run_both(obj, "multi_b", tm, sizeof(tm),
 			 5 + 6 + 3 + 4 + (int)mix(1, 2));
 		run_both(obj, "multi_loop", l, sizeof(l), 3 * 45);
 		run_both(obj, "multi_raw1", m, sizeof(m), (int)mix(5, 0));
