@@ -10,15 +10,19 @@
  * skb_load_bytes_relative, skb_store_bytes, skb_pull_data,
  * skb_change_head, skb_change_tail, skb_change_type, set_hash,
  * set_hash_invalid, csum_update, csum_level, get_socket_uid,
- * get_route_realm, l3/l4_csum_replace (helpers_csum.c). */
+ * get_route_realm, perf_event_output's packet form, l3/l4_csum_replace
+ * (helpers_csum.c). */
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/bpf.h>
 
 #include "helpers/helpers.h"
+#include "helpers/hlp_priv.h"
 #include "helpers/skb_helpers.h"
+#include "maps/perf_event.h"
 #include "progtypes/skb_ctx.h"
 
 #ifndef ENOTSUPP
@@ -261,6 +265,56 @@ static uint64_t get_route_realm(uint64_t r1, uint64_t r2, uint64_t r3,
 	return 0;
 }
 
+/* The generic bpf_perf_event_output (helpers_ringbuf.c), for programs
+ * that are not running on an skb. */
+static bpfvm_helper_fn generic_perf_output(void)
+{
+	for (const struct helper_def *d = hlp_ringbuf; d->id; d++)
+		if (d->id == BPF_FUNC_perf_event_output)
+			return d->fn;
+	return NULL;
+}
+
+/* bpf_skb_event_output: BPF_F_CTXLEN_MASK in flags asks for that many
+ * bytes of the packet (from skb->data) after the `size` bytes of data,
+ * in one sample of a PERF_EVENT_ARRAY. Perf records hold at most 64 KiB
+ * (-E2BIG past it). Other programs: the generic helper. */
+static uint64_t skb_perf_event_output(uint64_t r1, uint64_t r2, uint64_t r3,
+				      uint64_t r4, uint64_t r5,
+				      struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+	uint64_t n = (r3 & BPF_F_CTXLEN_MASK) >> 32;
+	struct bpfvm_map *m;
+	uint8_t *buf;
+	long err;
+
+	if (!c) {
+		bpfvm_helper_fn fn = generic_perf_output();
+
+		return fn ? fn(r1, r2, r3, r4, r5, run) : ERR(-EINVAL);
+	}
+	if (r3 & ~(BPF_F_CTXLEN_MASK | BPF_F_INDEX_MASK))
+		return ERR(-EINVAL);
+	if (n > c->sk.len)
+		return ERR(-EFAULT);
+	m = hlp_map_arg(run, r2, "bpf_perf_event_output", 2);
+	if (!m)
+		return ERR(-EINVAL);
+	if (!n)
+		return ERR(perf_array_output(m, r3, PTR(r4), r5));
+	if (r5 > 65536)
+		return ERR(-E2BIG);
+	buf = malloc(r5 + n);
+	if (!buf)
+		return ERR(-ENOMEM);
+	memcpy(buf, PTR(r4), r5);
+	memcpy(buf + r5, skb_ctx_data(c), n);
+	err = perf_array_output(m, r3 & BPF_F_INDEX_MASK, buf, r5 + n);
+	free(buf);
+	return ERR(err);
+}
+
 #define DEF(id, fn, ...)                                                     \
 	{ BPF_FUNC_##id, fn, { .ret = HRET_INTEGER, .args = { __VA_ARGS__ } } }
 #define CTX HARG_PTR_TO_CTX
@@ -286,5 +340,12 @@ const struct helper_def hlp_skb[] = {
 	DEF(get_route_realm, get_route_realm, CTX),
 	DEF(l3_csum_replace, hlp_l3_csum_replace, CTX, ANY, ANY, ANY, ANY),
 	DEF(l4_csum_replace, hlp_l4_csum_replace, CTX, ANY, ANY, ANY, ANY),
+	/* replaces helpers_ringbuf.c's entry (groups later in table.c win),
+	 * which it calls for programs not on an skb; GPL-only as both */
+	{ BPF_FUNC_perf_event_output, skb_perf_event_output,
+	  { .ret = HRET_INTEGER,
+	    .args = { CTX, HARG_CONST_MAP_PTR, ANY, HARG_PTR_TO_MEM,
+		      HARG_CONST_SIZE_OR_ZERO },
+	    .gpl_only = 1 } },
 	{ 0 },
 };

@@ -87,6 +87,26 @@ int sf_bytes(struct __sk_buff *s)
 	return h;
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(max_entries, 4);
+} pt_events SEC(".maps");
+
+/* perf_event_output with packet bytes (BPF_F_CTXLEN_MASK) as the
+ * arguments ask: the error order (flags, length, empty slot). */
+SEC("socket")
+int sf_perf(struct __sk_buff *s)
+{
+	struct pt_args a = {};
+	__u64 flags;
+
+	bpf_skb_load_bytes(s, 0, &a, sizeof(a));
+	flags = ((__u64)(a.a & 0x1fffff) << 32) | (a.b & 0xffffffff);
+	return bpf_perf_event_output(s, &pt_events, flags, &a, sizeof(a));
+}
+
 /* What a socket filter returns: how many bytes the socket keeps. */
 SEC("socket")
 int sf_keep(struct __sk_buff *s)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <bpfvm/bpfvm.h>
+#include <bpfvm/ringbuf.h>
 
 #include "check.h"
 #include "insn_build.h"
@@ -272,11 +273,81 @@ static void misuse(void)
 	bpfvm_prog_free(b);
 }
 
+static uint8_t sample[256];
+static uint32_t sample_size;
+static int samples;
+
+static void on_sample(void *ctx, int cpu, void *data, uint32_t size)
+{
+	(void)ctx, (void)cpu;
+	samples++;
+	sample_size = size;
+	memcpy(sample, data, size < sizeof(sample) ? size : sizeof(sample));
+}
+
+/* perf_event_output with BPF_F_CTXLEN_MASK: 8 bytes of data then the
+ * packet's first n bytes (from skb->data) in one sample. */
+static int64_t perf_out(struct bpfvm_map *m, uint64_t flags, size_t e)
+{
+	struct bpf_insn p[] = {
+		MOV64_REG(6, 1), LD_IMM64(7, 0x8877665544332211ull),
+		STX(BPF_DW, 10, 7, -8),
+		LD_IMM64_RAW(2, BPF_PSEUDO_MAP_FD, bpfvm_map_id(m), 0),
+		LD_IMM64(3, flags), MOV64_REG(4, 10),
+		ALU64_IMM(BPF_ADD, 4, -8), MOV64_IMM(5, 8),
+		CALL_HELPER(BPF_FUNC_perf_event_output), EXIT(),
+	};
+	struct bpfvm_prog *sf = create(SF, p, ARRAY_LEN(p));
+	uint32_t r0 = 0;
+	int err = sf ? run(sf, e, 100, 0, NULL, 1, &r0, NULL) : -1;
+
+	bpfvm_prog_free(sf);
+	return err ? -1000 + err : (int32_t)r0;
+}
+
+static void perf_output(void)
+{
+	struct bpfvm_map *m = NULL;
+	struct bpfvm_perfbuf_opts o = { .sz = sizeof(o) };
+	unsigned cpus[1] = { 0 };
+	uint32_t keys[1] = { 0 };
+	struct bpfvm_perfbuf *pb = NULL;
+
+	CHECK(bpfvm_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 1, NULL,
+			       &m) == 0);
+	o.cpu_cnt = 1, o.cpus = cpus, o.map_keys = keys;
+	bpfvm_thread_set_cpu(0);
+	CHECK(bpfvm_perfbuf_new(m, 1, on_sample, NULL, NULL, &o, &pb) == 0);
+	frame_init(0x0800);
+	for (size_t e = 0; e < ARRAY_LEN(engines); e++) {
+		samples = 0;
+		CHECK_EQ_U64(perf_out(m, 20ull << 32, e), 0);
+		bpfvm_perfbuf_consume(pb);
+		CHECK_EQ_U64(samples, 1);
+		CHECK(sample_size >= 28);
+		CHECK_EQ_U64(sample[0], 0x11);
+		CHECK_EQ_U64(sample[8], 15);	/* the network header on */
+		CHECK_EQ_U64(sample[27], 34);
+		CHECK_EQ_U64(perf_out(m, 86ull << 32, e), 0);
+		CHECK_EQ_U64(perf_out(m, 87ull << 32, e), -EFAULT);
+		CHECK_EQ_U64(perf_out(m, 1ull << 52, e), -EINVAL);
+		CHECK_EQ_U64(perf_out(m, 1ull << 31, e), -E2BIG);
+		CHECK_EQ_U64(perf_out(m, 0, e), 0);
+		CHECK_EQ_U64(perf_out(m, 1, e), -E2BIG);
+		bpfvm_perfbuf_consume(pb);
+		CHECK_EQ_U64(samples, 3);
+		CHECK(sample_size >= 8 && sample_size < 16);
+	}
+	bpfvm_perfbuf_free(pb);
+	bpfvm_map_free(m);
+}
+
 int main(void)
 {
 	input_checks();
 	ld_abs_follows();
 	helper_errors();
 	misuse();
+	perf_output();
 	return check_report();
 }
