@@ -58,10 +58,11 @@ demo: build
 
 bench: build
 	@cmake --build $(BUILD) --target bpfvm-bench bpfvm-bench-maps \
-		bpfvm-bench-ringbuf -j $(JOBS)
+		bpfvm-bench-ringbuf bpfvm-bench-pkt -j $(JOBS)
 	$(BUILD)/bench/bpfvm-bench
 	$(BUILD)/bench/maps/bpfvm-bench-maps
 	$(BUILD)/bench/ringbuf/bpfvm-bench-ringbuf
+	$(BUILD)/bench/pkt/bpfvm-bench-pkt
 
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)
