@@ -50,6 +50,7 @@ for engine in --jit --interp "--interp --checked" "--jit --checked"; do
 	# .bss: the bytes of the five packets run (60 + 72 + 60 + 60 + 80)
 	grep -A1 '^  cli_xdp.bss (array' "$out" | grep -q '(332)$' ||
 		fail "cli_bytes in .bss is not 332 ($engine)"
+	has "    var cli_bytes = 4c 01 00 00 00 00 00 00 (332)"
 	has "    key 35 00 (53)  value 01 00 00 00 00 00 00 00 (1)"
 	has "    key e8 03 (1000)  value 01 00 00 00 00 00 00 00 (1)"
 	has "    key 01 00 00 00 (1)  value 02 00 00 00 00 00 00 00 (2)"
@@ -159,7 +160,8 @@ grep -q '^{"program":"xdp_actions","type":"xdp",' "$dir/json" ||
 for k in '"engine":"jit"' '"packets":10,' '"verdicts":{"aborted":1,"drop":1,"pass":4,"tx":1,"redirect":2,"invalid":1}' \
 	'"ports":{"dev5":1,"dev9":1}' '"errors":0,' '"ns_per_packet":' \
 	'"packets_per_second":' '"histogram":[{"le_ns":' '"maps":[{"name":"cli_dports"' \
-	'{"name":"cli_xdp.bss","type":"array",'; do
+	'{"name":"cli_xdp.bss","type":"array",' \
+	'"variables":[{"name":"cli_bytes","value":"00 00 00 00 00 00 00 00"}]'; do
 	grep -qF -- "$k" "$dir/json" || fail "no $k in the JSON summary"
 done
 if command -v python3 >/dev/null 2>&1; then

@@ -113,16 +113,32 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	return 0;
 }
 
-/* --out DIR: made when missing (one level), so results have a home. */
+/* --out DIR: made when missing, parents too (mkdir -p). */
 static int prepare_out(const char *dir)
 {
+	char path[4096];
 	struct stat st;
 
 	if (!dir)
 		return 0;
-	if (mkdir(dir, 0777) && errno != EEXIST) {
-		cli_err("--out: %s: %s", dir, strerror(errno));
+	if (!dir[0]) {
+		cli_err("--out: an empty path");
 		return -1;
+	}
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; ; p++) {
+		bool end = !*p;
+
+		if (*p != '/' && !end)
+			continue;
+		*p = 0;
+		if (mkdir(path, 0777) && errno != EEXIST) {
+			cli_err("--out: %s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (end)
+			break;
+		*p = '/';
 	}
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		cli_err("--out: %s is not a directory", dir);

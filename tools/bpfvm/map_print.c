@@ -2,8 +2,10 @@
 #include "cli_json.h"
 #include "map_print.h"
 
+#include <bpfvm/btf.h>
 #include <bpfvm/map.h>
 #include <bpfvm/object.h>
+#include <linux/btf.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -136,6 +138,52 @@ out:
 	free(sum);
 }
 
+/* Global data: each variable of the section (its BTF DATASEC) with its
+ * bytes in the live value, as skeletons name them. */
+typedef void (*var_fn)(void *arg, const char *name, const uint8_t *v,
+		       uint32_t size);
+
+static const char *datasec_name(struct bpfvm_obj_map *om)
+{
+	const char *name = bpfvm_obj_map_name(om);
+
+	switch (bpfvm_obj_map_kind(om)) {
+	case BPFVM_OBJ_MAP_KCONFIG:
+		return ".kconfig";
+	case BPFVM_OBJ_MAP_DEF:
+		return NULL;
+	default:	/* "<obj>.bss", or a custom ".data.x" as it is */
+		return name[0] == '.' ? name : strchr(name, '.');
+	}
+}
+
+/* The variable's bytes come from bpfvm_object_global: the object's BTF
+ * may leave DATASEC offsets 0 (libbpf fixes them from the symbols). */
+static void each_var(struct bpfvm_object *obj, struct bpfvm_obj_map *om,
+		     var_fn fn, void *arg)
+{
+	const struct bpfvm_btf *btf = bpfvm_object_btf(obj);
+	const char *sec = datasec_name(om);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *t;
+	int id;
+
+	if (!btf || !bpfvm_obj_map_map(om) || !sec ||
+	    (id = bpfvm_btf_find(btf, sec, BTF_KIND_DATASEC)) < 0 ||
+	    !(t = bpfvm_btf_type(btf, (uint32_t)id)))
+		return;
+	vs = (const struct btf_var_secinfo *)(t + 1);
+	for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++) {
+		const char *name = bpfvm_btf_type_name(btf, vs[i].type);
+		size_t size = 0;
+		const uint8_t *v = name ? bpfvm_object_global(obj, name, &size)
+					: NULL;
+
+		if (v)
+			fn(arg, name, v, (uint32_t)size);
+	}
+}
+
 /* --- text --- */
 
 static void text_hex(FILE *out, const uint8_t *p, size_t n)
@@ -184,7 +232,16 @@ static void text_entry(void *arg, const struct map_walk *w,
 	}
 }
 
-static void text_map(FILE *out, struct bpfvm_obj_map *om, size_t max)
+static void text_var(void *arg, const char *name, const uint8_t *v,
+		     uint32_t size)
+{
+	fprintf(arg, "    var %s = ", name);
+	text_hex(arg, v, size);
+	fputc('\n', arg);
+}
+
+static void text_map(FILE *out, struct bpfvm_object *obj,
+		     struct bpfvm_obj_map *om, size_t max)
 {
 	struct bpfvm_map *m = bpfvm_obj_map_map(om);
 	enum bpf_map_type t;
@@ -214,6 +271,7 @@ static void text_map(FILE *out, struct bpfvm_obj_map *om, size_t max)
 		fprintf(out, "    (listing stopped: %s)\n", strerror(-w.err));
 	else if (!w.shown)
 		fprintf(out, "    (empty)\n");
+	each_var(obj, om, text_var, out);
 }
 
 void map_print_text(FILE *out, struct bpfvm_object *obj, size_t max_entries)
@@ -222,7 +280,7 @@ void map_print_text(FILE *out, struct bpfvm_object *obj, size_t max_entries)
 
 	fprintf(out, "maps       %zu\n", n);
 	for (size_t i = 0; i < n; i++)
-		text_map(out, bpfvm_object_map(obj, i), max_entries);
+		text_map(out, obj, bpfvm_object_map(obj, i), max_entries);
 }
 
 /* --- JSON --- */
@@ -255,7 +313,17 @@ static void json_entry(void *arg, const struct map_walk *w,
 	cj_obj_end(j);
 }
 
-static void json_map(struct cj *j, struct bpfvm_obj_map *om, size_t max)
+static void json_var(void *arg, const char *name, const uint8_t *v,
+		     uint32_t size)
+{
+	cj_obj_begin(arg, NULL);
+	cj_str(arg, "name", name);
+	cj_hex(arg, "value", v, size);
+	cj_obj_end(arg);
+}
+
+static void json_map(struct cj *j, struct bpfvm_object *obj,
+		     struct bpfvm_obj_map *om, size_t max)
 {
 	struct bpfvm_map *m = bpfvm_obj_map_map(om);
 	struct map_walk w = { .map = m, .max = max, .entry = json_entry,
@@ -284,6 +352,11 @@ static void json_map(struct cj *j, struct bpfvm_obj_map *om, size_t max)
 	cj_u64(j, "more", w.more);
 	if (w.err)
 		cj_str(j, "error", strerror(-w.err));
+	if (datasec_name(om)) {
+		cj_arr_begin(j, "variables");
+		each_var(obj, om, json_var, j);
+		cj_arr_end(j);
+	}
 	cj_obj_end(j);
 }
 
@@ -292,6 +365,6 @@ void map_print_json(struct cj *j, struct bpfvm_object *obj,
 {
 	cj_arr_begin(j, "maps");
 	for (size_t i = 0; i < bpfvm_object_map_cnt(obj); i++)
-		json_map(j, bpfvm_object_map(obj, i), max_entries);
+		json_map(j, obj, bpfvm_object_map(obj, i), max_entries);
 	cj_arr_end(j);
 }
