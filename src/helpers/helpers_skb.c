@@ -8,7 +8,8 @@
  *
  * Implemented with the kernel's checks and error codes: skb_load_bytes,
  * skb_load_bytes_relative, skb_store_bytes, skb_pull_data,
- * skb_change_head, skb_change_tail, skb_change_type, set_hash,
+ * skb_change_head, skb_change_tail, skb_change_proto, skb_change_type,
+ * set_hash,
  * set_hash_invalid, csum_update, csum_level, get_socket_uid,
  * get_route_realm, perf_event_output's packet form, l3/l4_csum_replace
  * (helpers_csum.c). */
@@ -158,6 +159,49 @@ static uint64_t skb_change_tail(uint64_t r1, uint64_t r2, uint64_t r3,
 	c->sk.len = new_len;
 	if (skb_ctx_is_gso(c))
 		c->sk.gso_size = c->sk.gso_segs = 0;
+	skb_ctx_sync(c, run);
+	return 0;
+}
+
+/* long bpf_skb_change_proto(skb, __be16 proto, u64 flags): IPv4 to IPv6
+ * inserts 20 zero bytes after the MAC header (the network header moves
+ * back to them), IPv6 to IPv4 removes the 20 there; the program writes
+ * the new header. Other changes: -ENOTSUPP. */
+static uint64_t skb_change_proto(uint64_t r1, uint64_t r2, uint64_t r3,
+				 uint64_t r4, uint64_t r5,
+				 struct bpfvm_run *run)
+{
+	const uint32_t diff = 20;	/* ipv6hdr - iphdr */
+	struct skb_ctx *c = skb_ctx_get(r1);
+	uint16_t to = (uint16_t)r2;
+	uint32_t off;
+
+	(void)r4, (void)r5;
+	if (!c || r3)
+		return ERR(-EINVAL);
+	off = c->net_off - c->mac_off;	/* skb_mac_header_len */
+	if (c->sk.protocol == 0x0008 && to == 0xdd86) {
+		if (!skb_ctx_headroom(c, diff))
+			return ERR(-ENOMEM);
+		c->data_off -= diff;
+		memmove(skb_ctx_data(c), skb_ctx_data(c) + diff, off);
+		memset(skb_ctx_data(c) + off, 0, diff);
+		c->sk.len += diff;
+		c->mac_off -= diff;
+		c->net_off -= diff;
+	} else if (c->sk.protocol == 0xdd86 && to == 0x0008) {
+		if ((uint64_t)off + diff > c->sk.len)
+			return ERR(-ENOMEM);
+		memmove(skb_ctx_data(c) + diff, skb_ctx_data(c), off);
+		c->data_off += diff;
+		c->sk.len -= diff;
+		c->mac_off += diff;
+		c->net_off += diff;
+	} else {
+		return ERR(-ENOTSUPP);
+	}
+	c->sk.protocol = to;
+	c->sk.hash = 0;
 	skb_ctx_sync(c, run);
 	return 0;
 }
@@ -331,6 +375,7 @@ const struct helper_def hlp_skb[] = {
 	DEF(skb_change_head, skb_change_head, CTX, ANY, ANY),
 	DEF(skb_change_tail, skb_change_tail, CTX, ANY, ANY),
 	DEF(skb_change_type, skb_change_type, CTX, ANY),
+	DEF(skb_change_proto, skb_change_proto, CTX, ANY, ANY),
 	DEF(set_hash, set_hash, CTX, ANY),
 	{ BPF_FUNC_set_hash_invalid, set_hash_invalid,
 	  { .ret = HRET_VOID, .args = { CTX } } },

@@ -228,7 +228,8 @@ static void args_inputs(struct side *s)
 	static const uint32_t vals[] = { 0, 1, 2, 13, 14, 20, 34, 60, 99, 100,
 					 0xffff, 0x10000, 3700, 16000, 16100,
 					 0x7fffffff, 0x80000000u, 0xffffffffu,
-					 0x10000000u, 0x20000000u };
+					 0x10000000u, 0x20000000u,
+					 0xdd86, 0x0008, 0x100dd86 };
 	static uint8_t buf[256];
 	char what[96];
 	size_t n = sizeof(vals) / sizeof(vals[0]);
@@ -244,6 +245,36 @@ static void args_inputs(struct side *s)
 				 a[1], a[2], a[3]);
 			compare(s, &in);
 		}
+}
+
+/* IPv4 and IPv6 frames (proto translation in both directions). */
+static void proto_inputs(struct side *s)
+{
+	static const uint32_t protos[] = { 0x0008, 0xdd86, 0x0608, 0 };
+	static const uint32_t lens[] = { 34, 54, 60, 74, 100 };
+	static uint8_t buf[128];
+	char what[96];
+
+	for (int v6 = 0; v6 < 2; v6++)
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+			for (size_t i = 0; i < 4; i++)
+				for (size_t j = 0; j < 4; j++) {
+					uint32_t a[4] = { protos[i], protos[j],
+							  (uint32_t)(i + l),
+							  (uint32_t)j << 8 };
+					struct input in = {
+						buf, frame(buf, lens[l], a,
+							   sizeof(a)),
+						NULL, 0, 0, OUT_CAP, 1, what };
+
+					if (v6)
+						buf[12] = 0x86, buf[13] = 0xdd;
+					snprintf(what, sizeof(what),
+						 "IPv%d %u bytes, to 0x%x then "
+						 "0x%x, head %u", v6 ? 6 : 4,
+						 lens[l], a[0], a[1], a[2]);
+					compare(s, &in);
+				}
 }
 
 static void ctx_inputs(struct side *s)
@@ -390,6 +421,7 @@ static void run_object(const char *name, int *rc)
 		}
 		each_std(&s);
 		args_inputs(&s);
+		proto_inputs(&s);
 		ctx_inputs(&s);
 		printf("%s: %s\n", prog, s.mismatched ? "MISMATCH" : "ok");
 	}

@@ -272,6 +272,32 @@ int tc_ld_abs(struct __sk_buff *s)
 	return h | 1;
 }
 
+/* IPv4 <-> IPv6 as the arguments ask (twice), then the protocol, the
+ * header offsets and the bytes the program sees. */
+SEC("tc")
+int tc_proto(struct __sk_buff *s)
+{
+	struct pt_args a = args(s);
+	__u32 h = 19;
+	__u8 b[4] = {};
+
+	if (a.c & 1)
+		h = mix(h, (__u32)bpf_skb_change_head(s, a.c & 0x1e, 0));
+	h = mix(h, (__u32)bpf_skb_change_proto(s, a.a, a.d & 0x100));
+	h = mix(h, s->protocol);
+	h = mix(h, s->len);
+	h = mix(h, (__u32)bpf_skb_load_bytes_relative(s, 0, b, 4,
+						      BPF_HDR_START_NET));
+	h = mix(h, *(__u32 *)b);
+	h = mix(h, (__u32)bpf_skb_change_proto(s, a.b, 0));
+	h = mix(h, s->protocol);
+	h = mix(h, (__u32)bpf_skb_load_bytes_relative(s, 2, b, 4,
+						      BPF_HDR_START_MAC));
+	h = mix(h, *(__u32 *)b);
+	h = mix(h, (__u32)bpf_skb_change_tail(s, 20, 0));
+	return h;
+}
+
 SEC("tc")
 int tc_redirect(struct __sk_buff *s)
 {
