@@ -206,6 +206,61 @@ static void test_run_error(void)
 	bpfvm_prog_free(prog);
 }
 
+/* Typed programs at creation (pt_prog_prepare from bpfvm_prog_create):
+ * the type's helper rule, the ctx rewrite in xlated, ambiguous ctx use;
+ * and a typed test run is the type's (tc: skb->len is the frame's). */
+static void test_typed(void)
+{
+	static const struct bpf_insn store[] = {
+		CALL_HELPER(BPF_FUNC_skb_store_bytes),
+		EXIT(),
+	};
+	static const struct bpf_insn len[] = {
+		LDX(BPF_W, 0, 1, offsetof(struct __sk_buff, len)),
+		LDX(BPF_W, 2, 1, offsetof(struct __sk_buff, data)),
+		EXIT(),
+	};
+	static const struct bpf_insn ambiguous[] = {
+		MOV64_REG(3, 1),
+		JMP_IMM(BPF_JEQ, 2, 0, 1),
+		MOV64_REG(3, 10),
+		LDX(BPF_W, 0, 3, -8),
+		EXIT(),
+	};
+	uint8_t frame[64] = { 0 };
+	struct bpfvm_test_run_opts o = {
+		.sz = sizeof(o), .data_in = frame, .data_size_in = 64,
+	};
+	struct bpfvm_prog *prog;
+	char log[256];
+	int err;
+
+	prog = make(store, ARRAY_LEN(store), BPF_PROG_TYPE_SOCKET_FILTER, log,
+		    sizeof(log), &err);
+	CHECK(err == -EINVAL && !prog);
+	CHECK_STREQ(log, "insn 0: program type socket_filter may not call "
+			 "bpf_skb_store_bytes");
+	prog = make(ambiguous, ARRAY_LEN(ambiguous), BPF_PROG_TYPE_SCHED_CLS,
+		    log, sizeof(log), &err);
+	CHECK(err == -EINVAL && !prog);
+	CHECK_STREQ(log, "insn 3: r3 is the context on some paths and not "
+			 "on others");
+	prog = make(len, ARRAY_LEN(len), BPF_PROG_TYPE_SCHED_CLS, log,
+		    sizeof(log), &err);
+	CHECK(err == 0);
+	if (!prog)
+		return;
+	/* the packet pointer becomes an 8-byte load; len stays in place */
+	CHECK(bpfvm_prog_insns(prog)[1].code == (BPF_LDX | BPF_MEM | BPF_W));
+	CHECK(bpfvm_prog_xlated_insns(prog)[1].code ==
+	      (BPF_LDX | BPF_MEM | BPF_DW));
+	CHECK(bpfvm_prog_xlated_insns(prog)[0].off ==
+	      offsetof(struct __sk_buff, len));
+	CHECK(bpfvm_prog_test_run(prog, &o) == 0);
+	CHECK(o.retval == 64);
+	bpfvm_prog_free(prog);
+}
+
 int main(void)
 {
 	test_plain(BPF_PROG_TYPE_UNSPEC, BPFVM_ENGINE_INTERP);
@@ -217,5 +272,6 @@ int main(void)
 	test_bad_args();
 	test_opts_size();
 	test_run_error();
+	test_typed();
 	return check_report();
 }
