@@ -245,4 +245,6 @@ refuse 2 "unexpected '--bogus'" \
 	"$bpfvm" run "$xdp:xdp_drop_udp" --pcap "$dir/a.pcap" --bogus
 refuse 2 "--ifindex: 'x' is not a number" \
 	"$bpfvm" run "$xdp:xdp_drop_udp" --pcap "$dir/a.pcap" --ifindex x
+"$bpfvm" run --help >"$out" 2>&1 || fail "run --help"
+has "Timing covers the test_run calls only"
 echo "PASS"

@@ -111,4 +111,6 @@ refuse 2 "--repeat needs a value" "$bpfvm" test-run "$xdp:xdp_actions" --repeat
 refuse 2 "not a number" "$bpfvm" test-run "$xdp:xdp_actions" --repeat -1
 refuse 2 "file or hex, not both" "$bpfvm" test-run "$xdp:xdp_actions" \
 	--data "$dir/d.bin" --data-hex "00"
+"$bpfvm" test-run --help >"$out" 2>&1 || fail "test-run --help"
+has "as bpftool prog run"
 echo "PASS"

@@ -55,7 +55,21 @@ struct runner {
 
 static const char usage_text[] =
 	"usage: bpfvm run OBJ[:PROG] --pcap IN [--out DIR] [--jit|--interp]\n"
-	"         [--checked] [--per-packet] [--ifindex N] [--map-entries N]";
+	"         [--checked] [--per-packet] [--ifindex N] [--map-entries N]\n"
+	"Runs an XDP, tc (sched_cls/sched_act) or socket filter program on\n"
+	"every packet of IN (pcap or pcapng, Ethernet), each as one\n"
+	"BPF_PROG_TEST_RUN; socket filters see the frame from its Ethernet\n"
+	"header, as on an AF_PACKET socket.\n"
+	"  --out DIR       the packets that go out, per verdict: pass.pcap,\n"
+	"                  tx.pcap, redirect-dev<N>.pcap, redirect-cpu<N>.pcap,\n"
+	"                  redirect-xsk<N>.pcap (the program's output bytes,\n"
+	"                  the input's timestamps)\n"
+	"  --per-packet    each packet's verdict, return value, lengths, port\n"
+	"  --ifindex N     the ingress device (xdp_md / __sk_buff field)\n"
+	"  --map-entries N entries shown per map (default 32)\n"
+	"  --jit (default), --interp; --checked: bounds-checked memory access\n"
+	"Timing covers the test_run calls only: not reading the capture\n"
+	"(read into memory first), printing or writing pcaps. -j: JSON.";
 
 static int num_arg(const char *opt, const char *val, uint64_t max,
 		   uint64_t *v)
@@ -68,6 +82,7 @@ static int num_arg(const char *opt, const char *val, uint64_t max,
 	return 0;
 }
 
+/* 0, 1 after printing --help, -1 after printing why not. */
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	for (int i = 1; i < argc; i++) {
@@ -85,7 +100,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			i++;
 		if (run_prog_engine_arg(arg, &a->engine, &a->run_flags))
 			continue;
-		if (!strcmp(arg, "--per-packet")) {
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			puts(usage_text);
+			return 1;
+		} else if (!strcmp(arg, "--per-packet")) {
 			a->per_packet = true;
 		} else if (!strcmp(arg, "--pcap")) {
 			a->pcap = val;
@@ -398,9 +416,11 @@ int cmd_run(int argc, char **argv)
 	struct runner r = { .a = &a };
 	int ret;
 
-	if (parse_args(argc, argv, &a)) {
-		fprintf(stderr, "%s\n", usage_text);
-		return 2;
+	ret = parse_args(argc, argv, &a);
+	if (ret) {
+		if (ret < 0)
+			fprintf(stderr, "%s\n", usage_text);
+		return ret < 0 ? 2 : 0;
 	}
 	if (run_prog_open(a.spec, &r.rp))
 		return 1;

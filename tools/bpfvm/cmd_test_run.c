@@ -31,7 +31,10 @@ static const char usage_text[] =
 	"         [--ctx FILE|--ctx-hex HEX] [--data-out FILE] [--ctx-out "
 	"FILE]\n"
 	"         [--data-size-out N] [--ctx-size-out N] [--repeat N]\n"
-	"         [--jit|--interp] [--checked]";
+	"         [--jit|--interp] [--checked]\n"
+	"One BPF_PROG_TEST_RUN, as bpftool prog run: data and ctx in from files\n"
+	"(raw bytes) or hex, the return value, the mean duration per run and\n"
+	"the output data / ctx as hex (or into files). -j: JSON.";
 
 /* The option's slot for a string value, or NULL. */
 static const char **str_opt(struct tr_args *a, const char *arg)
@@ -60,6 +63,7 @@ static uint64_t *num_opt(struct tr_args *a, const char *arg)
 	return !strcmp(arg, "--repeat") ? &a->repeat : NULL;
 }
 
+/* 0, 1 after printing --help, -1 after printing why not. */
 static int parse_args(int argc, char **argv, struct tr_args *a)
 {
 	for (int i = 1; i < argc; i++) {
@@ -69,6 +73,10 @@ static int parse_args(int argc, char **argv, struct tr_args *a)
 
 		if (run_prog_engine_arg(arg, &a->engine, &a->run_flags))
 			continue;
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			puts(usage_text);
+			return 1;
+		}
 		if ((s || n) && !val) {
 			cli_err("test-run: %s needs a value", arg);
 			return -1;
@@ -212,10 +220,13 @@ int cmd_test_run(int argc, char **argv)
 	size_t data_len, ctx_len;
 	int ret = 1;
 
-	if (parse_args(argc, argv, &a)) {
-		fprintf(stderr, "%s\n", usage_text);
-		return 2;
+	ret = parse_args(argc, argv, &a);
+	if (ret) {
+		if (ret < 0)
+			fprintf(stderr, "%s\n", usage_text);
+		return ret < 0 ? 2 : 0;
 	}
+	ret = 1;
 	if (input(a.data, a.data_hex, "--data", &data, &data_len) ||
 	    input(a.ctx, a.ctx_hex, "--ctx", &ctx, &ctx_len) ||
 	    run_prog_open(a.spec, &rp))
