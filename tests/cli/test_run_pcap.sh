@@ -103,7 +103,7 @@ cmp -s "$dir/want" "$dir/got" || fail "redirect-dev5.pcap is not packet 5"
 [ "$(dump "$dir/o/redirect-dev9.pcap" | wc -l)" = 1 ] ||
 	fail "redirect-dev9.pcap"
 # the latency histogram and speed lines
-grep -qE '^speed      [0-9]+ packets/s, [0-9.]+ ns per packet' "$out" ||
+grep -qE '^speed      [0-9]+ packets/s, [0-9.]+ ns per packet \(mean; median [0-9]+ ns; ' "$out" ||
 	fail "no speed line"
 grep -qE '^  <= +[0-9]+ \|#+ *\| [0-9]+$' "$out" || fail "no histogram bar"
 

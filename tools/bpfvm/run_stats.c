@@ -290,9 +290,10 @@ void run_stats_print(FILE *out, const struct run_stats *s,
 	if (s->errors > RUN_STATS_ERRORS_KEPT)
 		fprintf(out, "  ... %llu more\n", (unsigned long long)
 			(s->errors - RUN_STATS_ERRORS_KEPT));
-	fprintf(out, "speed      %.0f packets/s, %.1f ns per packet (the "
-		     "test_run calls only, %.6f s)\n",
-		t.pps, t.ns_per_packet, t.seconds);
+	fprintf(out, "speed      %.0f packets/s, %.1f ns per packet (mean; "
+		     "median %llu ns; the test_run calls only, %.6f s)\n",
+		t.pps, t.ns_per_packet, (unsigned long long)t.p50_ns,
+		t.seconds);
 	if (s->packets)
 		print_hist(out, &t);
 }
