@@ -1,6 +1,264 @@
-/* Placeholder: XDP helpers (issue 6) being written. */
+/* Built-in helpers: XDP group — moving the frame's head, tail and
+ * metadata, copying bytes in and out of it, and redirecting it (the
+ * kernel's net/core/filter.c, with its limits and error codes).
+ * r1 of the frame helpers is the real ctx (progtypes/xdp_ctx.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpfvm/map.h>
+
+#include "core/log.h"
+#include "engine/run.h"
 #include "helpers/helpers.h"
+#include "helpers/hlp_priv.h"
+#include "maps/redirect_map.h"
+#include "progtypes/redirect.h"
+#include "progtypes/xdp_ctx.h"
+
+#define ERR(e) ((uint64_t)(int64_t)(e))
+
+/* The frame argument. Without a verifier anything can arrive in r1: a
+ * checked run accepts only the ctx it was started with (else it ends
+ * with -EINVAL and this returns NULL: the helper returns at once, its
+ * result unused); other runs trust it. */
+static struct xdp_ctx *xdp_arg(struct bpfvm_run *run, uint64_t r1,
+			       const char *helper)
+{
+	if (__builtin_expect(!run || !run->checked, 1) ||
+	    ((void *)(uintptr_t)r1 == run->mem &&
+	     run->mem_len == sizeof(struct xdp_ctx)))
+		return (struct xdp_ctx *)(uintptr_t)r1;
+	eng_run_abort(run, core_logf(run->err_buf, run->err_size, -EINVAL,
+				     "%s: r1 (0x%" PRIx64 ") is not the xdp "
+				     "ctx of this run", helper, r1));
+	return NULL;
+}
+
+/* Positions in the frame, from hard_start: pointer arithmetic that goes
+ * out of the buffer would be undefined, these are plain numbers. */
+static int64_t pos(const struct xdp_ctx *x, const uint8_t *p)
+{
+	return p - x->hard_start;
+}
+
+/* bpf_xdp_adjust_head: data moves by offset, the metadata with it; data
+ * stays past the xdp_frame reservation and the metadata, and at least
+ * ETH_HLEN before data_end. The bytes a grown head exposes are as they
+ * were (no zeroing, as the kernel). */
+static uint64_t xdp_adjust_head(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct xdp_ctx *x = xdp_arg(run, r1, "bpf_xdp_adjust_head");
+	int32_t off = (int32_t)r2;
+	int64_t meta, data;
+
+	(void)r3, (void)r4, (void)r5;
+	if (!x)
+		return 0;
+	meta = pos(x, x->data) - pos(x, x->data_meta);
+	data = pos(x, x->data) + off;
+	if (data < XDP_CTX_FRAME_HDR + meta ||
+	    data > pos(x, x->data_end) - XDP_CTX_MIN_LEN)
+		return ERR(-EINVAL);
+	if (meta)
+		memmove(x->hard_start + data - meta, x->data_meta,
+			(size_t)meta);
+	x->data_meta = x->hard_start + data - meta;
+	x->data = x->hard_start + data;
+	return 0;
+}
+
+/* bpf_xdp_adjust_tail: data_end moves by offset, up to the tailroom kept
+ * for skb_shared_info and down to ETH_HLEN past data; grown bytes are
+ * zeroed. */
+static uint64_t xdp_adjust_tail(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct xdp_ctx *x = xdp_arg(run, r1, "bpf_xdp_adjust_tail");
+	int32_t off = (int32_t)r2;
+	int64_t end;
+
+	(void)r3, (void)r4, (void)r5;
+	if (!x)
+		return 0;
+	end = pos(x, x->data_end) + off;
+	if (end > pos(x, xdp_ctx_hard_end(x)) ||
+	    end < pos(x, x->data) + XDP_CTX_MIN_LEN)
+		return ERR(-EINVAL);
+	if (off > 0)
+		memset(x->data_end, 0, (size_t)off);
+	x->data_end = x->hard_start + end;
+	return 0;
+}
+
+/* bpf_xdp_adjust_meta: data_meta moves by offset, not before the
+ * xdp_frame reservation nor past data (-EINVAL); the metadata stays a
+ * multiple of 4 within skb_shared_info's meta_len (-EACCES). */
+static uint64_t xdp_adjust_meta(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct xdp_ctx *x = xdp_arg(run, r1, "bpf_xdp_adjust_meta");
+	int32_t off = (int32_t)r2;
+	int64_t meta;
+
+	(void)r3, (void)r4, (void)r5;
+	if (!x)
+		return 0;
+	meta = pos(x, x->data_meta) + off;
+	if (meta < XDP_CTX_FRAME_HDR || meta > pos(x, x->data))
+		return ERR(-EINVAL);
+	if (xdp_ctx_metalen_invalid((uint64_t)(pos(x, x->data) - meta)))
+		return ERR(-EACCES);
+	x->data_meta = x->hard_start + meta;
+	return 0;
+}
+
+static uint64_t xdp_get_buff_len(uint64_t r1, uint64_t r2, uint64_t r3,
+				 uint64_t r4, uint64_t r5,
+				 struct bpfvm_run *run)
+{
+	struct xdp_ctx *x = xdp_arg(run, r1, "bpf_xdp_get_buff_len");
+
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	return x ? (uint64_t)(x->data_end - x->data) : 0;
+}
+
+/* bpf_xdp_pointer's checks: offset and len up to 0xffff (-EFAULT), the
+ * range inside the packet (-EINVAL). The frame is linear (no frags). */
+static uint8_t *xdp_bytes(struct xdp_ctx *x, uint64_t r2, uint64_t r4,
+			  int *err)
+{
+	uint32_t off = (uint32_t)r2, len = (uint32_t)r4;
+
+	if (off > 0xffff || len > 0xffff)
+		*err = -EFAULT;
+	else if (off + len > (uint64_t)(x->data_end - x->data))
+		*err = -EINVAL;
+	else
+		*err = 0;
+	return x->data + off;
+}
+
+static uint64_t xdp_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3,
+			       uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct xdp_ctx *x = xdp_arg(run, r1, "bpf_xdp_load_bytes");
+	uint8_t *p;
+	int err;
+
+	(void)r5;
+	if (!x)
+		return 0;
+	p = xdp_bytes(x, r2, r4, &err);
+	if (!err)
+		memcpy((void *)(uintptr_t)r3, p, (uint32_t)r4);
+	return ERR(err);
+}
+
+static uint64_t xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5,
+				struct bpfvm_run *run)
+{
+	struct xdp_ctx *x = xdp_arg(run, r1, "bpf_xdp_store_bytes");
+	uint8_t *p;
+	int err;
+
+	(void)r5;
+	if (!x)
+		return 0;
+	p = xdp_bytes(x, r2, r4, &err);
+	if (!err)
+		memmove(p, (const void *)(uintptr_t)r3, (uint32_t)r4);
+	return ERR(err);
+}
+
+static bool run_is_xdp(const struct bpfvm_run *run)
+{
+	return !run || bpfvm_prog_type(run->prog) == BPF_PROG_TYPE_XDP;
+}
+
+/* bpf_redirect: XDP's (bpf_xdp_redirect) takes no flags (XDP_ABORTED
+ * otherwise) and returns XDP_REDIRECT; tc's takes only BPF_F_INGRESS
+ * (TC_ACT_SHOT otherwise) and returns TC_ACT_REDIRECT. */
+static uint64_t redirect(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+			 uint64_t r5, struct bpfvm_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	if (run_is_xdp(run)) {
+		if (r2)
+			return XDP_ABORTED;
+		pt_redirect_set(BPFVM_REDIRECT_DEV, (uint32_t)r1, 0);
+		return XDP_REDIRECT;
+	}
+	if (r2 & ~(uint64_t)BPF_F_INGRESS)
+		return TC_ACT_SHOT;
+	pt_redirect_set(BPFVM_REDIRECT_DEV, (uint32_t)r1, r2);
+	return TC_ACT_REDIRECT;
+}
+
+/* bpf_redirect_map (__bpf_xdp_redirect_map): the low two bits of flags
+ * are the verdict when the slot is empty; DEVMAP / DEVMAP_HASH also take
+ * BPF_F_BROADCAST and BPF_F_EXCLUDE_INGRESS; other bits: XDP_ABORTED.
+ * An empty slot clears the decision so the last lookup counts. With
+ * BPF_F_BROADCAST the decision is the key's slot with the flags: bpfvm's
+ * decision names one target, a runner wanting every slot reads the map. */
+static uint64_t redirect_map(uint64_t r1, uint64_t r2, uint64_t r3,
+			     uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	const uint64_t actions = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX;
+	struct bpfvm_map *m = hlp_map_arg(run, r1, "bpf_redirect_map", 1);
+	struct bpfvm_redirect to;
+	uint64_t mask = actions;
+	enum bpf_map_type t;
+	int err;
+
+	(void)r4, (void)r5;
+	if (!m)
+		return 0;
+	t = bpfvm_map_type(m);
+	if (t == BPF_MAP_TYPE_DEVMAP || t == BPF_MAP_TYPE_DEVMAP_HASH)
+		mask |= BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS;
+	if (r3 & ~mask)
+		return XDP_ABORTED;
+	err = map_redirect_lookup(m, (uint32_t)r2, &to);
+	if (err == -EINVAL) {
+		if (run && run->checked)
+			eng_run_abort(run, core_logf(run->err_buf,
+				      run->err_size, -EINVAL,
+				      "bpf_redirect_map: map type %d is no "
+				      "redirect map", t));
+		return XDP_ABORTED;
+	}
+	if (r3 & BPF_F_BROADCAST) {
+		pt_redirect_set(BPFVM_REDIRECT_DEV, (uint32_t)r2, r3);
+		return XDP_REDIRECT;
+	}
+	if (err) {
+		pt_redirect_clear();
+		return r3 & actions;
+	}
+	pt_redirect_set(to.kind, to.index, 0);
+	return XDP_REDIRECT;
+}
+
+#define DEF(id, fn, ...)                                                     \
+	{ BPF_FUNC_##id, fn,                                                 \
+	  { .ret = HRET_INTEGER, .args = { __VA_ARGS__ } } }
 
 const struct helper_def hlp_xdp[] = {
+	DEF(xdp_adjust_head, xdp_adjust_head, HARG_PTR_TO_CTX, HARG_ANYTHING),
+	DEF(xdp_adjust_tail, xdp_adjust_tail, HARG_PTR_TO_CTX, HARG_ANYTHING),
+	DEF(xdp_adjust_meta, xdp_adjust_meta, HARG_PTR_TO_CTX, HARG_ANYTHING),
+	DEF(xdp_get_buff_len, xdp_get_buff_len, HARG_PTR_TO_CTX),
+	DEF(xdp_load_bytes, xdp_load_bytes, HARG_PTR_TO_CTX, HARG_ANYTHING,
+	    HARG_PTR_TO_UNINIT_MEM, HARG_CONST_SIZE),
+	DEF(xdp_store_bytes, xdp_store_bytes, HARG_PTR_TO_CTX, HARG_ANYTHING,
+	    HARG_PTR_TO_MEM, HARG_CONST_SIZE),
+	DEF(redirect, redirect, HARG_ANYTHING, HARG_ANYTHING),
+	DEF(redirect_map, redirect_map, HARG_CONST_MAP_PTR, HARG_ANYTHING,
+	    HARG_ANYTHING),
 	{ 0 },
 };

@@ -1,0 +1,598 @@
+/* XDP against the kernel: the pt_xdp_* test objects loaded into the
+ * kernel with libbpf and into bpfvm, each program run with
+ * BPF_PROG_TEST_RUN in the kernel and bpfvm_prog_test_run on the same
+ * input (interpreter, JIT, checked interpreter): the error code, the
+ * return value, data_out's size and bytes and ctx_out must agree. Input:
+ * the standard packet set (pktgen.h) plus frames carrying the helpers'
+ * arguments (adjust deltas, byte offsets, redirect targets and flags),
+ * ctx_in variants (metadata lengths, ingress device and queue, fields
+ * that must be zero), short data_out buffers and repeated runs. The
+ * first mismatch of each program prints both sides. Not compared:
+ * frames longer than one page minus head- and tailroom, and ctx_in
+ * data_end short of data_size_in or ctx_out without ctx_in (whose zero
+ * data_end says the same; the kernel makes multi-buffer frames of them,
+ * bpfvm refuses them), and ctx_in devices other than lo's
+ * queue 0 (the kernel needs a real device and queue, bpfvm takes any).
+ * SKIP (77) without bpf(). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <bpfvm/bpfvm.h>
+
+#include "pktgen.h"
+
+#define MAX_FRAME 3520u	/* 4096 - 256 headroom - 320 tailroom */
+
+struct input {
+	const uint8_t *data;
+	uint32_t len;
+	const struct xdp_md *ctx_in;	/* NULL: none */
+	uint32_t ctx_size_in;
+	int ctx_out;			/* ask for ctx_out */
+	uint32_t cap;			/* data_out's capacity */
+	uint32_t repeat;
+	const char *what;
+};
+
+struct result {
+	int err;
+	uint32_t retval, size, ctx_size;
+	uint8_t data[4096];
+	struct xdp_md ctx;
+};
+
+struct side {
+	const char *prog;
+	int fd;				/* the kernel's */
+	struct bpfvm_prog *vm;
+	int mismatched;
+};
+
+static int failed, compared;
+
+static void kernel_run(int fd, const struct input *in, struct result *r)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->data,
+		    .data_size_in = in->len, .data_out = r->data,
+		    .data_size_out = in->cap, .ctx_in = in->ctx_in,
+		    .ctx_size_in = in->ctx_in ? in->ctx_size_in : 0,
+		    .ctx_out = in->ctx_out ? &r->ctx : NULL,
+		    .ctx_size_out = in->ctx_out ? sizeof(r->ctx) : 0,
+		    .repeat = in->repeat);
+
+	memset(r, 0, sizeof(*r));
+	r->err = bpf_prog_test_run_opts(fd, &o);
+	r->retval = o.retval;
+	r->size = o.data_size_out;
+	r->ctx_size = o.ctx_size_out;
+}
+
+static void vm_run(struct bpfvm_prog *p, const struct input *in,
+		   enum bpfvm_engine e, uint32_t flags, struct result *r,
+		   char *err, size_t err_size)
+{
+	struct bpfvm_test_run_opts o = {
+		.sz = sizeof(o), .data_in = in->data, .data_size_in = in->len,
+		.data_out = r->data, .data_size_out = in->cap,
+		.ctx_in = in->ctx_in,
+		.ctx_size_in = in->ctx_in ? in->ctx_size_in : 0,
+		.ctx_out = in->ctx_out ? &r->ctx : NULL,
+		.ctx_size_out = in->ctx_out ? sizeof(r->ctx) : 0,
+		.repeat = in->repeat, .engine = e, .run_flags = flags,
+		.err_buf = err, .err_size = err_size,
+	};
+
+	memset(r, 0, sizeof(*r));
+	err[0] = '\0';
+	r->err = bpfvm_prog_test_run(p, &o);
+	r->retval = o.retval;
+	r->size = o.data_size_out;
+	r->ctx_size = o.ctx_size_out;
+}
+
+static void hexdump(const char *who, const uint8_t *d, uint32_t n)
+{
+	fprintf(stderr, "    %s:", who);
+	for (uint32_t i = 0; i < n && i < 96; i++)
+		fprintf(stderr, "%s%02x", i % 32 ? " " : "\n      ", d[i]);
+	fprintf(stderr, "%s\n", n > 96 ? " ..." : "");
+}
+
+/* Where k and v differ first, or NULL when they agree. */
+static const char *differ(const struct input *in, const struct result *k,
+			  const struct result *v, uint32_t *at)
+{
+	uint32_t n = k->size < in->cap ? k->size : in->cap;
+
+	*at = 0;
+	if (k->err != v->err)
+		return "error";
+	if (k->err && k->err != -ENOSPC)
+		return NULL;
+	if (k->retval != v->retval)
+		return "retval";
+	if (k->size != v->size)
+		return "data_size_out";
+	for (uint32_t i = 0; i < n; i++)
+		if (k->data[i] != v->data[i]) {
+			*at = i;
+			return "data_out";
+		}
+	if (in->ctx_out && !k->err &&
+	    (k->ctx_size != v->ctx_size ||
+	     memcmp(&k->ctx, &v->ctx, sizeof(k->ctx))))
+		return "ctx_out";
+	return NULL;
+}
+
+static void report(struct side *s, const struct input *in, const char *eng,
+		   const char *what, uint32_t at, const struct result *k,
+		   const struct result *v, const char *msg)
+{
+	failed++;
+	if (s->mismatched++)
+		return;
+	fprintf(stderr, "FAIL %s on %s (%u bytes, %s): %s differs", s->prog,
+		in->what, in->len, eng, what);
+	if (!strcmp(what, "data_out"))
+		fprintf(stderr, " at byte %u", at);
+	fprintf(stderr, "\n  kernel: err %d retval %u size %u ctx %u/%u/%u/"
+		"%u/%u\n  bpfvm:  err %d retval %u size %u ctx %u/%u/%u/%u/%u"
+		" (%s)\n", k->err, k->retval, k->size, k->ctx.data,
+		k->ctx.data_end, k->ctx.data_meta, k->ctx.ingress_ifindex,
+		k->ctx.rx_queue_index, v->err, v->retval, v->size, v->ctx.data,
+		v->ctx.data_end, v->ctx.data_meta, v->ctx.ingress_ifindex,
+		v->ctx.rx_queue_index, msg);
+	hexdump("in", in->data, in->len);
+	hexdump("kernel", k->data, k->size < in->cap ? k->size : in->cap);
+	hexdump("bpfvm", v->data, v->size < in->cap ? v->size : in->cap);
+}
+
+static void compare(struct side *s, const struct input *in)
+{
+	static const struct {
+		enum bpfvm_engine e;
+		uint32_t flags;
+		const char *name;
+	} eng[] = {
+		{ BPFVM_ENGINE_INTERP, 0, "interpreter" },
+		{ BPFVM_ENGINE_JIT, 0, "JIT" },
+		{ BPFVM_ENGINE_INTERP, BPFVM_RUN_F_CHECKED, "checked" },
+	};
+	static struct result k, v;
+	char msg[256];
+	uint32_t at;
+
+	kernel_run(s->fd, in, &k);
+	for (size_t i = 0; i < sizeof(eng) / sizeof(eng[0]); i++) {
+		const char *what;
+
+		vm_run(s->vm, in, eng[i].e, eng[i].flags, &v, msg,
+		       sizeof(msg));
+		compared++;
+		what = differ(in, &k, &v, &at);
+		if (what)
+			report(s, in, eng[i].name, what, at, &k, &v, msg);
+	}
+}
+
+/* --- inputs --- */
+
+static struct pkt_set std_set;
+
+static void each_std(struct side *s, uint32_t repeat)
+{
+	for (size_t i = 0; i < std_set.cnt; i++) {
+		struct input in = { std_set.data[i], (uint32_t)std_set.len[i],
+				    NULL, 0, 0, 4096, repeat,
+				    std_set.name[i] };
+
+		if (in.len > MAX_FRAME)
+			continue;
+		compare(s, &in);
+	}
+}
+
+/* A frame of len bytes (a pattern) with args at byte 14. */
+static uint32_t frame(uint8_t *buf, uint32_t len, const void *args,
+		      size_t args_len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 7 + 3);
+	memcpy(buf + 14, args, args_len);
+	return len;
+}
+
+static void ctx_variants(struct side *s)
+{
+	static uint8_t buf[MAX_FRAME + 64];
+	static const uint32_t metas[] = { 0, 4, 8, 32, 36, 64, 252, 256, 3 };
+	uint32_t len = frame(buf, 100, "", 0);
+	struct xdp_md md;
+	struct input in = { buf, len, &md, sizeof(md), 1, 4096, 1, "" };
+	char what[96];
+
+	in.what = what;
+	for (size_t i = 0; i < sizeof(metas) / sizeof(metas[0]); i++) {
+		md = (struct xdp_md){ .data = metas[i], .data_end = len };
+		snprintf(what, sizeof(what), "ctx_in data %u", metas[i]);
+		compare(s, &in);
+	}
+	md = (struct xdp_md){ .data = 8, .data_end = len,
+			      .ingress_ifindex = 1 };
+	snprintf(what, sizeof(what), "ctx_in ingress 1 queue 0");
+	compare(s, &in);
+	md = (struct xdp_md){ .data_end = len, .rx_queue_index = 1 };
+	snprintf(what, sizeof(what), "ctx_in queue without device");
+	compare(s, &in);
+	md = (struct xdp_md){ .data_end = len, .egress_ifindex = 1 };
+	snprintf(what, sizeof(what), "ctx_in egress_ifindex 1");
+	compare(s, &in);
+	md = (struct xdp_md){ .data_end = len, .data_meta = 4 };
+	snprintf(what, sizeof(what), "ctx_in data_meta 4");
+	compare(s, &in);
+	md = (struct xdp_md){ .data_end = len + 1 };
+	snprintf(what, sizeof(what), "ctx_in data_end past data_in");
+	compare(s, &in);
+	md = (struct xdp_md){ .data = len + 4, .data_end = len };
+	snprintf(what, sizeof(what), "ctx_in data past data_end");
+	compare(s, &in);
+	for (uint32_t n = 16; n <= 32; n++) {
+		md = (struct xdp_md){ .data = 16, .data_end = n };
+		in.len = n;
+		snprintf(what, sizeof(what), "ctx_in 16 meta of %u bytes", n);
+		compare(s, &in);
+	}
+	{
+		/* a ctx_in longer than struct xdp_md: zero tail or not */
+		uint8_t big[32] = { 0 };
+
+		md = (struct xdp_md){ .data_end = len };
+		memcpy(big, &md, sizeof(md));
+		in = (struct input){ buf, len, (const void *)big, sizeof(big),
+				     1, 4096, 1, "ctx_in 32 bytes, zero tail" };
+		compare(s, &in);
+		big[30] = 1;
+		in.what = "ctx_in 32 bytes, nonzero tail";
+		compare(s, &in);
+		in = (struct input){ buf, len, &md, 8, 1, 4096, 1,
+				     "ctx_in 8 bytes" };
+		md = (struct xdp_md){ .data = 4, .data_end = len };
+		compare(s, &in);
+	}
+	/* sizes: around the frame's limit, runts, a short data_out */
+	static const uint32_t sizes[] = { 0, 13, 14, 15, MAX_FRAME - 1,
+					  MAX_FRAME };
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		in = (struct input){ buf, frame(buf, sizes[i], "", 0), NULL, 0,
+				     0, 4096, 1, what };
+		snprintf(what, sizeof(what), "%u-byte frame", sizes[i]);
+		compare(s, &in);
+	}
+	in = (struct input){ buf, frame(buf, 200, "", 0), NULL, 0, 0, 50, 1,
+			     "data_out of 50 bytes" };
+	compare(s, &in);
+	md = (struct xdp_md){ .data = 8, .data_end = 200 };
+	in = (struct input){ buf, 200, &md, sizeof(md), 1, 50, 1,
+			     "data_out of 50 bytes with ctx_out" };
+	compare(s, &in);
+}
+
+static void adjust_inputs(struct side *s)
+{
+	static const int32_t metas[] = { 0, -4, -8, -32, -36, -3, 4, -216,
+					 -220, -252, -256 };
+	static const int32_t heads[] = { 0, -1, -14, -100, -216, -217, -256,
+					 1, 14, 1000, -100000, 0x7fffffff };
+	static const int32_t tails[] = { 0, 1, -1, 100, -100, 3000, 3520,
+					 -1000, (int32_t)0x80000000 };
+	static const uint32_t lens[] = { 26, 64, 200, 1500, 3400 };
+	static uint8_t buf[MAX_FRAME];
+	char what[96];
+
+	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+		for (size_t m = 0; m < sizeof(metas) / sizeof(metas[0]); m++)
+			for (size_t h = 0; h < sizeof(heads) / sizeof(heads[0]);
+			     h++)
+				for (size_t t = 0;
+				     t < sizeof(tails) / sizeof(tails[0]);
+				     t += (m + h) % 3 + 1) {
+					int32_t a[3] = { metas[m], heads[h],
+							 tails[t] };
+					struct input in = {
+						buf,
+						frame(buf, lens[l], a,
+						      sizeof(a)),
+						NULL, 0, 0, 4096, 1, what
+					};
+
+					snprintf(what, sizeof(what),
+						 "meta %d head %d tail %d",
+						 a[0], a[1], a[2]);
+					compare(s, &in);
+				}
+	/* repeated runs see the frame the previous run left */
+	for (size_t h = 0; h < 6; h++) {
+		int32_t a[3] = { -4, heads[h], h % 2 ? 10 : -10 };
+		struct xdp_md md = { .data = 4, .data_end = 104 };
+		struct input in = { buf, frame(buf, 100, a, sizeof(a)), NULL,
+				    0, 0, 4096, 5, what };
+
+		snprintf(what, sizeof(what), "repeat 5: head %d", a[1]);
+		compare(s, &in);
+		in.ctx_in = &md;
+		in.len = 104;
+		frame(buf, 104, a, sizeof(a));
+		memmove(buf + 4, buf, 100);
+		in.ctx_out = 1;
+		compare(s, &in);
+	}
+}
+
+static void meta_head_inputs(struct side *s)
+{
+	static const int32_t heads[] = { 0, -8, 8, -200, -209, -208, 50 };
+	static uint8_t buf[256];
+	char what[64];
+
+	for (size_t h = 0; h < sizeof(heads) / sizeof(heads[0]); h++) {
+		struct input in = { buf, frame(buf, 120, &heads[h], 4), NULL,
+				    0, 0, 4096, 1, what };
+
+		snprintf(what, sizeof(what), "head %d", heads[h]);
+		compare(s, &in);
+	}
+}
+
+static void bytes_inputs(struct side *s)
+{
+	static const uint16_t offs[] = { 0, 1, 14, 50, 60, 95, 96, 99, 100,
+					 136, 1000, 0xffff };
+	static const uint32_t fars[] = { 0, 99, 100, 0xffff, 0x10000,
+					 0xffffffff };
+	static uint8_t buf[256];
+	char what[96];
+
+	for (size_t a = 0; a < sizeof(offs) / sizeof(offs[0]); a++)
+		for (size_t b = 0; b < sizeof(offs) / sizeof(offs[0]); b += 2)
+			for (size_t f = 0; f < sizeof(fars) / sizeof(fars[0]);
+			     f += 1 + (a + b) % 3) {
+				uint8_t arg[8] = { (uint8_t)(offs[a] >> 8),
+						   (uint8_t)offs[a],
+						   (uint8_t)(offs[b] >> 8),
+						   (uint8_t)offs[b] };
+				struct input in = { buf, 0, NULL, 0, 0, 4096,
+						    1, what };
+
+				memcpy(arg + 4, &fars[f], 4);
+				in.len = frame(buf, 100, arg, sizeof(arg));
+				snprintf(what, sizeof(what),
+					 "src %u dst %u far %u", offs[a],
+					 offs[b], fars[f]);
+				compare(s, &in);
+			}
+}
+
+static void redirect_inputs(struct side *s, int map)
+{
+	static const uint32_t keys[] = { 0, 1, 2, 3, 5, 100 };
+	static const uint64_t flags[] = { 0, 1, 2, 3, 4, BPF_F_BROADCAST,
+					  BPF_F_BROADCAST |
+						  BPF_F_EXCLUDE_INGRESS,
+					  BPF_F_BROADCAST | 2, 0x20,
+					  1ull << 40 };
+	static uint8_t buf[64];
+	char what[96];
+
+	for (int which = 0; which < (map ? 4 : 1); which++)
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]);
+			     f++) {
+				uint8_t arg[13] = { (uint8_t)which };
+				struct input in = { buf, 0, NULL, 0, 0, 4096,
+						    1, what };
+
+				if (map) {
+					memcpy(arg + 1, &keys[k], 4);
+					memcpy(arg + 5, &flags[f], 8);
+				} else {
+					memcpy(arg, &keys[k], 4);
+					memcpy(arg + 4, &flags[f], 8);
+				}
+				in.len = frame(buf, 60, arg, sizeof(arg));
+				snprintf(what, sizeof(what),
+					 "map %d key %u flags 0x%llx", which,
+					 keys[k], (unsigned long long)flags[f]);
+				compare(s, &in);
+			}
+}
+
+/* --- objects --- */
+
+struct objs {
+	struct bpf_object *k;
+	struct bpfvm_object *v;
+};
+
+/* 0, 77 when the kernel cannot load BPF, 1 on failure. */
+static int open_both(const char *name, struct objs *o)
+{
+	char path[512], log[1024] = "";
+	struct bpfvm_object_open_opts oo = { .sz = sizeof(oo),
+					     .log_buf = log,
+					     .log_size = sizeof(log) };
+	struct bpfvm_object_load_opts lo = { .sz = sizeof(lo),
+					     .log_buf = log,
+					     .log_size = sizeof(log) };
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s.o", BPFVM_OBJ_DIR, name);
+	o->k = bpf_object__open_file(path, NULL);
+	if (!o->k) {
+		fprintf(stderr, "FAIL %s: libbpf open: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	err = bpf_object__load(o->k);
+	if (err == -EPERM || err == -ENOSYS || err == -EACCES) {
+		printf("SKIP: the kernel does not load BPF here (%s)\n",
+		       strerror(-err));
+		return 77;
+	}
+	if (err) {
+		fprintf(stderr, "FAIL %s: kernel load: %s\n", name,
+			strerror(-err));
+		return 1;
+	}
+	if (bpfvm_object_open_file(path, &oo, &o->v) ||
+	    bpfvm_object_load(o->v, &lo)) {
+		fprintf(stderr, "FAIL %s: bpfvm: %s\n", name, log);
+		return 1;
+	}
+	return 0;
+}
+
+static void close_both(struct objs *o)
+{
+	bpf_object__close(o->k);
+	bpfvm_object_close(o->v);
+}
+
+static int side(struct objs *o, const char *prog, struct side *s)
+{
+	struct bpf_program *kp = bpf_object__find_program_by_name(o->k, prog);
+	struct bpfvm_obj_prog *vp = bpfvm_object_find_prog(o->v, prog);
+
+	*s = (struct side){ prog, kp ? bpf_program__fd(kp) : -1,
+			    vp ? bpfvm_obj_prog_prog(vp) : NULL, 0 };
+	if (s->fd < 0 || !s->vm) {
+		fprintf(stderr, "FAIL %s: program missing\n", prog);
+		failed++;
+		return -1;
+	}
+	return 0;
+}
+
+/* The same entries in the kernel's and bpfvm's redirect maps: DEVMAP
+ * slots 0 and 1, DEVMAP_HASH key 5 -> lo (the kernel needs a real
+ * device); CPUMAP slot 0 with a queue of 64; XSKMAP empty (its slots
+ * take AF_XDP sockets). */
+static int fill_maps(struct objs *o)
+{
+	static const struct {
+		const char *map;
+		uint32_t key, val;
+	} e[] = { { "devs", 0, 1 }, { "devs", 1, 1 }, { "devs_hash", 5, 1 },
+		  { "cpus", 0, 64 } };
+
+	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		struct bpf_map *km = bpf_object__find_map_by_name(o->k,
+								  e[i].map);
+		struct bpfvm_obj_map *vm = bpfvm_object_find_map(o->v,
+								 e[i].map);
+		int err;
+
+		if (!km || !vm)
+			return -ENOENT;
+		err = bpf_map_update_elem(bpf_map__fd(km), &e[i].key,
+					  &e[i].val, 0);
+		if (err) {
+			fprintf(stderr, "kernel %s update: %s\n", e[i].map,
+				strerror(errno));
+			return err;
+		}
+		err = bpfvm_map_update(bpfvm_obj_map_map(vm), &e[i].key,
+				       &e[i].val, 0);
+		if (err) {
+			fprintf(stderr, "bpfvm %s update: %s\n", e[i].map,
+				strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int run_obj(const char *name, int (*body)(struct objs *))
+{
+	struct objs o = { 0 };
+	int rc = open_both(name, &o);
+
+	if (!rc)
+		rc = body(&o);
+	close_both(&o);
+	return rc;
+}
+
+static int ctx_body(struct objs *o)
+{
+	static const char *const progs[] = { "xdp_fields", "xdp_ifindex",
+					     "xdp_parse" };
+	struct side s;
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (side(o, progs[i], &s))
+			continue;
+		each_std(&s, 1);
+		ctx_variants(&s);
+	}
+	if (!side(o, "xdp_parse", &s))
+		each_std(&s, 3);
+	return 0;
+}
+
+static int adjust_body(struct objs *o)
+{
+	struct side s;
+
+	if (!side(o, "xdp_adjust", &s)) {
+		adjust_inputs(&s);
+		ctx_variants(&s);
+		each_std(&s, 1);
+	}
+	if (!side(o, "xdp_meta_head", &s))
+		meta_head_inputs(&s);
+	if (!side(o, "xdp_bytes", &s)) {
+		bytes_inputs(&s);
+		each_std(&s, 1);
+	}
+	return 0;
+}
+
+static int redirect_body(struct objs *o)
+{
+	struct side s;
+
+	if (fill_maps(o)) {
+		fprintf(stderr, "FAIL: cannot fill the redirect maps\n");
+		return 1;
+	}
+	if (!side(o, "xdp_redirect_dev", &s))
+		redirect_inputs(&s, 0);
+	if (!side(o, "xdp_redirect_map", &s))
+		redirect_inputs(&s, 1);
+	return 0;
+}
+
+int main(void)
+{
+	int rc;
+
+	libbpf_set_print(NULL);
+	if (pkt_set_standard(&std_set, 42, 60)) {
+		fprintf(stderr, "FAIL: packet set\n");
+		return 1;
+	}
+	rc = run_obj("pt_xdp_ctx", ctx_body);
+	if (!rc)
+		rc = run_obj("pt_xdp_adjust", adjust_body);
+	if (!rc)
+		rc = run_obj("pt_xdp_redirect", redirect_body);
+	pkt_set_free(&std_set);
+	if (rc == 77)
+		return 77;
+	printf("%d comparisons, %d failed\n", compared, failed);
+	return rc || failed ? 1 : 0;
+}
