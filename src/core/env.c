@@ -1,11 +1,13 @@
 /* The helper table: a flat array indexed by helper id, grown on demand so
  * lookups at program creation are one bounds check and one load. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <bpfvm/env.h>
+#include "core/env_priv.h"
 #include "helpers/helpers.h"
 #include "isa/isa.h"
 
@@ -17,6 +19,8 @@ struct helper_slot {
 struct bpfvm_env {
 	struct helper_slot *slots;
 	uint32_t cap; /* slots[0..cap) exist */
+	_Atomic(void *) events; /* core_env_events */
+	void (*events_free)(void *);
 };
 
 int bpfvm_env_create(struct bpfvm_env **out)
@@ -42,10 +46,28 @@ void bpfvm_env_free(struct bpfvm_env *env)
 {
 	if (!env)
 		return;
+	if (env->events_free)
+		env->events_free(atomic_load(&env->events));
 	for (uint32_t i = 0; i < env->cap; i++)
 		free(env->slots[i].name);
 	free(env->slots);
 	free(env);
+}
+
+void *core_env_events(const struct bpfvm_env *env)
+{
+	return atomic_load(&((struct bpfvm_env *)env)->events);
+}
+
+void *core_env_events_install(struct bpfvm_env *env, void *events,
+			      void (*free_fn)(void *))
+{
+	void *cur = NULL;
+
+	if (!atomic_compare_exchange_strong(&env->events, &cur, events))
+		return cur;
+	env->events_free = free_fn; /* read only by bpfvm_env_free */
+	return events;
 }
 
 static int env_grow(struct bpfvm_env *env, uint32_t id)

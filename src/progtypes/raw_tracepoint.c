@@ -53,6 +53,10 @@ static int raw_tp_check(const struct bpfvm_prog *prog,
 			       "raw_tracepoint: flags 0x%x not supported "
 			       "(runs are on the calling thread)",
 			       opts->flags);
+	/* the kernel's rule for every type (bpf_prog_test_run) */
+	if (opts->ctx_in && !opts->ctx_size_in)
+		return pt_fail(opts, -EINVAL,
+			       "raw_tracepoint: ctx_in with ctx_size_in 0");
 	if (opts->ctx_size_in < prog->ctx_used ||
 	    opts->ctx_size_in > RAW_TP_CTX_MAX)
 		return pt_fail(opts, -EINVAL,
@@ -73,7 +77,7 @@ static int raw_tp_test_run(struct bpfvm_prog *prog,
 
 	if (err)
 		return err;
-	if (opts->ctx_size_in)
+	if (opts->ctx_in)
 		memcpy(args, opts->ctx_in, opts->ctx_size_in);
 	else
 		run.ctx = NULL; /* as the kernel: no arguments, a NULL ctx */

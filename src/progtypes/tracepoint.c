@@ -103,7 +103,7 @@ static int tp_ctx_access(const struct pt_ctx_access *a, struct bpf_insn *insn,
 	else if (a->off < TP_FIRST_FIELD)
 		bad = "its first 8 bytes (the common header) are not readable";
 	else if (a->off >= PT_MAX_TRACE_SIZE)
-		bad = "past PERF_MAX_TRACE_SIZE (2048)";
+		bad = "past PERF_MAX_TRACE_SIZE (8192)";
 	else if (a->off % a->size)
 		bad = "misaligned";
 	if (!bad)

@@ -6,8 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The kernel's PERF_MAX_TRACE_SIZE: no trace event record is larger. */
-#define PT_MAX_TRACE_SIZE 2048u
+/* The kernel's PERF_MAX_TRACE_SIZE (8192 in current kernels, 2048 in
+ * old ones): no trace event record is larger. */
+#define PT_MAX_TRACE_SIZE 8192u
 /* The kernel's MAX_BPF_FUNC_ARGS as raw tracepoints see it: at most 12
  * u64 arguments. */
 #define PT_RAW_TP_MAX_ARGS 12u

@@ -109,12 +109,12 @@ static void test_fields_sys_enter(enum bpfvm_engine e)
 	CHECK_EQ_U64(bpfvm_prog_test_run(prog, &o), (uint64_t)-EINVAL);
 	CHECK(strstr(errbuf, "required") != NULL);
 	{
-		static uint8_t big[2049];
+		static uint8_t big[8193];
 
 		o = topts(e, big, sizeof(big));
 		CHECK_EQ_U64(bpfvm_prog_test_run(prog, &o),
 			     (uint64_t)-EINVAL);
-		o = topts(e, big, 2048);
+		o = topts(e, big, 8192);
 		CHECK_EQ_U64(bpfvm_prog_test_run(prog, &o), 0);
 	}
 	o = topts(e, &rec, sizeof(rec));
@@ -124,7 +124,7 @@ static void test_fields_sys_enter(enum bpfvm_engine e)
 	o = topts(e, &rec, sizeof(rec));
 	o.flags = BPFVM_TEST_RUN_F_L2;
 	CHECK_EQ_U64(bpfvm_prog_test_run(prog, &o), (uint64_t)-EINVAL);
-	/* refused runs did not run; the 2048-byte zero record counted id 0 */
+	/* refused runs did not run; the 8192-byte zero record counted id 0 */
 	CHECK_EQ_U64(map_u64(obj, "calls", 59), 4);
 	CHECK_EQ_U64(map_u64(obj, "calls", 0), 1);
 	bpfvm_object_close(obj);
@@ -204,10 +204,10 @@ static void test_tp_access(void)
 	CHECK_EQ_U64(make_load(tp, BPF_DW, 0, &used), (uint64_t)-EACCES);
 	CHECK_EQ_U64(make_load(tp, BPF_DW, 8, &used), 0);
 	CHECK_EQ_U64(used, 16);
-	CHECK_EQ_U64(make_load(tp, BPF_DW, 2040, &used), 0);
-	CHECK_EQ_U64(used, 2048);
-	CHECK_EQ_U64(make_load(tp, BPF_B, 2047, &used), 0);
-	CHECK_EQ_U64(make_load(tp, BPF_B, 2048, &used), (uint64_t)-EACCES);
+	CHECK_EQ_U64(make_load(tp, BPF_DW, 8184, &used), 0);
+	CHECK_EQ_U64(used, 8192);
+	CHECK_EQ_U64(make_load(tp, BPF_B, 8191, &used), 0);
+	CHECK_EQ_U64(make_load(tp, BPF_B, 8192, &used), (uint64_t)-EACCES);
 	CHECK(strstr(errbuf, "PERF_MAX_TRACE_SIZE") != NULL);
 	CHECK_EQ_U64(make_load(tp, BPF_W, 10, &used), (uint64_t)-EACCES);
 	CHECK(strstr(errbuf, "misaligned") != NULL);
@@ -328,6 +328,8 @@ static void test_raw_run(enum bpfvm_engine e)
 	CHECK_EQ_U64(raw_run(none, e, NULL, 0, &err), 42);
 	CHECK_EQ_U64(err, 0);
 	CHECK_EQ_U64(raw_run(none, e, args, 8, &err), 42);
+	raw_run(none, e, args, 0, &err); /* ctx_in needs its size */
+	CHECK_EQ_U64(err, (uint64_t)-EINVAL);
 	/* what the kernel refuses: a packet, ctx_out, repeat; bpfvm also
 	 * refuses flags (BPF_F_TEST_RUN_ON_CPU has no meaning here) */
 	o = topts(e, args, 16);
