@@ -129,7 +129,9 @@ static uint64_t skb_change_head(uint64_t r1, uint64_t r2, uint64_t r3,
 		return ERR(-EINVAL);
 	if (new_len > SKB_CTX_MAX_LEN || !skb_ctx_headroom(c, room))
 		return ERR(-ENOMEM);
+	skb_ctx_cow(c, room);
 	c->data_off -= room;
+	c->khead -= room;
 	c->sk.len = new_len;
 	memset(skb_ctx_data(c), 0, room);
 	c->mac_off = c->data_off;
@@ -138,7 +140,8 @@ static uint64_t skb_change_head(uint64_t r1, uint64_t r2, uint64_t r3,
 }
 
 /* long bpf_skb_change_tail(skb, u32 len, u64 flags): grow (zeroed) or
- * trim to len, not below the network header; a GSO skb stops being
+ * trim to len, not below the network or transport header
+ * (skb_ctx_min_len); not on an encapsulated skb; a GSO skb stops being
  * one. */
 static uint64_t skb_change_tail(uint64_t r1, uint64_t r2, uint64_t r3,
 				uint64_t r4, uint64_t r5, struct bpfvm_run *run)
@@ -149,9 +152,11 @@ static uint64_t skb_change_tail(uint64_t r1, uint64_t r2, uint64_t r3,
 	(void)r4, (void)r5;
 	if (!c)
 		return ERR(-EINVAL);
-	min_len = (uint32_t)((int64_t)c->net_off - c->data_off);
+	min_len = skb_ctx_min_len(c);
 	if (r3 || new_len > SKB_CTX_MAX_LEN || new_len < min_len)
 		return ERR(-EINVAL);
+	if (c->encap)
+		return ERR(-ENOTSUPP);
 	if (!skb_ctx_tailroom(c, new_len))
 		return ERR(-ENOMEM);
 	if (new_len > c->sk.len)
@@ -181,22 +186,12 @@ static uint64_t skb_change_proto(uint64_t r1, uint64_t r2, uint64_t r3,
 		return ERR(-EINVAL);
 	off = c->net_off - c->mac_off;	/* skb_mac_header_len */
 	if (c->sk.protocol == 0x0008 && to == 0xdd86) {
-		if (!skb_ctx_headroom(c, diff))
+		skb_ctx_cow(c, diff);
+		if (!skb_ctx_hdr_push(c, off, diff))
 			return ERR(-ENOMEM);
-		c->data_off -= diff;
-		memmove(skb_ctx_data(c), skb_ctx_data(c) + diff, off);
-		memset(skb_ctx_data(c) + off, 0, diff);
-		c->sk.len += diff;
-		c->mac_off -= diff;
-		c->net_off -= diff;
 	} else if (c->sk.protocol == 0xdd86 && to == 0x0008) {
-		if ((uint64_t)off + diff > c->sk.len)
+		if (!skb_ctx_hdr_pop(c, off, diff))
 			return ERR(-ENOMEM);
-		memmove(skb_ctx_data(c) + diff, skb_ctx_data(c), off);
-		c->data_off += diff;
-		c->sk.len -= diff;
-		c->mac_off += diff;
-		c->net_off += diff;
 	} else {
 		return ERR(-ENOTSUPP);
 	}
@@ -376,6 +371,7 @@ const struct helper_def hlp_skb[] = {
 	DEF(skb_change_tail, skb_change_tail, CTX, ANY, ANY),
 	DEF(skb_change_type, skb_change_type, CTX, ANY),
 	DEF(skb_change_proto, skb_change_proto, CTX, ANY, ANY),
+	DEF(skb_adjust_room, hlp_skb_adjust_room, CTX, ANY, ANY, ANY),
 	DEF(set_hash, set_hash, CTX, ANY),
 	{ BPF_FUNC_set_hash_invalid, set_hash_invalid,
 	  { .ret = HRET_VOID, .args = { CTX } } },

@@ -63,6 +63,7 @@ static bool skb_ctx_move(struct skb_ctx *c, uint32_t new_data)
 	memmove(c->head + new_lo, c->head + lo, end - lo);
 	c->mac_off = c->mac_off - lo + new_lo;
 	c->net_off = c->net_off - lo + new_lo;
+	c->trans_pos = c->trans_pos - lo + new_lo;
 	c->data_off = new_data;
 	return true;
 }
@@ -86,4 +87,66 @@ bool skb_ctx_tailroom(struct skb_ctx *c, uint32_t new_len)
 	/* the headers to the start of the buffer */
 	return skb_ctx_move(c, c->data_off - lo) &&
 	       (uint64_t)c->data_off + new_len <= SKB_CTX_BUF;
+}
+
+void skb_ctx_cow(struct skb_ctx *c, uint32_t need)
+{
+	if (need <= c->khead)
+		return;
+	if (!c->trans_set) {
+		c->trans_set = true;
+		c->trans_pos = (int64_t)c->data_off - c->khead - 1;
+	}
+	c->khead += (need - c->khead + 63) & ~63u;
+}
+
+uint32_t skb_ctx_min_len(const struct skb_ctx *c)
+{
+	int64_t net = (int64_t)c->net_off - c->data_off;
+	int64_t trans = c->trans_pos - c->data_off;
+
+	return (uint32_t)(c->trans_set && trans > net ? trans : net);
+}
+
+static bool trans_same(const struct skb_ctx *c)
+{
+	return c->trans_set && c->trans_pos == c->net_off;
+}
+
+bool skb_ctx_hdr_push(struct skb_ctx *c, uint32_t off, uint32_t len)
+{
+	bool same = trans_same(c);
+	uint8_t *data;
+
+	if (!skb_ctx_headroom(c, len))
+		return false;
+	c->data_off -= len;
+	data = skb_ctx_data(c);
+	memmove(data, data + len, off);
+	memset(data + off, 0, len);
+	c->sk.len += len;
+	c->mac_off -= len;
+	c->net_off -= len;
+	c->khead -= len;
+	if (same)
+		c->trans_pos = c->net_off;
+	return true;
+}
+
+bool skb_ctx_hdr_pop(struct skb_ctx *c, uint32_t off, uint32_t len)
+{
+	bool same = trans_same(c);
+	uint8_t *data = skb_ctx_data(c);
+
+	if ((uint64_t)off + len > c->sk.len)
+		return false;
+	memmove(data + len, data, off);
+	c->data_off += len;
+	c->sk.len -= len;
+	c->mac_off += len;
+	c->net_off += len;
+	c->khead += len;
+	if (same)
+		c->trans_pos = c->net_off;
+	return true;
 }

@@ -62,6 +62,12 @@ struct skb_ctx {
 	uint32_t data_off;	/* skb->data - head */
 	uint32_t mac_off;	/* skb->mac_header, from head */
 	uint32_t net_off;	/* skb->network_header, from head */
+	/* skb->transport_header, from head, when trans_set (it may lie
+	 * before the buffer: see skb_ctx_cow) */
+	int64_t trans_pos;
+	bool trans_set;
+	uint8_t encap;		/* skb->encapsulation (adjust_room) */
+	uint32_t khead;		/* the kernel's headroom (skb_ctx_cow) */
 	uint8_t ip_summed;	/* SKB_CSUM_* */
 	uint8_t csum_level;
 	struct pt_run *prun;	/* the runner's LD_ABS view, for repeats */
@@ -105,6 +111,25 @@ void skb_ctx_sync(struct skb_ctx *c, struct bpfvm_run *run);
 bool skb_ctx_headroom(struct skb_ctx *c, uint32_t need);
 /* The same for `new_len` bytes of packet after data_off. */
 bool skb_ctx_tailroom(struct skb_ctx *c, uint32_t new_len);
+
+/* skb_cow(skb, need) as the kernel's skb would do it, for what programs
+ * can see of it: with less than `need` bytes of headroom the kernel
+ * reallocates the head (pskb_expand_head, headroom grown by `need` minus
+ * the headroom rounded up to 64), which moves an unset transport header
+ * (0xffff, a u16) to one byte before the old head: it becomes set, and
+ * bpf_skb_change_tail's minimum length may follow it. bpfvm's buffer
+ * has room enough (skb_ctx_headroom); only that accounting is kept. */
+void skb_ctx_cow(struct skb_ctx *c, uint32_t need);
+/* __bpf_skb_min_len: the network header's offset, or the transport
+ * header's when set and larger (signed). */
+uint32_t skb_ctx_min_len(const struct skb_ctx *c);
+
+/* bpf_skb_net_hdr_push / _pop: insert `len` zero bytes at `off` from
+ * skb->data (the MAC header before them moves back) or remove them
+ * (false: not within the packet, or no room); the MAC, network and (when
+ * it was the network header) transport headers follow. */
+bool skb_ctx_hdr_push(struct skb_ctx *c, uint32_t off, uint32_t len);
+bool skb_ctx_hdr_pop(struct skb_ctx *c, uint32_t off, uint32_t len);
 
 /* --- skb_access.c: the kernel's sk_filter_is_valid_access (tc false)
  * and tc_cls_act_is_valid_access (tc true) with bpf_convert_ctx_access's

@@ -84,6 +84,7 @@ static void eth_type_trans(struct skb_ctx *c)
 
 	c->mac_off = c->data_off;
 	c->data_off += SKB_CTX_ETH_HLEN;
+	c->khead += SKB_CTX_ETH_HLEN;
 	c->sk.len -= SKB_CTX_ETH_HLEN;
 	c->net_off = c->data_off;
 	if (eth[0] & 1)
@@ -112,6 +113,7 @@ static void frame_init(struct skb_frame *f, const struct bpfvm_test_run_opts *o)
 	c->data_off = SKB_CTX_HEADROOM;
 	c->sk.len = o->data_size_in;
 	c->sk.ifindex = 1;
+	c->khead = SKB_CTX_HEADROOM;
 	eth_type_trans(c);
 }
 
@@ -237,6 +239,7 @@ int skb_test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *o,
 	}
 	if (is_l2) {
 		f.c.data_off -= SKB_CTX_ETH_HLEN;
+		f.c.khead -= SKB_CTX_ETH_HLEN;
 		f.c.sk.len += SKB_CTX_ETH_HLEN;
 	}
 	if (has_ctx) {

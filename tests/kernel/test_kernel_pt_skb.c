@@ -10,6 +10,7 @@
  * the limits, a short data_out and repeated runs. The first mismatch of
  * each program prints both sides. SKIP (77) without bpf(). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,42 @@ static void proto_inputs(struct side *s)
 				}
 }
 
+/* adjust_room's sizes, modes and flags on IPv4 and IPv6 frames. */
+static void room_inputs(struct side *s)
+{
+	static const int32_t diffs[] = { 0, 1, 4, 20, 40, 0xfff, 0x1000, -4,
+					 -20, -40, -60, -0x1000, INT32_MIN };
+	static const uint32_t flags[] = {
+		0, 1, 2, 4, 6, 2 | 8, 4 | 16, 2 | 8 | 16, 2 | 64, 32, 128,
+		256, 384, 512, 4 | 64, 128 | 32 | 1,
+	};
+	static const uint32_t l2[] = { 0, 14, 10, 200 };
+	static uint8_t buf[128];
+	char what[96];
+
+	for (int v6 = 0; v6 < 2; v6++)
+		for (size_t d = 0; d < sizeof(diffs) / sizeof(diffs[0]); d++)
+			for (uint32_t mode = 0; mode < 3; mode++)
+				for (size_t f = 0;
+				     f < sizeof(flags) / sizeof(flags[0]); f++) {
+					uint32_t a[4] = { (uint32_t)diffs[d],
+							  mode, flags[f],
+							  l2[(d + f) % 4] };
+					struct input in = {
+						buf, frame(buf, 100, a,
+							   sizeof(a)),
+						NULL, 0, 0, OUT_CAP, 1, what };
+
+					if (v6)
+						buf[12] = 0x86, buf[13] = 0xdd;
+					snprintf(what, sizeof(what),
+						 "IPv%d room %d mode %u flags "
+						 "0x%x l2 %u", v6 ? 6 : 4,
+						 diffs[d], mode, flags[f], a[3]);
+					compare(s, &in);
+				}
+}
+
 static void ctx_inputs(struct side *s)
 {
 	static uint8_t buf[MAX_FRAME + 16];
@@ -422,6 +459,7 @@ static void run_object(const char *name, int *rc)
 		each_std(&s);
 		args_inputs(&s);
 		proto_inputs(&s);
+		room_inputs(&s);
 		ctx_inputs(&s);
 		printf("%s: %s\n", prog, s.mismatched ? "MISMATCH" : "ok");
 	}

@@ -298,6 +298,32 @@ int tc_proto(struct __sk_buff *s)
 	return h;
 }
 
+/* adjust_room(a, mode b, flags c | L2 length d << 56) twice, then what
+ * it left: protocol, length, the network header's first bytes, whether
+ * change_tail still works (not when encapsulated), the checksum level. */
+SEC("tc")
+int tc_room(struct __sk_buff *s)
+{
+	struct pt_args a = args(s);
+	__u64 flags = a.c | ((__u64)(a.d & 0xff) << 56);
+	__u32 h = 23;
+	__u8 b[4] = {};
+
+	bpf_csum_level(s, BPF_CSUM_LEVEL_INC);
+	h = mix(h, (__u32)bpf_skb_adjust_room(s, (__s32)a.a, a.b, flags));
+	h = mix(h, s->protocol);
+	h = mix(h, s->len);
+	h = mix(h, (__u32)bpf_csum_level(s, BPF_CSUM_LEVEL_QUERY));
+	h = mix(h, (__u32)bpf_skb_load_bytes_relative(s, 0, b, 4,
+						      BPF_HDR_START_NET));
+	h = mix(h, *(__u32 *)b);
+	h = mix(h, (__u32)bpf_skb_adjust_room(s, (__s32)a.a, a.b, flags));
+	h = mix(h, s->len);
+	h = mix(h, (__u32)bpf_skb_change_tail(s, s->len - 1, 0));
+	h = mix(h, (__u32)bpf_skb_change_tail(s, 50, 0));
+	return h;
+}
+
 SEC("tc")
 int tc_redirect(struct __sk_buff *s)
 {
