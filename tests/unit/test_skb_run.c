@@ -244,6 +244,16 @@ static void helper_errors(void)
 		CHECK_EQ_U64(H(csum_level, BPF_CSUM_LEVEL_QUERY, 0, 0, 0, 0),
 			     -EACCES);
 		CHECK_EQ_U64(H(set_hash, 77, 0, 0, 0, 0), 0);
+		CHECK_EQ_U64(H(skb_change_proto, 0x0008, 0, 0, 0, 0),
+			     -ENOTSUPP);
+		CHECK_EQ_U64(H(skb_change_proto, 0xdd86, 1, 0, 0, 0), -EINVAL);
+		CHECK_EQ_U64(H(skb_change_proto, 0xdd86, 0, 0, 0, 0), 0);
+		CHECK_EQ_U64(H(skb_adjust_room, 8, 0, 1 << 9, 0, 0), -EINVAL);
+		CHECK_EQ_U64(H(skb_adjust_room, 0x1000, 0, 0, 0, 0), -EFAULT);
+		CHECK_EQ_U64(H(skb_adjust_room, 8, 2, 0, 0, 0), -ENOTSUPP);
+		CHECK_EQ_U64(H(skb_adjust_room, 8, 0, 0x80, 0, 0), -EINVAL);
+		CHECK_EQ_U64(H(skb_adjust_room, -67, 0, 0, 0, 0), -ENOTSUPP);
+		CHECK_EQ_U64(H(skb_adjust_room, -66, 0, 0, 0, 0), 0);
 #undef H
 	}
 }
