@@ -12,6 +12,7 @@
  * is printed with the packet's name and a hex dump. SKIP (77) without
  * bpf(). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,9 @@ struct sides {
 
 struct example {
 	const char *obj, *prog;
-	int (*fill)(struct sides *s);
+	const char *variant;	/* "" or what config changes */
+	int (*config)(struct sides *s);	/* .rodata, before load */
+	int (*fill)(struct sides *s);	/* maps, after load */
 	const char *maps[3];	/* compared after the run */
 	const char *ring;	/* events compared, or NULL */
 	bool skb_ctx;		/* compare __sk_buff out */
@@ -112,6 +115,91 @@ static int update_all(struct sides *s, const char *map, const void *key,
 	return bad;
 }
 
+/* Write `size` bytes of .rodata variable `var` on every side before load:
+ * bpfvm finds it by name; the kernel's .rodata image is the same bytes
+ * (the same ELF section), so the variable sits at the same offset. */
+static int set_rodata(struct sides *s, const char *var, const void *val,
+		      size_t size)
+{
+	struct bpf_map *km = kmap_of(s->k, ".rodata");
+	size_t ksz = 0, off = SIZE_MAX;
+	uint8_t *img;
+	int bad = 0;
+
+	for (int e = 0; e < 2; e++) {
+		size_t sz = 0, rsz = 0;
+		uint8_t *p = bpfvm_object_global(s->v[e], var, &sz);
+
+		for (size_t i = 0; p && i < bpfvm_object_map_cnt(s->v[e]); i++) {
+			struct bpfvm_obj_map *m = bpfvm_object_map(s->v[e], i);
+			uint8_t *base = bpfvm_obj_map_initial_value(m, &rsz);
+
+			if (bpfvm_obj_map_kind(m) == BPFVM_OBJ_MAP_RODATA &&
+			    base && p >= base && p + size <= base + rsz)
+				off = (size_t)(p - base);
+		}
+		if (!p || sz != size || off == SIZE_MAX) {
+			fprintf(stderr, "bpfvm: no .rodata variable %s\n", var);
+			return 1;
+		}
+		memcpy(p, val, size);
+	}
+	img = km ? malloc(bpf_map__value_size(km)) : NULL;
+	if (img)
+		memcpy(img, bpf_map__initial_value(km, &ksz),
+		       bpf_map__value_size(km));
+	if (!img || off + size > ksz) {
+		fprintf(stderr, "kernel: no .rodata room for %s\n", var);
+		bad++;
+	} else {
+		memcpy(img + off, val, size);
+		bad += bpf_map__set_initial_value(km, img, ksz) != 0;
+	}
+	free(img);
+	return bad;
+}
+
+/* Malformed frames passed instead of dropped. */
+static int config_firewall(struct sides *s)
+{
+	uint8_t off = 0;
+
+	return set_rodata(s, "drop_malformed", &off, 1);
+}
+
+/* Only 10.0.0.100 port 80 balanced, over 5 backends. */
+static int config_lb(struct sides *s)
+{
+	static const uint8_t vip[4] = { 10, 0, 0, 100 };
+	uint16_t port = 80;
+	uint32_t n = 5;
+
+	return set_rodata(s, "vip", vip, 4) +
+	       set_rodata(s, "vip_port", &port, 2) +
+	       set_rodata(s, "n_backends", &n, 4);
+}
+
+/* NAT 80 -> 8080 (most TCP frames of the set go to port 80); DSCP AF41
+ * (34). */
+static int config_tc(struct sides *s)
+{
+	uint16_t from = 80, to = 8080;
+	uint8_t dscp = 34;
+
+	return set_rodata(s, "nat_from", &from, 2) +
+	       set_rodata(s, "nat_to", &to, 2) +
+	       set_rodata(s, "udp_dscp", &dscp, 1);
+}
+
+/* Hash 40 bytes, drop bucket 3. */
+static int config_globals(struct sides *s)
+{
+	uint32_t max = 40, bucket = 3;
+
+	return set_rodata(s, "max_bytes", &max, 4) +
+	       set_rodata(s, "drop_bucket", &bucket, 4);
+}
+
 static int fill_firewall(struct sides *s)
 {
 	struct { uint32_t plen; uint8_t a[4]; } k4[] = {
@@ -140,13 +228,22 @@ static int fill_lb(struct sides *s)
 }
 
 static const struct example examples[] = {
-	{ "xdp_firewall", "xdp_firewall", fill_firewall,
+	{ "xdp_firewall", "xdp_firewall", "", NULL, fill_firewall,
 	  { "fw_stats" }, "fw_events", false },
-	{ "xdp_lb", "xdp_lb", fill_lb, { "lb_stats" }, NULL, false },
-	{ "socket_filter", "web_dns_filter", NULL, { NULL }, NULL, false },
-	{ "tc_rewrite", "tc_rewrite", NULL, { NULL }, NULL, true },
-	{ "globals_loop", "xdp_hash", NULL, { ".bss", ".data" }, NULL,
+	{ "xdp_firewall", "xdp_firewall", " (malformed passed)",
+	  config_firewall, fill_firewall, { "fw_stats" }, "fw_events", false },
+	{ "xdp_lb", "xdp_lb", "", NULL, fill_lb, { "lb_stats" }, NULL, false },
+	{ "xdp_lb", "xdp_lb", " (vip 10.0.0.100:80, 5 backends)", config_lb,
+	  fill_lb, { "lb_stats" }, NULL, false },
+	{ "socket_filter", "web_dns_filter", "", NULL, NULL, { NULL }, NULL,
 	  false },
+	{ "tc_rewrite", "tc_rewrite", "", NULL, NULL, { NULL }, NULL, true },
+	{ "tc_rewrite", "tc_rewrite", " (nat 80 -> 8080, dscp 34)",
+	  config_tc, NULL, { NULL }, NULL, true },
+	{ "globals_loop", "xdp_hash", "", NULL, NULL, { ".bss", ".data" },
+	  NULL, false },
+	{ "globals_loop", "xdp_hash", " (40 bytes, drop bucket 3)",
+	  config_globals, NULL, { ".bss", ".data" }, NULL, false },
 };
 
 /* ---- packets ---- */
@@ -298,11 +395,12 @@ static void report(const struct example *ex, int e, const char *what,
 		   const struct outcome *k, const struct outcome *v)
 {
 	fprintf(stderr,
-		"FAIL %s (%s): packet '%s': %s differs: kernel err %d "
+		"FAIL %s%s (%s): packet '%s': %s differs: kernel err %d "
 		"retval %u size %u mark %u, bpfvm err %d retval %u size %u "
 		"mark %u\n",
-		ex->obj, engine_names[e], pkt_name, what, k->err, k->retval,
-		k->size, k->skb.mark, v->err, v->retval, v->size, v->skb.mark);
+		ex->obj, ex->variant, engine_names[e], pkt_name, what, k->err,
+		k->retval, k->size, k->skb.mark, v->err, v->retval, v->size,
+		v->skb.mark);
 	hexdump("input", pkt, len);
 	if (!k->err)
 		hexdump("kernel output", k->data,
@@ -390,8 +488,8 @@ static void compare_map(const struct example *ex, struct sides *s,
 
 		compared++;
 		if (kn < 0 || vn != kn || memcmp(kv, vv, (size_t)kn)) {
-			fprintf(stderr, "FAIL %s (%s): map %s differs\n",
-				ex->obj, engine_names[e], name);
+			fprintf(stderr, "FAIL %s%s (%s): map %s differs\n",
+				ex->obj, ex->variant, engine_names[e], name);
 			if (kn >= 0)
 				hexdump("kernel", kv, (size_t)kn);
 			if (vn >= 0)
@@ -450,14 +548,16 @@ static void compare_events(const struct example *ex, struct sides *s)
 		if (!krb || !vrb || kev.n != vev.n || kev.bytes != vev.bytes ||
 		    memcmp(kev.data, vev.data, kev.bytes)) {
 			fprintf(stderr,
-				"FAIL %s (%s): ring %s: kernel %zu events, "
+				"FAIL %s%s (%s): ring %s: kernel %zu events, "
 				"bpfvm %zu, or their bytes differ\n",
-				ex->obj, engine_names[e], ex->ring, kev.n,
+				ex->obj, ex->variant, engine_names[e], ex->ring,
+				kev.n,
 				vev.n);
 			failures++;
 		} else {
-			printf("  %s (%s): %zu ring buffer events identical\n",
-			       ex->obj, engine_names[e], kev.n);
+			printf("  %s%s (%s): %zu ring buffer events "
+			       "identical\n", ex->obj, ex->variant,
+			       engine_names[e], kev.n);
 		}
 	}
 }
@@ -467,27 +567,30 @@ static void compare_events(const struct example *ex, struct sides *s)
 static int open_all(const struct example *ex, struct sides *s)
 {
 	static char log[1 << 16];
+	struct bpfvm_object_load_opts lo = { .sz = sizeof(lo), .log_buf = log,
+					     .log_size = sizeof(log) };
+	struct bpfvm_object_open_opts oo = { .sz = sizeof(oo), .log_buf = log,
+					     .log_size = sizeof(log) };
 	char path[512];
-	int err;
+	int err = 0;
 
 	snprintf(path, sizeof(path), "%s/%s.o", BPFVM_EXAMPLES_DIR, ex->obj);
 	s->k = bpf_object__open_file(path, NULL);
-	if (!s->k || bpf_object__load(s->k)) {
+	for (int e = 0; !err && e < 2; e++)
+		err = bpfvm_object_open_file(path, &oo, &s->v[e]);
+	if (!s->k || err) {
+		fprintf(stderr, "FAIL %s: cannot open: %s\n", path, log);
+		return -1;
+	}
+	if (ex->config && ex->config(s))
+		return -1;
+	if (bpf_object__load(s->k)) {
 		fprintf(stderr, "FAIL %s: the kernel does not load it\n", path);
 		return -1;
 	}
 	for (int e = 0; e < 2; e++) {
-		struct bpfvm_object_open_opts oo = { .sz = sizeof(oo),
-						     .log_buf = log,
-						     .log_size = sizeof(log) };
-		struct bpfvm_object_load_opts lo = { .sz = sizeof(lo),
-						     .log_buf = log,
-						     .log_size = sizeof(log) };
-
 		log[0] = '\0';
-		err = bpfvm_object_open_file(path, &oo, &s->v[e]);
-		if (!err)
-			err = bpfvm_object_load(s->v[e], &lo);
+		err = bpfvm_object_load(s->v[e], &lo);
 		if (err) {
 			fprintf(stderr, "FAIL %s: bpfvm: %s: %s\n", path,
 				strerror(-err), log);
@@ -511,7 +614,7 @@ static void run_example(const struct example *ex, const struct pkt_set *set)
 	struct bpf_program *kp;
 	struct bpfvm_prog *vp[2] = { NULL, NULL };
 	int bad = 0, before = failures;
-	size_t verdicts[5] = { 0 }, errors = 0;	/* the kernel's */
+	size_t verdicts[5] = { 0 }, errors = 0, changed = 0; /* kernel's */
 
 	if (open_all(ex, &s) ||
 	    !(kp = bpf_object__find_program_by_name(s.k, ex->prog))) {
@@ -532,6 +635,9 @@ static void run_example(const struct example *ex, const struct pkt_set *set)
 			errors++;
 		else
 			verdicts[k.retval < 4 ? k.retval : 4]++;
+		if (!k.err && (k.size != set->len[i] ||
+			       memcmp(k.data, set->data[i], k.size)))
+			changed++;
 		for (int e = 0; e < 2; e++) {
 			const char *what;
 
@@ -553,11 +659,13 @@ static void run_example(const struct example *ex, const struct pkt_set *set)
 		compare_map(ex, &s, ex->maps[m]);
 	if (ex->ring)
 		compare_events(ex, &s);
-	printf("%s: %zu packets x 2 engines: %d mismatches%s (kernel: "
-	       "%zu refused, retval 0/1/2/3/other: %zu/%zu/%zu/%zu/%zu)\n",
-	       ex->obj, set->cnt, bad,
+	printf("%s%s: %zu packets x 2 engines: %d mismatches%s (kernel: "
+	       "%zu refused, retval 0/1/2/3/other: %zu/%zu/%zu/%zu/%zu, "
+	       "%zu rewritten)\n",
+	       ex->obj, ex->variant, set->cnt, bad,
 	       failures == before ? ", maps identical" : "", errors,
-	       verdicts[0], verdicts[1], verdicts[2], verdicts[3], verdicts[4]);
+	       verdicts[0], verdicts[1], verdicts[2], verdicts[3], verdicts[4],
+	       changed);
 	close_all(&s);
 }
 
