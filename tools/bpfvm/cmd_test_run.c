@@ -245,9 +245,12 @@ int cmd_test_run(int argc, char **argv)
 	if (!b.data || !b.ctx) {
 		cli_err("out of memory");
 	} else {
-		/* no buffer, no size: types without packets refuse both */
+		/* no buffer, no size: types without packets refuse both;
+		 * raw tracepoints refuse ctx_out too (as the kernel) */
 		o.data_out = data || a.data_out ? b.data : NULL;
-		o.ctx_out = ctx || a.ctx_out ? b.ctx : NULL;
+		o.ctx_out = a.ctx_out || (ctx && bpfvm_prog_type(rp.prog) !=
+					 BPF_PROG_TYPE_RAW_TRACEPOINT)
+				    ? b.ctx : NULL;
 		o.data_size_out = o.data_out ? o.data_size_out : 0;
 		o.ctx_size_out = o.ctx_out ? o.ctx_size_out : 0;
 		ret = run(&a, rp.prog, &o, &b);
