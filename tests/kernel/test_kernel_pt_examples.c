@@ -669,6 +669,34 @@ static void run_example(const struct example *ex, const struct pkt_set *set)
 	close_all(&s);
 }
 
+/* Tracepoints have no BPF_PROG_TEST_RUN: the hello world only has to
+ * load on both sides (its run is examples/tp_hello's test). */
+static void load_only(const char *name)
+{
+	char path[512];
+	struct bpf_object *k;
+	struct bpfvm_object *v = NULL;
+	struct bpfvm_object_load_opts lo = { .sz = sizeof(lo) };
+	int kerr, verr;
+
+	snprintf(path, sizeof(path), "%s/%s.o", BPFVM_EXAMPLES_DIR, name);
+	k = bpf_object__open_file(path, NULL);
+	kerr = k ? bpf_object__load(k) : -ENOENT;
+	verr = bpfvm_object_open_file(path, NULL, &v);
+	if (!verr)
+		verr = bpfvm_object_load(v, &lo);
+	compared++;
+	if (kerr || verr) {
+		fprintf(stderr, "FAIL %s: loads: kernel %d, bpfvm %d\n", name,
+			kerr, verr);
+		failures++;
+	} else {
+		printf("%s: loads in the kernel and in bpfvm\n", name);
+	}
+	bpf_object__close(k);
+	bpfvm_object_close(v);
+}
+
 int main(void)
 {
 	struct pkt_set set = { 0 };
@@ -684,6 +712,7 @@ int main(void)
 	}
 	for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++)
 		run_example(&examples[i], &set);
+	load_only("tp_hello");
 	pkt_set_free(&set);
 	printf("%d comparisons, %d failures\n", compared, failures);
 	return failures ? 1 : 0;
