@@ -8,9 +8,11 @@
  * bytes) and, for tc, the __sk_buff fields the program writes. Afterwards
  * the counter maps (per-CPU values summed over CPUs) and global data
  * must be identical, and the firewall's ring buffer must have delivered
- * the same events in the same order. The first mismatch of each example
- * is printed with the packet's name and a hex dump. SKIP (77) without
- * bpf(). */
+ * the same events in the same order. Each example runs with its default
+ * .rodata configuration and again with one set before load (the same
+ * bytes on every side). The first mismatch of each run is printed with
+ * the packet's name and a hex dump. The tracepoint hello world, which
+ * has no test run, must load on both sides. SKIP (77) without bpf(). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdbool.h>
