@@ -76,7 +76,8 @@ struct bpfvm_event_fire_opts {
  * `size` bytes, exactly the event's size; raw tracepoint: `size` bytes of
  * u64 arguments, the event's count of them). -EINVAL for a wrong size.
  * A failing program does not stop the others (counted in opts->errors).
- * Programs may be attached and detached while others fire. */
+ * Programs may be attached and detached while others fire (but not from
+ * inside a program run by a fire: -EDEADLK). */
 int bpfvm_event_fire(struct bpfvm_event *ev, const void *record, size_t size,
 		     struct bpfvm_event_fire_opts *opts);
 

@@ -225,6 +225,8 @@ int bpfvm_event_fire(struct bpfvm_event *ev, const void *record, size_t size,
 		return -EINVAL;
 	OPTS_SET(opts, runs, 0);
 	OPTS_SET(opts, errors, 0);
+	if (!atomic_load_explicit(&ev->snap, memory_order_relaxed))
+		return 0; /* nothing attached: no read section needed */
 	which = ev_read_lock(ev);
 	snap = atomic_load(&ev->snap);
 	if (snap) {
