@@ -372,6 +372,8 @@ const struct helper_def hlp_skb[] = {
 	DEF(skb_change_type, skb_change_type, CTX, ANY),
 	DEF(skb_change_proto, skb_change_proto, CTX, ANY, ANY),
 	DEF(skb_adjust_room, hlp_skb_adjust_room, CTX, ANY, ANY, ANY),
+	DEF(skb_vlan_push, hlp_skb_vlan_push, CTX, ANY, ANY),
+	DEF(skb_vlan_pop, hlp_skb_vlan_pop, CTX),
 	DEF(set_hash, set_hash, CTX, ANY),
 	{ BPF_FUNC_set_hash_invalid, set_hash_invalid,
 	  { .ret = HRET_VOID, .args = { CTX } } },

@@ -1,4 +1,7 @@
-/* bpf_skb_adjust_room (net/core/filter.c): room added or removed at the
+/* The skb helpers that insert or remove headers: bpf_skb_adjust_room
+ * and bpf_skb_vlan_push / pop (net/core/filter.c, skbuff.c).
+ *
+ * bpf_skb_adjust_room: room added or removed at the
  * MAC header's end (BPF_ADJ_ROOM_MAC) or after the fixed network header
  * (BPF_ADJ_ROOM_NET) of an IPv4 / IPv6 packet, with the encapsulation
  * flags (the network header moves to the new outer header, the transport
@@ -10,6 +13,7 @@
  * (-ENOTSUPP). */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <linux/bpf.h>
 
@@ -161,6 +165,132 @@ uint64_t hlp_skb_adjust_room(uint64_t r1, uint64_t r2, uint64_t r3,
 	    c->ip_summed == SKB_CSUM_UNNECESSARY) {
 		c->ip_summed = SKB_CSUM_NONE;	/* reset_checksum_unnecessary */
 		c->csum_level = 0;
+	}
+	skb_ctx_sync(c, run);
+	return ERR(err);
+}
+
+/* --- VLAN tags: the skb's (vlan_present / vlan_tci / vlan_proto, the
+ * kernel's hardware-accelerated tag) and the packet's 802.1Q / 802.1ad
+ * headers after the MAC addresses. --- */
+
+#define VLAN_HLEN 4u
+#define P8021Q_BE 0x0081u	/* htons(ETH_P_8021Q) */
+#define P8021AD_BE 0xa888u	/* htons(ETH_P_8021AD) */
+
+static bool eth_type_vlan(uint16_t proto)
+{
+	return proto == P8021Q_BE || proto == P8021AD_BE;
+}
+
+static void put_tag(struct skb_ctx *c, uint16_t proto, uint16_t tci)
+{
+	c->sk.vlan_present = 1;
+	c->sk.vlan_proto = proto;
+	c->sk.vlan_tci = tci;
+}
+
+/* skb_vlan_flush: the skb's tag into the packet (__vlan_insert_tag):
+ * the addresses move 4 bytes back, then TPID and TCI. */
+static int vlan_flush(struct skb_ctx *c)
+{
+	uint16_t tci = (uint16_t)(c->sk.vlan_tci >> 8 | c->sk.vlan_tci << 8);
+	uint16_t proto = (uint16_t)c->sk.vlan_proto;
+	uint8_t *d;
+
+	if (c->data_off != c->mac_off)
+		return -EINVAL;
+	skb_ctx_cow(c, VLAN_HLEN);
+	if (!skb_ctx_headroom(c, VLAN_HLEN))
+		return -ENOMEM;
+	c->data_off -= VLAN_HLEN;
+	c->khead -= VLAN_HLEN;
+	c->sk.len += VLAN_HLEN;
+	c->mac_off -= VLAN_HLEN;
+	d = skb_ctx_data(c);
+	memmove(d, d + VLAN_HLEN, 12);
+	memcpy(d + 12, &proto, 2);
+	memcpy(d + 14, &tci, 2);
+	c->sk.protocol = proto;
+	c->net_off -= VLAN_HLEN;
+	return 0;
+}
+
+/* long bpf_skb_vlan_push(skb, __be16 vlan_proto, u16 vlan_tci): a tag
+ * already on the skb goes into the packet first. */
+uint64_t hlp_skb_vlan_push(uint64_t r1, uint64_t r2, uint64_t r3,
+			   uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+	uint16_t proto = (uint16_t)r2;
+	int err = 0;
+
+	(void)r4, (void)r5;
+	if (!c)
+		return ERR(-EINVAL);
+	if (!eth_type_vlan(proto))
+		proto = P8021Q_BE;
+	if (c->sk.vlan_present)
+		err = vlan_flush(c);
+	if (!err)
+		put_tag(c, proto, (uint16_t)r3);
+	skb_ctx_sync(c, run);
+	return ERR(err);
+}
+
+/* __skb_vlan_pop: the packet's outer tag out; its TCI in *tci. */
+static int vlan_pop_packet(struct skb_ctx *c, uint16_t *tci)
+{
+	uint8_t *d = skb_ctx_data(c);
+	uint16_t encap;
+
+	if (c->data_off != c->mac_off)
+		return -EINVAL;
+	if (c->sk.len < 18)	/* skb_ensure_writable(VLAN_ETH_HLEN) */
+		return -ENOMEM;
+	*tci = (uint16_t)(d[14] << 8 | d[15]);
+	memcpy(&encap, d + 16, 2);
+	memmove(d + VLAN_HLEN, d, 12);
+	c->data_off += VLAN_HLEN;
+	c->khead += VLAN_HLEN;
+	c->sk.len -= VLAN_HLEN;
+	d += VLAN_HLEN;
+	if ((d[12] << 8 | d[13]) >= 0x600)	/* vlan_set_encap_proto */
+		c->sk.protocol = encap;
+	else if (c->sk.len >= 16 && d[14] == 0xff && d[15] == 0xff)
+		c->sk.protocol = 0x0100;	/* htons(ETH_P_802_3) */
+	else
+		c->sk.protocol = 0x0400;	/* htons(ETH_P_802_2) */
+	c->mac_off += VLAN_HLEN;
+	if ((int64_t)c->net_off - c->data_off < 14)
+		c->net_off = c->data_off + 14;
+	return 0;
+}
+
+/* long bpf_skb_vlan_pop(skb): the skb's tag if it has one, else the
+ * packet's; then a further packet tag becomes the skb's. */
+uint64_t hlp_skb_vlan_pop(uint64_t r1, uint64_t r2, uint64_t r3,
+			  uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+	uint16_t tci, proto;
+	int err = 0;
+
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	if (!c)
+		return ERR(-EINVAL);
+	if (c->sk.vlan_present) {
+		c->sk.vlan_present = c->sk.vlan_tci = c->sk.vlan_proto = 0;
+	} else if (eth_type_vlan((uint16_t)c->sk.protocol)) {
+		err = vlan_pop_packet(c, &tci);
+	} else {
+		return 0;
+	}
+	if (!err && eth_type_vlan((uint16_t)c->sk.protocol)) {
+		proto = (uint16_t)c->sk.protocol;
+		err = vlan_pop_packet(c, &tci);
+		if (!err)
+			put_tag(c, proto, tci);
 	}
 	skb_ctx_sync(c, run);
 	return ERR(err);

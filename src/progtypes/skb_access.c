@@ -45,7 +45,7 @@ static const struct skb_field fields[] = {
 	{ "mark", SKB_OFF(mark), 4, 4, RW | F_TC_W, NULL },
 	{ "queue_mapping", SKB_OFF(queue_mapping), 4, 2, RW | F_TC_W, NULL },
 	{ "protocol", SKB_OFF(protocol), 4, 2, RW, NULL },
-	{ "vlan_present", SKB_OFF(vlan_present), 4, 1, RW, NULL },
+	{ "vlan_present", SKB_OFF(vlan_present), 4, 4, RW, NULL },
 	{ "vlan_tci", SKB_OFF(vlan_tci), 4, 2, RW, NULL },
 	{ "vlan_proto", SKB_OFF(vlan_proto), 4, 2, RW, NULL },
 	{ "priority", SKB_OFF(priority), 4, 4, RW | F_TC_W, NULL },

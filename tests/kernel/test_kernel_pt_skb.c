@@ -314,6 +314,47 @@ static void room_inputs(struct side *s)
 				}
 }
 
+/* VLAN push / pop sequences on untagged, 802.1Q and QinQ frames. */
+static void vlan_inputs(struct side *s)
+{
+	static const uint32_t ops[] = { 0x1, 0x2, 0x5, 0x9, 0x6, 0x15, 0xa,
+					0x29, 0x19, 0x55, 0xaa, 0x66 };
+	static const uint32_t protos[] = { 0x81, 0xa888a888, 0x0008, 0x81a8 };
+	static const uint16_t types[][2] = { { 0x0800, 0 }, { 0x8100, 0x0800 },
+					     { 0x88a8, 0x8100 },
+					     { 0x8100, 0x0042 } };
+	static uint8_t buf[128];
+	char what[96];
+
+	for (size_t t = 0; t < 4; t++)
+		for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++)
+			for (size_t p = 0; p < 4; p++) {
+				uint32_t a[4] = { ops[o], protos[p],
+						  (uint32_t)(0x1234 * (o + 1)),
+						  (uint32_t)(o * 7 + p) };
+				struct input in = { buf, 0, NULL, 0, 0,
+						     OUT_CAP, 1, what };
+
+				in.len = frame(buf, 20 + 30 * (uint32_t)(p % 3),
+					       "", 0);
+				buf[12] = (uint8_t)(types[t][0] >> 8);
+				buf[13] = (uint8_t)types[t][0];
+				if (in.len >= 18) {
+					buf[16] = (uint8_t)(types[t][1] >> 8);
+					buf[17] = (uint8_t)types[t][1];
+				}
+				if (in.len >= 30)
+					memcpy(buf + 14, a, sizeof(a));
+				buf[16] = (uint8_t)(types[t][1] >> 8);
+				buf[17] = (uint8_t)types[t][1];
+				snprintf(what, sizeof(what),
+					 "type 0x%x/0x%x len %u ops 0x%x proto "
+					 "0x%x", types[t][0], types[t][1],
+					 in.len, a[0], a[1]);
+				compare(s, &in);
+			}
+}
+
 static void ctx_inputs(struct side *s)
 {
 	static uint8_t buf[MAX_FRAME + 16];
@@ -460,6 +501,7 @@ static void run_object(const char *name, int *rc)
 		args_inputs(&s);
 		proto_inputs(&s);
 		room_inputs(&s);
+		vlan_inputs(&s);
 		ctx_inputs(&s);
 		printf("%s: %s\n", prog, s.mismatched ? "MISMATCH" : "ok");
 	}

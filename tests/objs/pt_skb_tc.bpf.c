@@ -324,6 +324,38 @@ int tc_room(struct __sk_buff *s)
 	return h;
 }
 
+/* VLAN tags pushed and popped as the arguments ask (a: ops, 2 bits
+ * each: push, pop, nothing), with what the skb and packet show after. */
+SEC("tc")
+int tc_vlan(struct __sk_buff *s)
+{
+	struct pt_args a = args(s);
+	__u32 h = 29;
+	__u8 b[4] = {};
+
+	for (int i = 0; i < 4; i++) {
+		__u32 op = (a.a >> (2 * i)) & 3;
+
+		if (op == 1)
+			h = mix(h, (__u32)bpf_skb_vlan_push(s, a.b >> (8 * i),
+							    a.c + i));
+		else if (op == 2)
+			h = mix(h, (__u32)bpf_skb_vlan_pop(s));
+		h = mix(h, s->vlan_present);
+		h = mix(h, LD8(s, SKB(vlan_present) + 1));
+		h = mix(h, LD16(s, SKB(vlan_present) + 2));
+		h = mix(h, s->vlan_tci);
+		h = mix(h, s->vlan_proto);
+		h = mix(h, s->protocol);
+		h = mix(h, s->len);
+	}
+	h = mix(h, (__u32)bpf_skb_load_bytes_relative(s, 0, b, 4,
+						      BPF_HDR_START_NET));
+	h = mix(h, *(__u32 *)b);
+	h = mix(h, (__u32)bpf_skb_change_tail(s, a.d & 0x3f, 0));
+	return h;
+}
+
 SEC("tc")
 int tc_redirect(struct __sk_buff *s)
 {

@@ -184,8 +184,9 @@ static void helpers(void)
 	CHECK_EQ_U64(calls(CLS, BPF_FUNC_skb_change_tail), 0);
 	CHECK_EQ_U64(calls(CLS, BPF_FUNC_csum_diff), 0);
 	/* allowed by the type, not implemented by bpfvm: refused at load */
-	CHECK(calls(CLS, BPF_FUNC_skb_vlan_push) < 0);
-	CHECK(strstr(log_buf, "unknown helper 18") != NULL);
+	CHECK(calls(CLS, BPF_FUNC_skb_get_tunnel_key) < 0);
+	CHECK(strstr(log_buf, "unknown helper 20") != NULL);
+	CHECK(calls(CLS, BPF_FUNC_fib_lookup) < 0);
 	CHECK(calls(CLS, BPF_FUNC_get_hash_recalc) < 0);
 	CHECK(calls(SF, BPF_FUNC_get_socket_cookie) < 0);
 }
