@@ -472,11 +472,12 @@ static void test_no_deadlock(void)
  * fires report happened (the programs count themselves), nothing freed
  * under a run (ASan). */
 #define T_FIRERS 2
-#define T_FIRES 20000
+#define T_ROUNDS 4000
 
 struct firer {
 	struct bpfvm_event *ev;
-	atomic_int *done;
+	atomic_bool *stop;
+	atomic_ulong fires;
 	uint64_t runs;
 	enum bpfvm_engine engine;
 };
@@ -488,11 +489,11 @@ static void *fire_loop(void *arg)
 					    .engine = f->engine };
 	uint64_t rec[2] = { 0 };
 
-	for (int i = 0; i < T_FIRES; i++) {
+	while (!atomic_load(f->stop)) {
 		if (bpfvm_event_fire(f->ev, rec, 16, &fo) == 0)
 			f->runs += fo.runs;
+		atomic_fetch_add(&f->fires, 1);
 	}
-	atomic_fetch_add(f->done, 1);
 	return NULL;
 }
 
@@ -504,32 +505,41 @@ static void test_threads(void)
 	struct bpfvm_prog *p[4];
 	struct firer f[T_FIRERS];
 	pthread_t th[T_FIRERS];
-	atomic_int done = 0;
-	uint64_t runs = 0, rounds = 0, bad = 0;
+	atomic_bool stop = false;
+	uint64_t runs = 0, fires = 0, bad = 0, rounds = 0;
 
 	for (int i = 0; i < 4; i++)
 		p[i] = tag_prog(env, BPF_PROG_TYPE_TRACEPOINT, i + 1);
 	seen_reset();
 	for (int i = 0; i < T_FIRERS; i++) {
-		f[i] = (struct firer){ .ev = ev, .done = &done,
+		f[i] = (struct firer){ .ev = ev, .stop = &stop,
 				       .engine = engines[i % 2] };
 		pthread_create(&th[i], NULL, fire_loop, &f[i]);
 	}
-	while (atomic_load(&done) < T_FIRERS) {
-		struct bpfvm_prog *q = p[rounds++ % 4];
+	for (int i = 0; i < T_FIRERS; i++) /* all of them firing */
+		while (!atomic_load(&f[i].fires))
+			sched_yield();
+	/* T_ROUNDS at least, and until the firers ran programs in between
+	 * (threads may not overlap at once on a busy machine) */
+	for (int r = 0; r < T_ROUNDS || (atomic_load(&seen_cnt) < 1000 &&
+					 r < 100 * T_ROUNDS); r++) {
+		struct bpfvm_prog *q = p[r % 4];
 
 		if (bpfvm_event_attach(ev, q, NULL, 0) == -EEXIST)
 			bad += bpfvm_event_detach(ev, q) != 0;
+		rounds++;
 	}
+	atomic_store(&stop, true);
 	CHECK_EQ_U64(bad, 0);
 	for (int i = 0; i < T_FIRERS; i++) {
 		pthread_join(th[i], NULL);
 		runs += f[i].runs;
+		fires += atomic_load(&f[i].fires);
 	}
 	CHECK_EQ_U64(atomic_load(&seen_cnt), runs);
-	CHECK(rounds > 0);
-	printf("threads: %d fires, %" PRIu64 " program runs, %" PRIu64
-	       " attach/detach\n", T_FIRERS * T_FIRES, runs, rounds);
+	CHECK(runs >= 1000);
+	printf("threads: %" PRIu64 " fires, %" PRIu64 " program runs, %" PRIu64
+	       " attach/detach\n", fires, runs, rounds);
 	for (int i = 0; i < 4; i++)
 		bpfvm_prog_free(p[i]);
 	bpfvm_env_free(env);
