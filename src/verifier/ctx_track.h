@@ -17,8 +17,8 @@
  * than r10 (a copy of r10, a pointer to the caller's stack), stored into a
  * map or any other memory, or passed through callx; a stack slot written
  * through such a pointer or by a helper keeps what the pass last saw in
- * it; callbacks' arguments are never the ctx. Accesses through such paths
- * are left unrewritten. */
+ * it; a function's return value and callbacks' arguments are never the
+ * ctx. Accesses through such paths are left unrewritten. */
 #ifndef BPFVM_VERIFIER_CTX_TRACK_H
 #define BPFVM_VERIFIER_CTX_TRACK_H
 
