@@ -9,7 +9,7 @@
  * Implemented with the kernel's checks and error codes: skb_load_bytes,
  * skb_load_bytes_relative, skb_store_bytes, skb_pull_data,
  * skb_change_head, skb_change_tail, skb_change_proto, skb_change_type,
- * set_hash,
+ * skb_set_tstamp, set_hash,
  * set_hash_invalid, csum_update, csum_level, get_socket_uid,
  * get_route_realm, perf_event_output's packet form, l3/l4_csum_replace
  * (helpers_csum.c). */
@@ -215,6 +215,27 @@ static uint64_t skb_change_type(uint64_t r1, uint64_t r2, uint64_t r3,
 	return 0;
 }
 
+/* long bpf_skb_set_tstamp(skb, u64 tstamp, u32 tstamp_type): for IPv4
+ * and IPv6 packets; BPF_SKB_CLOCK_REALTIME (0) any value, MONOTONIC (1)
+ * and TAI (2) a nonzero one; __sk_buff->tstamp_type reads the clock. */
+static uint64_t skb_set_tstamp(uint64_t r1, uint64_t r2, uint64_t r3,
+			       uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	struct skb_ctx *c = skb_ctx_get(r1);
+	uint32_t type = (uint32_t)r3;
+
+	(void)r4, (void)r5, (void)run;
+	if (!c)
+		return ERR(-EINVAL);
+	if (c->sk.protocol != 0x0008 && c->sk.protocol != 0xdd86)
+		return ERR(-EOPNOTSUPP);
+	if (type > 2 || (type && !r2))
+		return ERR(-EINVAL);
+	c->sk.tstamp = r2;
+	c->sk.tstamp_type = (uint8_t)type;
+	return 0;
+}
+
 /* long bpf_set_hash(skb, u32 hash) / void bpf_set_hash_invalid(skb). */
 static uint64_t set_hash(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
 			 uint64_t r5, struct bpfvm_run *run)
@@ -375,6 +396,7 @@ const struct helper_def hlp_skb[] = {
 	DEF(skb_vlan_push, hlp_skb_vlan_push, CTX, ANY, ANY),
 	DEF(skb_vlan_pop, hlp_skb_vlan_pop, CTX),
 	DEF(set_hash, set_hash, CTX, ANY),
+	DEF(skb_set_tstamp, skb_set_tstamp, CTX, ANY, ANY),
 	{ BPF_FUNC_set_hash_invalid, set_hash_invalid,
 	  { .ret = HRET_VOID, .args = { CTX } } },
 	DEF(csum_update, csum_update, CTX, ANY),

@@ -230,7 +230,8 @@ static void args_inputs(struct side *s)
 					 0xffff, 0x10000, 3700, 16000, 16100,
 					 0x7fffffff, 0x80000000u, 0xffffffffu,
 					 0x10000000u, 0x20000000u,
-					 0xdd86, 0x0008, 0x100dd86 };
+					 0xdd86, 0x0008, 0x100dd86, 0x100, 0x2ab,
+					 0x1200 };
 	static uint8_t buf[256];
 	char what[96];
 	size_t n = sizeof(vals) / sizeof(vals[0]);

@@ -253,6 +253,9 @@ int act_misc(struct __sk_buff *s)
 	}
 	h = mix(h, (__u32)bpf_skb_change_type(s, a.d & 7));
 	h = mix(h, s->pkt_type);
+	h = mix(h, (__u32)bpf_skb_set_tstamp(s, a.b & 0xff00, a.d >> 8));
+	h = mix(h, (__u32)s->tstamp);
+	h = mix(h, s->tstamp_type);
 	return h;
 }
 
