@@ -28,17 +28,6 @@ static struct bpfvm_test_run_opts topts(enum bpfvm_engine e, const void *ctx,
 	return o;
 }
 
-static uint64_t map_u64(struct bpfvm_object *obj, const char *map,
-			uint32_t key)
-{
-	struct bpfvm_obj_map *m = bpfvm_object_find_map(obj, map);
-	uint64_t v = 0xdead;
-
-	if (!m || bpfvm_map_lookup(bpfvm_obj_map_map(m), &key, &v, 0))
-		return 0xdead;
-	return v;
-}
-
 static void test_hello(enum bpfvm_engine e)
 {
 	struct bpfvm_object *obj = tp_load("pt_tp_hello", NULL);
@@ -90,8 +79,8 @@ static void test_fields_sys_enter(enum bpfvm_engine e)
 	o.ctx_size_out = sizeof(back);
 	CHECK_EQ_U64(bpfvm_prog_test_run(prog, &o), 0);
 	CHECK_EQ_U64(o.retval, 59);
-	CHECK_EQ_U64(map_u64(obj, "calls", 59), 3);
-	CHECK_EQ_U64(map_u64(obj, "last", 0), 12);
+	CHECK_EQ_U64(tp_map_u64(obj, "calls", 59), 3);
+	CHECK_EQ_U64(tp_map_u64(obj, "last", 0), 12);
 	CHECK(memcmp(&back, &rec, sizeof(rec)) == 0);
 	CHECK_EQ_U64(o.ctx_size_out, sizeof(rec));
 	/* ctx_out too small: cut, -ENOSPC, the full size reported */
@@ -100,7 +89,7 @@ static void test_fields_sys_enter(enum bpfvm_engine e)
 	o.ctx_size_out = 10;
 	CHECK_EQ_U64(bpfvm_prog_test_run(prog, &o), (uint64_t)-ENOSPC);
 	CHECK_EQ_U64(o.ctx_size_out, sizeof(rec));
-	CHECK_EQ_U64(map_u64(obj, "calls", 59), 4);
+	CHECK_EQ_U64(tp_map_u64(obj, "calls", 59), 4);
 	/* a record shorter than what the program reads */
 	o = topts(e, &rec, sizeof(rec) - 8);
 	CHECK_EQ_U64(bpfvm_prog_test_run(prog, &o), (uint64_t)-EINVAL);
@@ -125,8 +114,8 @@ static void test_fields_sys_enter(enum bpfvm_engine e)
 	o.flags = BPFVM_TEST_RUN_F_L2;
 	CHECK_EQ_U64(bpfvm_prog_test_run(prog, &o), (uint64_t)-EINVAL);
 	/* refused runs did not run; the 8192-byte zero record counted id 0 */
-	CHECK_EQ_U64(map_u64(obj, "calls", 59), 4);
-	CHECK_EQ_U64(map_u64(obj, "calls", 0), 1);
+	CHECK_EQ_U64(tp_map_u64(obj, "calls", 59), 4);
+	CHECK_EQ_U64(tp_map_u64(obj, "calls", 0), 1);
 	bpfvm_object_close(obj);
 }
 
@@ -152,9 +141,9 @@ static void test_fields_exit(enum bpfvm_engine e)
 	CHECK_EQ_U64(prog->ctx_used, 32);
 	CHECK_EQ_U64(bpfvm_prog_test_run(prog, &o), 0);
 	CHECK_EQ_U64(o.retval, 1234);
-	CHECK_EQ_U64(map_u64(obj, "last", 1), (1234ull << 32) | 120);
+	CHECK_EQ_U64(tp_map_u64(obj, "last", 1), (1234ull << 32) | 120);
 	memcpy(&comm8, rec.comm, 8);
-	CHECK_EQ_U64(map_u64(obj, "last", 2), comm8);
+	CHECK_EQ_U64(tp_map_u64(obj, "last", 2), comm8);
 	bpfvm_object_close(obj);
 }
 

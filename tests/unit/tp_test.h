@@ -40,6 +40,18 @@ static inline struct bpfvm_prog *tp_prog(struct bpfvm_object *obj,
 	return p ? bpfvm_obj_prog_prog(p) : NULL;
 }
 
+/* The u64 value at key of an object's map (0xdead when missing). */
+static inline uint64_t tp_map_u64(struct bpfvm_object *obj, const char *map,
+				  uint32_t key)
+{
+	struct bpfvm_obj_map *m = bpfvm_object_find_map(obj, map);
+	uint64_t v = 0xdead;
+
+	if (!m || bpfvm_map_lookup(bpfvm_obj_map_map(m), &key, &v, 0))
+		return 0xdead;
+	return v;
+}
+
 /* Lines containing `needle` printed since tp_trace_watch. */
 static const char *tp_needle;
 static int tp_hits;
