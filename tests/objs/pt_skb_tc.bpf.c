@@ -367,4 +367,25 @@ int tc_redirect(struct __sk_buff *s)
 	return bpf_redirect(a.a, (__u64)a.b << (a.c & 31));
 }
 
+SEC("tc")
+int tc_redirect_peer(struct __sk_buff *s)
+{
+	struct pt_args a = args(s);
+
+	return bpf_redirect_peer(a.a, (__u64)a.b << (a.c & 31));
+}
+
+SEC("tc")
+int tc_redirect_neigh(struct __sk_buff *s)
+{
+	struct pt_args a = args(s);
+	struct bpf_redir_neigh nh = { .nh_family = 2, .ipv4_nh = a.d };
+	__u32 h = 31;
+
+	h = mix(h, bpf_redirect_neigh(a.a, &nh, sizeof(nh), a.b & 3));
+	h = mix(h, bpf_redirect_neigh(a.a, 0, 0, a.c & 1));
+	h = mix(h, bpf_redirect_neigh(a.a, &nh, a.d & 0x1f, 0));
+	return h;
+}
+
 char _license[] SEC("license") = "GPL";

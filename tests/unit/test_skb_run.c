@@ -352,6 +352,42 @@ static void perf_output(void)
 	bpfvm_map_free(m);
 }
 
+/* redirect_peer / redirect_neigh: TC_ACT_REDIRECT and the decision
+ * runners read (BPF_F_PEER 4, BPF_F_NEIGH 2, BPF_F_NEXTHOP 8). */
+static void redirects(void)
+{
+	struct bpf_insn peer[] = { MOV64_IMM(1, 5), MOV64_IMM(2, 0),
+				   CALL_HELPER(BPF_FUNC_redirect_peer), EXIT() };
+	struct bpf_insn neigh[] = {
+		ST_IMM(BPF_DW, 10, -8, 0), ST_IMM(BPF_DW, 10, -16, 0),
+		ST_IMM(BPF_DW, 10, -24, 0), MOV64_IMM(1, 9),
+		MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -24), MOV64_IMM(3, 20),
+		MOV64_IMM(4, 0), CALL_HELPER(BPF_FUNC_redirect_neigh), EXIT(),
+	};
+	struct bpfvm_prog *a = create(CLS, peer, ARRAY_LEN(peer));
+	struct bpfvm_prog *b = create(CLS, neigh, ARRAY_LEN(neigh));
+
+	frame_init(0x0800);
+	for (size_t e = 0; e < ARRAY_LEN(engines); e++) {
+		struct bpfvm_test_run_opts o = {
+			.sz = sizeof(o), .data_in = frame, .data_size_in = 60,
+			.engine = engines[e].e, .run_flags = engines[e].flags,
+		};
+
+		CHECK_EQ_U64(bpfvm_prog_test_run(a, &o), 0);
+		CHECK_EQ_U64(o.retval, 7);
+		CHECK_EQ_U64(o.redirect.kind, BPFVM_REDIRECT_DEV);
+		CHECK_EQ_U64(o.redirect.index, 5);
+		CHECK_EQ_U64(o.redirect.flags, 4);
+		CHECK_EQ_U64(bpfvm_prog_test_run(b, &o), 0);
+		CHECK_EQ_U64(o.retval, 7);
+		CHECK_EQ_U64(o.redirect.index, 9);
+		CHECK_EQ_U64(o.redirect.flags, 2 | 8);
+	}
+	bpfvm_prog_free(a);
+	bpfvm_prog_free(b);
+}
+
 int main(void)
 {
 	input_checks();
@@ -359,5 +395,6 @@ int main(void)
 	helper_errors();
 	misuse();
 	perf_output();
+	redirects();
 	return check_report();
 }
