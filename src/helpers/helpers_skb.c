@@ -375,6 +375,17 @@ static uint64_t skb_perf_event_output(uint64_t r1, uint64_t r2, uint64_t r3,
 	return ERR(err);
 }
 
+/* u32 bpf_get_cgroup_classid(skb): the net_cls class of the task (of
+ * the socket, in softirq); bpfvm has no cgroups: 0, as for a task in no
+ * net_cls cgroup (the cgroup v2 default). */
+static uint64_t get_cgroup_classid(uint64_t r1, uint64_t r2, uint64_t r3,
+				   uint64_t r4, uint64_t r5,
+				   struct bpfvm_run *run)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5, (void)run;
+	return 0;
+}
+
 #define DEF(id, fn, ...)                                                     \
 	{ BPF_FUNC_##id, fn, { .ret = HRET_INTEGER, .args = { __VA_ARGS__ } } }
 #define CTX HARG_PTR_TO_CTX
@@ -406,6 +417,7 @@ const struct helper_def hlp_skb[] = {
 	DEF(csum_level, csum_level, CTX, ANY),
 	DEF(get_socket_uid, get_socket_uid, CTX),
 	DEF(get_route_realm, get_route_realm, CTX),
+	DEF(get_cgroup_classid, get_cgroup_classid, CTX),
 	DEF(l3_csum_replace, hlp_l3_csum_replace, CTX, ANY, ANY, ANY, ANY),
 	DEF(l4_csum_replace, hlp_l4_csum_replace, CTX, ANY, ANY, ANY, ANY),
 	/* replaces helpers_ringbuf.c's entry (groups later in table.c win),

@@ -243,6 +243,7 @@ int act_misc(struct __sk_buff *s)
 	h = mix(h, s->hash);
 	h = mix(h, bpf_get_route_realm(s));
 	h = mix(h, bpf_get_socket_uid(s));
+	h = mix(h, bpf_get_cgroup_classid(s));
 	h = mix(h, (__u32)bpf_csum_update(s, a.b));
 	h = mix(h, (__u32)bpf_csum_level(s, BPF_CSUM_LEVEL_QUERY));
 	for (int i = 0; i < 5; i++) {
