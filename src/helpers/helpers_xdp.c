@@ -73,7 +73,8 @@ static uint64_t xdp_adjust_head(uint64_t r1, uint64_t r2, uint64_t r3,
 
 /* bpf_xdp_adjust_tail: data_end moves by offset, up to the tailroom kept
  * for skb_shared_info and down to ETH_HLEN past data; grown bytes are
- * zeroed. */
+ * zeroed. A multi-buffer frame's tail is its last fragment's
+ * (xdp_frags.c). */
 static uint64_t xdp_adjust_tail(uint64_t r1, uint64_t r2, uint64_t r3,
 				uint64_t r4, uint64_t r5, struct bpfvm_run *run)
 {
@@ -84,6 +85,11 @@ static uint64_t xdp_adjust_tail(uint64_t r1, uint64_t r2, uint64_t r3,
 	(void)r3, (void)r4, (void)r5;
 	if (!x)
 		return 0;
+	/* the kernel negates an int: INT_MIN stays negative */
+	if (xdp_ctx_has_frags(x))
+		return ERR(off < 0 ? xdp_frags_shrink(x, (int32_t)(0u -
+								   (uint32_t)off))
+				   : xdp_frags_grow(x, off));
 	end = pos(x, x->data_end) + off;
 	if (end > pos(x, xdp_ctx_hard_end(x)) ||
 	    end < pos(x, x->data) + XDP_CTX_MIN_LEN)
@@ -123,56 +129,42 @@ static uint64_t xdp_get_buff_len(uint64_t r1, uint64_t r2, uint64_t r3,
 	struct xdp_ctx *x = xdp_arg(run, r1, "bpf_xdp_get_buff_len");
 
 	(void)r2, (void)r3, (void)r4, (void)r5;
-	return x ? (uint64_t)(x->data_end - x->data) : 0;
+	return x ? xdp_ctx_len(x) : 0;
 }
 
-/* bpf_xdp_pointer's checks: offset and len up to 0xffff (-EFAULT), the
- * range inside the packet (-EINVAL). The frame is linear (no frags). */
-static uint8_t *xdp_bytes(struct xdp_ctx *x, uint64_t r2, uint64_t r4,
-			  int *err)
+/* bpf_xdp_load_bytes / store_bytes (bpf_xdp_pointer's checks: offset
+ * and len up to 0xffff, else -EFAULT; the range inside the packet,
+ * fragments included, else -EINVAL), then the copy. */
+static uint64_t xdp_bytes(struct bpfvm_run *run, uint64_t r1, uint64_t r2,
+			  uint64_t r3, uint64_t r4, int to_frame)
 {
+	struct xdp_ctx *x = xdp_arg(run, r1, to_frame ? "bpf_xdp_store_bytes"
+						      : "bpf_xdp_load_bytes");
 	uint32_t off = (uint32_t)r2, len = (uint32_t)r4;
 
+	if (!x)
+		return 0;
 	if (off > 0xffff || len > 0xffff)
-		*err = -EFAULT;
-	else if (off + len > (uint64_t)(x->data_end - x->data))
-		*err = -EINVAL;
-	else
-		*err = 0;
-	return x->data + off;
+		return ERR(-EFAULT);
+	if (off + len > xdp_ctx_len(x))
+		return ERR(-EINVAL);
+	xdp_ctx_copy(x, off, (uint8_t *)(uintptr_t)r3, len, to_frame);
+	return 0;
 }
 
 static uint64_t xdp_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3,
 			       uint64_t r4, uint64_t r5, struct bpfvm_run *run)
 {
-	struct xdp_ctx *x = xdp_arg(run, r1, "bpf_xdp_load_bytes");
-	uint8_t *p;
-	int err;
-
 	(void)r5;
-	if (!x)
-		return 0;
-	p = xdp_bytes(x, r2, r4, &err);
-	if (!err)
-		memcpy((void *)(uintptr_t)r3, p, (uint32_t)r4);
-	return ERR(err);
+	return xdp_bytes(run, r1, r2, r3, r4, 0);
 }
 
 static uint64_t xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3,
 				uint64_t r4, uint64_t r5,
 				struct bpfvm_run *run)
 {
-	struct xdp_ctx *x = xdp_arg(run, r1, "bpf_xdp_store_bytes");
-	uint8_t *p;
-	int err;
-
 	(void)r5;
-	if (!x)
-		return 0;
-	p = xdp_bytes(x, r2, r4, &err);
-	if (!err)
-		memmove(p, (const void *)(uintptr_t)r3, (uint32_t)r4);
-	return ERR(err);
+	return xdp_bytes(run, r1, r2, r3, r4, 1);
 }
 
 static bool run_is_xdp(const struct bpfvm_run *run)

@@ -1,6 +1,8 @@
 /* BPF_PROG_TYPE_XDP: struct xdp_md over a frame with 256 bytes of
  * headroom (xdp_ctx.h), the kernel's xdp_is_valid_access and
- * xdp_func_proto, and BPF_PROG_TEST_RUN as bpf_prog_test_run_xdp. */
+ * xdp_func_proto, and BPF_PROG_TEST_RUN as bpf_prog_test_run_xdp
+ * (Linux 6.18: multi-buffer frames past a page or past ctx_in's
+ * data_end). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -131,21 +133,18 @@ static bool xdp_helper_ok(uint32_t id)
 /* bpf_ctx_init's rule for ctx_in: bytes past struct xdp_md must be zero
  * (bpf_check_uarg_tail_zero, -E2BIG, as is more than a page); then
  * bpf_prog_test_run_xdp's: the metadata is the first md->data bytes of
- * data_in, so data_meta must be 0, data_end the whole input and data a
- * valid metadata length, followed by an Ethernet header at least;
- * egress_ifindex 0; a queue only with a device. (The kernel makes the
- * bytes past a shorter data_end fragments of a multi-buffer frame, as
- * those past a page, and ctx_out alone is such a data_end of 0; bpfvm
- * has no multi-buffer frames and refuses them.)
- * Any ingress_ifindex is a device: bpfvm's devices are virtual (the
- * kernel wants a real one: -ENODEV otherwise). */
+ * data_in and the linear part its first data_end bytes (the rest makes
+ * fragments), so data_meta must be 0, data_end within data_in and data
+ * a valid metadata length within data_end; egress_ifindex 0; a queue
+ * only with a device. ctx_out alone counts as a zeroed ctx_in (a linear
+ * part of 0 bytes). Any ingress_ifindex is a device: bpfvm's devices
+ * are virtual (the kernel wants a real one and queue: -ENODEV /
+ * -EINVAL otherwise). */
 static int md_from_user(struct bpfvm_test_run_opts *o, struct xdp_md *md)
 {
-	uint32_t n = o->ctx_size_in;
+	uint32_t n = o->ctx_in ? o->ctx_size_in : 0;
 
 	memset(md, 0, sizeof(*md));
-	if (!o->ctx_in)
-		n = 0;
 	if (n > 4096 || (n > sizeof(*md) &&
 			 !pt_range_is_zero(o->ctx_in, sizeof(*md), n)))
 		return pt_fail(o, -E2BIG, "ctx_in: %u bytes, nonzero past "
@@ -159,19 +158,10 @@ static int md_from_user(struct bpfvm_test_run_opts *o, struct xdp_md *md)
 		return pt_fail(o, -EINVAL, "ctx_in: data_end %u is past "
 			       "data_in (%u bytes)", md->data_end,
 			       o->data_size_in);
-	if (md->data_end < o->data_size_in)
-		return pt_fail(o, -EINVAL, "ctx_in: data_end %u short of "
-			       "data_size_in (%u) asks for a multi-buffer "
-			       "frame: bpfvm has none", md->data_end,
-			       o->data_size_in);
 	if (md->data > md->data_end || xdp_ctx_metalen_invalid(md->data))
 		return pt_fail(o, -EINVAL, "ctx_in: data %u is no metadata "
 			       "length (a multiple of 4 up to %u, at most "
 			       "data_end)", md->data, XDP_CTX_META_MAX);
-	if (o->data_size_in - md->data < XDP_CTX_MIN_LEN)
-		return pt_fail(o, -EINVAL, "data_in: %u bytes after %u of "
-			       "metadata, shorter than an Ethernet header",
-			       o->data_size_in - md->data, md->data);
 	if (md->egress_ifindex)
 		return pt_fail(o, -EINVAL, "ctx_in: egress_ifindex must be 0");
 	if (!md->ingress_ifindex && md->rx_queue_index)
@@ -181,20 +171,21 @@ static int md_from_user(struct bpfvm_test_run_opts *o, struct xdp_md *md)
 	return 0;
 }
 
-/* The frame as bpf_prog_test_run_xdp lays it out: metadata and packet
- * from data_in at hard_start + 256 - metalen, data at hard_start + 256;
- * the kernel's buffer is zeroed, and the headroom is what a program can
- * reach of it before it writes (adjust_tail zeroes what it grows). The
- * device is the one ctx_in names, else the loopback device (ifindex 1),
- * as the kernel's. */
-static void frame_init(struct xdp_ctx *x, uint8_t *buf,
-		       const struct bpfvm_test_run_opts *o,
-		       const struct xdp_md *md)
+/* The frame as bpf_prog_test_run_xdp lays it out: the linear part
+ * (metadata first) from data_in at hard_start + 256 - metalen, data at
+ * hard_start + 256; the kernel's buffer is zeroed, and the headroom is
+ * what a program can reach of it before it writes (adjust_tail zeroes
+ * what it grows). The rest of data_in goes into fragments of a page.
+ * The device is the one ctx_in names, else the loopback device
+ * (ifindex 1), as the kernel's. */
+static int frame_init(struct xdp_ctx *x, uint8_t *buf,
+		      struct bpfvm_test_run_opts *o, const struct xdp_md *md,
+		      uint32_t linear)
 {
 	uint32_t meta = md->data;
 
 	memset(buf, 0, XDP_CTX_HEADROOM);
-	memcpy(buf + XDP_CTX_HEADROOM - meta, o->data_in, o->data_size_in);
+	memcpy(buf + XDP_CTX_HEADROOM - meta, o->data_in, linear);
 	memset(x, 0, sizeof(*x));
 	x->md.ingress_ifindex = md->ingress_ifindex ? md->ingress_ifindex : 1;
 	x->md.rx_queue_index = md->rx_queue_index;
@@ -202,7 +193,18 @@ static void frame_init(struct xdp_ctx *x, uint8_t *buf,
 	x->frame_sz = XDP_CTX_FRAME_SZ;
 	x->data_meta = buf + XDP_CTX_HEADROOM - meta;
 	x->data = buf + XDP_CTX_HEADROOM;
-	x->data_end = x->data_meta + o->data_size_in;
+	x->data_end = x->data_meta + linear;
+	if (linear == o->data_size_in)
+		return 0;
+	x->frags = xdp_frags_get();
+	if (!x->frags)
+		return pt_fail(o, -ENOMEM, "no memory for fragments");
+	if (xdp_frags_fill(x->frags, (const uint8_t *)o->data_in + linear,
+			   o->data_size_in - linear))
+		return pt_fail(o, -ENOMEM, "data_in: %u bytes need more than "
+			       "%u fragments", o->data_size_in,
+			       XDP_CTX_MAX_FRAGS);
+	return 0;
 }
 
 static int xdp_check_input(struct bpfvm_prog *prog,
@@ -220,6 +222,44 @@ static int xdp_check_input(struct bpfvm_prog *prog,
 	return 0;
 }
 
+/* bpf_test_finish with the fragments: when data_out is cut, the linear
+ * bytes copied are the cut size less the fragments' (so a cut before
+ * the fragments copies nothing: -ENOSPC with no sizes or return value
+ * reported), then the fragments up to the cut. */
+static int data_out(struct bpfvm_test_run_opts *o, const struct xdp_ctx *x)
+{
+	uint32_t lin = (uint32_t)(x->data_end - x->data_meta);
+	uint32_t fsz = xdp_ctx_has_frags(x) ? x->frags->size : 0;
+	uint32_t size = lin + fsz, copy = size, off;
+	int err = 0;
+
+	if (copy > o->data_size_out) {
+		copy = o->data_size_out;
+		err = -ENOSPC;
+	}
+	if (o->data_out && copy < fsz) {
+		o->retval = 0;
+		o->duration = 0;
+		return -ENOSPC;
+	}
+	if (o->data_out) {
+		memcpy(o->data_out, x->data_meta, copy - fsz);
+		off = copy - fsz;
+		for (uint32_t i = 0; fsz && i < x->frags->nr; i++) {
+			uint32_t n = x->frags->f[i].size;
+
+			if (off >= copy)
+				break;
+			n = copy - off < n ? copy - off : n;
+			memcpy((uint8_t *)o->data_out + off,
+			       x->frags->f[i].addr, n);
+			off += n;
+		}
+	}
+	o->data_size_out = size;
+	return err;
+}
+
 static int xdp_test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *o)
 {
 	_Alignas(64) uint8_t buf[XDP_CTX_FRAME_SZ];
@@ -228,7 +268,7 @@ static int xdp_test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *o)
 	struct xdp_ctx x;
 	struct pt_run run = { &x, sizeof(x), NULL, 0, &region, 1 };
 	uint64_t retval;
-	uint32_t max, len;
+	uint32_t max, linear;
 	int err;
 
 	err = xdp_check_input(prog, o);
@@ -238,28 +278,27 @@ static int xdp_test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *o)
 		memset(&md, 0, sizeof(md));
 	if (err)
 		return err;
+	linear = o->ctx_in || o->ctx_out ? md.data_end : o->data_size_in;
 	max = XDP_CTX_FRAME_SZ - (XDP_CTX_HEADROOM - md.data) -
 	      XDP_CTX_TAILROOM;
-	if (o->data_size_in > max)
-		return pt_fail(o, -EINVAL, "data_in: %u bytes, more than the "
-			       "%u of one frame (bpfvm has no multi-buffer "
-			       "XDP)", o->data_size_in, max);
-	if (o->data_size_in < XDP_CTX_MIN_LEN)
-		return pt_fail(o, -EINVAL, "data_in: %u bytes, shorter than "
-			       "an Ethernet header", o->data_size_in);
-	if (!o->data_in)
-		return pt_fail(o, -EFAULT, "data_in is NULL");
-	frame_init(&x, buf, o, &md);
+	if (linear > max)
+		linear = max;
+	if (o->data_size_in < md.data + XDP_CTX_MIN_LEN)
+		return pt_fail(o, -EINVAL, "data_in: %u bytes after %u of "
+			       "metadata, shorter than an Ethernet header",
+			       o->data_size_in - md.data, md.data);
+	err = frame_init(&x, buf, o, &md, linear);
+	if (err)
+		return err;
 	err = pt_run_repeat(prog, &run, o, &retval);
 	if (err)
 		return err;
 	o->retval = (uint32_t)retval;
-	len = (uint32_t)(x.data_end - x.data_meta);
-	err = pt_copy_out(o->data_out, &o->data_size_out, x.data_meta, len);
+	err = data_out(o, &x);
 	if (err || !o->ctx_out)
 		return err;
 	md.data = (uint32_t)(x.data - x.data_meta);
-	md.data_end = len;
+	md.data_end = (uint32_t)(x.data_end - x.data_meta);
 	return pt_copy_out(o->ctx_out, &o->ctx_size_out, &md, sizeof(md));
 }
 

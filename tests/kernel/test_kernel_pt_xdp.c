@@ -7,24 +7,30 @@
  * arguments (adjust deltas, byte offsets, redirect targets and flags),
  * ctx_in variants (metadata lengths, ingress device and queue, fields
  * that must be zero), short data_out buffers and repeated runs. The
- * first mismatch of each program prints both sides. Not compared:
- * frames longer than one page minus head- and tailroom, and ctx_in
- * data_end short of data_size_in or ctx_out without ctx_in (whose zero
- * data_end says the same; the kernel makes multi-buffer frames of them,
- * bpfvm refuses them), and ctx_in devices other than lo's
- * queue 0 (the kernel needs a real device and queue, bpfvm takes any).
- * SKIP (77) without bpf(). */
+ * first mismatch of each program prints both sides. Multi-buffer
+ * frames too: longer than a page minus head- and tailroom, or with
+ * ctx_in's data_end short of data_in (ctx_out alone: 0). Not compared:
+ * ctx_in devices other than lo's queue 0 (the kernel needs a real
+ * device and queue, bpfvm takes any). Also what programs may do: every
+ * ctx access of every size (load, sign-extending load, store) and every
+ * helper id, the kernel's verifier against bpfvm's rules. SKIP (77)
+ * without bpf(). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <bpfvm/bpfvm.h>
 
 #include "pktgen.h"
+#include "isa/isa.h"
+#include "progtypes/progtype.h"
 
 #define MAX_FRAME 3520u	/* 4096 - 256 headroom - 320 tailroom */
+/* and 17 fragments of a page (MAX_SKB_FRAGS) */
+#define MAX_BUF (MAX_FRAME + 17 * 4096 + 64)
 
 struct input {
 	const uint8_t *data;
@@ -40,7 +46,7 @@ struct input {
 struct result {
 	int err;
 	uint32_t retval, size, ctx_size;
-	uint8_t data[4096];
+	uint8_t data[MAX_BUF];
 	struct xdp_md ctx;
 };
 
@@ -190,8 +196,6 @@ static void each_std(struct side *s, uint32_t repeat)
 				    NULL, 0, 0, 4096, repeat,
 				    std_set.name[i] };
 
-		if (in.len > MAX_FRAME)
-			continue;
 		compare(s, &in);
 	}
 }
@@ -208,7 +212,7 @@ static uint32_t frame(uint8_t *buf, uint32_t len, const void *args,
 
 static void ctx_variants(struct side *s)
 {
-	static uint8_t buf[MAX_FRAME + 64];
+	static uint8_t buf[MAX_BUF];
 	static const uint32_t metas[] = { 0, 4, 8, 32, 36, 64, 252, 256, 3 };
 	uint32_t len = frame(buf, 100, "", 0);
 	struct xdp_md md;
@@ -237,6 +241,12 @@ static void ctx_variants(struct side *s)
 	md = (struct xdp_md){ .data_end = len + 1 };
 	snprintf(what, sizeof(what), "ctx_in data_end past data_in");
 	compare(s, &in);
+	md = (struct xdp_md){ .data_end = len - 1 };
+	snprintf(what, sizeof(what), "ctx_in data_end short by 1");
+	compare(s, &in);
+	md = (struct xdp_md){ .data = 8, .data_end = 20 };
+	snprintf(what, sizeof(what), "ctx_in linear 20 of 100");
+	compare(s, &in);
 	md = (struct xdp_md){ .data = len + 4, .data_end = len };
 	snprintf(what, sizeof(what), "ctx_in data past data_end");
 	compare(s, &in);
@@ -263,12 +273,18 @@ static void ctx_variants(struct side *s)
 		md = (struct xdp_md){ .data = 4, .data_end = len };
 		compare(s, &in);
 	}
-	/* sizes: around the frame's limit, runts, a short data_out */
+	in = (struct input){ buf, len, NULL, 0, 1, 4096, 1,
+			     "ctx_out without ctx_in" };
+	compare(s, &in);
+	/* sizes: around the frame's limit, runts, multi-buffer frames up
+	 * to and past 17 fragments */
 	static const uint32_t sizes[] = { 0, 13, 14, 15, MAX_FRAME - 1,
-					  MAX_FRAME };
+					  MAX_FRAME, MAX_FRAME + 1, 4000, 9000,
+					  MAX_FRAME + 17 * 4096,
+					  MAX_FRAME + 17 * 4096 + 1 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		in = (struct input){ buf, frame(buf, sizes[i], "", 0), NULL, 0,
-				     0, 4096, 1, what };
+				     0, MAX_BUF, 1, what };
 		snprintf(what, sizeof(what), "%u-byte frame", sizes[i]);
 		compare(s, &in);
 	}
@@ -279,6 +295,14 @@ static void ctx_variants(struct side *s)
 	in = (struct input){ buf, 200, &md, sizeof(md), 1, 50, 1,
 			     "data_out of 50 bytes with ctx_out" };
 	compare(s, &in);
+	/* a cut data_out of a multi-buffer frame: fragments first */
+	static const uint32_t caps[] = { 3800, 3520, 480, 479, 400, 4000 };
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		in = (struct input){ buf, frame(buf, 4000, "", 0), NULL, 0, 0,
+				     caps[i], 1, what };
+		snprintf(what, sizeof(what), "data_out of %u bytes", caps[i]);
+		compare(s, &in);
+	}
 }
 
 static void adjust_inputs(struct side *s)
@@ -289,8 +313,9 @@ static void adjust_inputs(struct side *s)
 					 1, 14, 1000, -100000, 0x7fffffff };
 	static const int32_t tails[] = { 0, 1, -1, 100, -100, 3000, 3520,
 					 -1000, (int32_t)0x80000000 };
-	static const uint32_t lens[] = { 26, 64, 200, 1500, 3400 };
-	static uint8_t buf[MAX_FRAME];
+	static const uint32_t lens[] = { 26, 64, 200, 1500, 3400, 5000,
+					 9000 };
+	static uint8_t buf[MAX_BUF];
 	char what[96];
 
 	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
@@ -306,7 +331,7 @@ static void adjust_inputs(struct side *s)
 						buf,
 						frame(buf, lens[l], a,
 						      sizeof(a)),
-						NULL, 0, 0, 4096, 1, what
+						NULL, 0, 0, MAX_BUF, 1, what
 					};
 
 					snprintf(what, sizeof(what),
@@ -324,6 +349,7 @@ static void adjust_inputs(struct side *s)
 		snprintf(what, sizeof(what), "repeat 5: head %d", a[1]);
 		compare(s, &in);
 		in.ctx_in = &md;
+		in.ctx_size_in = sizeof(md);
 		in.len = 104;
 		frame(buf, 104, a, sizeof(a));
 		memmove(buf + 4, buf, 100);
@@ -347,13 +373,16 @@ static void meta_head_inputs(struct side *s)
 	}
 }
 
-static void bytes_inputs(struct side *s)
+static void bytes_inputs(struct side *s, uint32_t len)
 {
+	/* around the end of a 100-byte frame, of the linear part and of a
+	 * 9000-byte one's first fragment */
 	static const uint16_t offs[] = { 0, 1, 14, 50, 60, 95, 96, 99, 100,
-					 136, 1000, 0xffff };
-	static const uint32_t fars[] = { 0, 99, 100, 0xffff, 0x10000,
-					 0xffffffff };
-	static uint8_t buf[256];
+					 136, 1000, 3456, 3500, 3516, 3519,
+					 3520, 7560, 7616, 8936, 8990, 0xffff };
+	static const uint32_t fars[] = { 0, 99, 100, 3519, 8999, 0xffff,
+					 0x10000, 0xffffffff };
+	static uint8_t buf[MAX_BUF];
 	char what[96];
 
 	for (size_t a = 0; a < sizeof(offs) / sizeof(offs[0]); a++)
@@ -364,11 +393,11 @@ static void bytes_inputs(struct side *s)
 						   (uint8_t)offs[a],
 						   (uint8_t)(offs[b] >> 8),
 						   (uint8_t)offs[b] };
-				struct input in = { buf, 0, NULL, 0, 0, 4096,
-						    1, what };
+				struct input in = { buf, 0, NULL, 0, 0,
+						    MAX_BUF, 1, what };
 
 				memcpy(arg + 4, &fars[f], 4);
-				in.len = frame(buf, 100, arg, sizeof(arg));
+				in.len = frame(buf, len, arg, sizeof(arg));
 				snprintf(what, sizeof(what),
 					 "src %u dst %u far %u", offs[a],
 					 offs[b], fars[f]);
@@ -408,6 +437,118 @@ static void redirect_inputs(struct side *s, int map)
 					 keys[k], (unsigned long long)flags[f]);
 				compare(s, &in);
 			}
+}
+
+/* --- what programs may do: ctx accesses and helpers --- */
+
+#define INSN(c, d, s_, o, i)                                                \
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s_),    \
+			    .off = (o), .imm = (i) })
+
+/* Does the kernel load the program? Its log in log. */
+static int kernel_loads(const struct bpf_insn *insns, size_t cnt, char *log,
+			size_t log_size)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log,
+		    .log_size = (uint32_t)log_size, .log_level = 1);
+	int fd;
+
+	log[0] = '\0';
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, NULL, "GPL", insns, cnt, &o);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+static int vm_loads(const struct bpf_insn *insns, size_t cnt, char *log,
+		    size_t log_size)
+{
+	struct bpfvm_prog_opts o = { .sz = sizeof(o),
+				     .prog_type = BPF_PROG_TYPE_XDP,
+				     .log_buf = log, .log_size = log_size };
+	struct bpfvm_prog *p = NULL;
+	int err;
+
+	log[0] = '\0';
+	err = bpfvm_prog_create(insns, cnt, &o, &p);
+	bpfvm_prog_free(p);
+	return !err;
+}
+
+/* Every load, sign-extending load and store of 1, 2, 4 and 8 bytes at
+ * offsets 0..27 of struct xdp_md: accepted or refused by both. */
+static void access_rules(void)
+{
+	static const int sizes[] = { BPF_B, BPF_H, BPF_W, BPF_DW };
+	static char klog[65536], vlog[512];
+
+	for (int off = 0; off < 28; off++)
+		for (int sz = 0; sz < 4; sz++)
+			for (int mode = 0; mode < 3; mode++) {
+				struct bpf_insn insns[3] = {
+					mode == 0 ? INSN(BPF_LDX | BPF_MEM |
+							 sizes[sz], 0, 1, off, 0)
+					: mode == 1 ? INSN(BPF_LDX | 0x80 |
+							   sizes[sz], 0, 1, off,
+							   0)
+						    : INSN(BPF_ST | BPF_MEM |
+							   sizes[sz], 1, 0, off,
+							   0),
+					INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0,
+					     0, XDP_PASS),
+					INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+				};
+				int k, v;
+
+				if (mode == 1 && sizes[sz] == BPF_DW)
+					continue; /* no such instruction */
+				k = kernel_loads(insns, 3, klog, sizeof(klog));
+				v = vm_loads(insns, 3, vlog, sizeof(vlog));
+				compared++;
+				if (k != v) {
+					failed++;
+					fprintf(stderr, "FAIL access %s size %d "
+						"off %d: kernel %s, bpfvm %s "
+						"(%s)\n",
+						mode == 0   ? "load"
+						: mode == 1 ? "ldsx"
+							    : "store",
+						1 << (sizes[sz] >> 3), off,
+						k ? "loads" : "refuses",
+						v ? "loads" : "refuses", vlog);
+				}
+			}
+}
+
+/* Every helper id: the kernel says "cannot use helper" exactly when
+ * the type's helper_ok refuses it. */
+static void helper_rules(void)
+{
+	static char klog[65536];
+	int mism = 0;
+
+	for (uint32_t id = 1; id < __BPF_FUNC_MAX_ID; id++) {
+		struct bpf_insn insns[] = {
+			INSN(BPF_JMP | BPF_CALL, 0, 0, 0, (int32_t)id),
+			INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+			INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+		};
+		int k, v = pt_xdp_ops.helper_ok(id);
+
+		kernel_loads(insns, 3, klog, sizeof(klog));
+		k = !strstr(klog, "cannot use helper") &&
+		    !strstr(klog, "unknown func") &&
+		    !strstr(klog, "invalid func");
+		compared++;
+		if (k != v) {
+			failed++;
+			fprintf(stderr, "%s helper %s#%u: the kernel %s it, "
+				"bpfvm's xdp %s it\n", mism++ ? "    " : "FAIL",
+				isa_linux_helper_name(id), id,
+				k ? "allows" : "refuses",
+				v ? "allows" : "refuses");
+		}
+	}
 }
 
 /* --- objects --- */
@@ -555,7 +696,8 @@ static int adjust_body(struct objs *o)
 	if (!side(o, "xdp_meta_head", &s))
 		meta_head_inputs(&s);
 	if (!side(o, "xdp_bytes", &s)) {
-		bytes_inputs(&s);
+		bytes_inputs(&s, 100);
+		bytes_inputs(&s, 9000);
 		each_std(&s, 1);
 	}
 	return 0;
@@ -573,7 +715,20 @@ static int redirect_body(struct objs *o)
 		redirect_inputs(&s, 0);
 	if (!side(o, "xdp_redirect_map", &s))
 		redirect_inputs(&s, 1);
+	if (!side(o, "tc_redirect_dev", &s))
+		redirect_inputs(&s, 0);
 	return 0;
+}
+
+static int kernel_usable(void)
+{
+	struct bpf_insn ret[] = {
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, XDP_PASS),
+		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+	char log[256];
+
+	return kernel_loads(ret, 2, log, sizeof(log));
 }
 
 int main(void)
@@ -581,6 +736,12 @@ int main(void)
 	int rc;
 
 	libbpf_set_print(NULL);
+	if (!kernel_usable()) {
+		printf("SKIP: the kernel does not load BPF here\n");
+		return 77;
+	}
+	access_rules();
+	helper_rules();
 	if (pkt_set_standard(&std_set, 42, 60)) {
 		fprintf(stderr, "FAIL: packet set\n");
 		return 1;

@@ -1,5 +1,6 @@
 /* XDP test objects: bpf_redirect and bpf_redirect_map on each redirect
- * map type, with the target, key and flags taken from the packet. */
+ * map type, with the target, key and flags taken from the packet; and
+ * bpf_redirect from a tc program (the helper's other flavour). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -68,6 +69,18 @@ int xdp_redirect_map(struct xdp_md *ctx)
 	default:
 		return bpf_redirect_map(&xsks, key, flags);
 	}
+}
+
+/* tc's bpf_redirect: bytes 14..17 ifindex, 18..25 flags. */
+SEC("tc")
+int tc_redirect_dev(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+
+	if (data + 26 > data_end)
+		return 0;
+	return bpf_redirect(ARG(__u32, 14), ARG(__u64, 18));
 }
 
 char _license[] SEC("license") = "GPL";

@@ -12,6 +12,7 @@
 #include <bpfvm/bpfvm.h>
 #include <errno.h>
 #include <string.h>
+#include <linux/pkt_cls.h>
 
 #include "progtypes/xdp_ctx.h"
 
@@ -133,7 +134,7 @@ static const struct bpf_insn len_prog[] = {
 
 struct tr {
 	struct bpfvm_test_run_opts o;
-	uint8_t out[4096];
+	uint8_t out[80000];
 	struct xdp_md ctx;
 	char err[256];
 };
@@ -179,8 +180,11 @@ static void test_run_rules(void)
 		CHECK_EQ_U64(trun(p, &t, pkt, 3520, NULL, e), 0);
 		CHECK_EQ_U64(t.o.retval, 3520);
 		CHECK_EQ_U64(t.o.data_size_out, 3520);
-		CHECK_EQ_U64(trun(p, &t, pkt, 3521, NULL, e), -EINVAL);
-		CHECK(strstr(t.err, "multi-buffer"));
+		/* past that, fragments: data_end is the linear part's */
+		CHECK_EQ_U64(trun(p, &t, pkt, 3521, NULL, e), 0);
+		CHECK_EQ_U64(t.o.retval, 3520);
+		CHECK_EQ_U64(t.o.data_size_out, 3521);
+		CHECK_EQ_U64(t.out[3520], pkt[3520]);
 		/* metadata from the start of data_in: 3520 + 32 fit then */
 		md = (struct xdp_md){ .data = 32, .data_end = 3552,
 				      .ingress_ifindex = 7,
@@ -195,7 +199,22 @@ static void test_run_rules(void)
 		CHECK_EQ_U64(t.ctx.ingress_ifindex, 7);
 		CHECK_EQ_U64(t.ctx.rx_queue_index, 3);
 		md.data_end = 3553;
-		CHECK_EQ_U64(trun(p, &t, pkt, 3553, &md, e), -EINVAL);
+		CHECK_EQ_U64(trun(p, &t, pkt, 3553, &md, e), 0);
+		CHECK_EQ_U64(t.o.retval, 3520 + 32000);
+		CHECK_EQ_U64(t.ctx.data_end, 3552);
+		/* a linear part shorter than data_in: the rest in fragments */
+		md = (struct xdp_md){ .data = 8, .data_end = 50 };
+		CHECK_EQ_U64(trun(p, &t, pkt, 100, &md, e), 0);
+		CHECK_EQ_U64(t.o.retval, 42 + 8000);
+		CHECK_EQ_U64(t.o.data_size_out, 100);
+		CHECK_EQ_U64(t.ctx.data_end, 50);
+		CHECK_EQ_U64(t.out[99], 99);
+		/* 14 bytes after the metadata at least, in all */
+		md = (struct xdp_md){ .data = 16, .data_end = 29 };
+		CHECK_EQ_U64(trun(p, &t, pkt, 29, &md, e), -EINVAL);
+		md = (struct xdp_md){ .data = 16, .data_end = 20 };
+		CHECK_EQ_U64(trun(p, &t, pkt, 30, &md, e), 0);
+		CHECK_EQ_U64(t.o.retval, 4 + 16000);
 		/* the fields that must be zero or consistent */
 		md = (struct xdp_md){ .data = 2, .data_end = 60 };
 		CHECK_EQ_U64(trun(p, &t, pkt, 60, &md, e), -EINVAL);
@@ -207,18 +226,24 @@ static void test_run_rules(void)
 		md = (struct xdp_md){ .data_end = 60, .data_meta = 4 };
 		CHECK_EQ_U64(trun(p, &t, pkt, 60, &md, e), -EINVAL);
 		CHECK(strstr(t.err, "data_meta"));
-		md = (struct xdp_md){ .data_end = 59 };
+		md = (struct xdp_md){ .data_end = 61 };
 		CHECK_EQ_U64(trun(p, &t, pkt, 60, &md, e), -EINVAL);
+		CHECK(strstr(t.err, "past data_in"));
 		md = (struct xdp_md){ .data_end = 60, .egress_ifindex = 2 };
 		CHECK_EQ_U64(trun(p, &t, pkt, 60, &md, e), -EINVAL);
 		CHECK(strstr(t.err, "egress_ifindex"));
 		md = (struct xdp_md){ .data_end = 60, .rx_queue_index = 2 };
 		CHECK_EQ_U64(trun(p, &t, pkt, 60, &md, e), -EINVAL);
-		/* ctx_out alone: ctx_in counts as zeroes (data_end 0) */
+		/* ctx_out alone: ctx_in counts as zeroes (data_end 0): an
+		 * empty linear part, the whole frame in fragments */
 		trun(p, &t, pkt, 60, NULL, e);
 		t.o.ctx_out = &t.ctx;
 		t.o.ctx_size_out = sizeof(t.ctx);
-		CHECK_EQ_U64(bpfvm_prog_test_run(p, &t.o), -EINVAL);
+		t.o.data_size_out = sizeof(t.out);
+		CHECK_EQ_U64(bpfvm_prog_test_run(p, &t.o), 0);
+		CHECK_EQ_U64(t.o.retval, 0);
+		CHECK_EQ_U64(t.o.data_size_out, 60);
+		CHECK_EQ_U64(t.ctx.data_end, 0);
 		/* a longer ctx_in: its tail must be zero */
 		{
 			uint8_t big[40] = { 0 };
@@ -395,6 +420,105 @@ static void test_bytes(void)
 		     EINV);
 }
 
+/* Multi-buffer frames: 100 linear bytes and fragments of 4096, 10. */
+static void test_frags(void)
+{
+	static uint8_t src[5000];
+	struct xdp_frags *fr = xdp_frags_get();
+	uint8_t buf[64];
+	struct xdp_ctx x;
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 5 + 1);
+	CHECK(fr != NULL);
+	if (!fr)
+		return;
+	frame(&x, 100, 0);
+	memcpy(x.data, src, 100);
+	CHECK_EQ_U64(xdp_frags_fill(fr, src + 100, 4106), 0);
+	x.frags = fr;
+	CHECK_EQ_U64(fr->nr, 2);
+	CHECK_EQ_U64(hcall(BPF_FUNC_xdp_get_buff_len, P(&x), 0, 0, 0, 0),
+		     4206);
+	/* load and store across the linear part and both fragments */
+	CHECK_EQ_U64(hcall(BPF_FUNC_xdp_load_bytes, P(&x), 90, P(buf), 20, 0),
+		     0);
+	CHECK(!memcmp(buf, src + 90, 20));
+	CHECK_EQ_U64(hcall(BPF_FUNC_xdp_load_bytes, P(&x), 4190, P(buf), 16,
+			   0), 0);
+	CHECK(!memcmp(buf, src + 4190, 16));
+	CHECK_EQ_U64(hcall(BPF_FUNC_xdp_load_bytes, P(&x), 4191, P(buf), 16,
+			   0), EINV);
+	memset(buf, 0xaa, sizeof(buf));
+	CHECK_EQ_U64(hcall(BPF_FUNC_xdp_store_bytes, P(&x), 4190, P(buf), 16,
+			   0), 0);
+	CHECK_EQ_U64(fr->f[0].addr[4095], 0xaa);
+	CHECK_EQ_U64(fr->f[1].addr[9], 0xaa);
+	/* the tail is the last fragment's: it grows within its page */
+	CHECK_EQ_U64(H2(xdp_adjust_tail, &x, 4086), 0);
+	CHECK_EQ_U64(fr->f[1].size, 4096);
+	CHECK_EQ_U64(H2(xdp_adjust_tail, &x, 1), EINV);
+	CHECK_EQ_U64(H2(xdp_adjust_tail, &x, 0), 0);
+	/* shrinking releases fragments, then takes from the linear part */
+	CHECK_EQ_U64(H2(xdp_adjust_tail, &x, -4096 - 10), 0);
+	CHECK_EQ_U64(fr->nr, 1);
+	CHECK_EQ_U64(fr->f[0].size, 4086);
+	CHECK_EQ_U64(H2(xdp_adjust_tail, &x, -(4086 + 100 - 14)), 0);
+	CHECK_EQ_U64(fr->nr, 0);
+	CHECK_EQ_U64(x.data_end - x.data, 14);
+	CHECK_EQ_U64(H2(xdp_adjust_tail, &x, -1), EINV);
+	/* the kernel's limit: MAX_SKB_FRAGS pages */
+	fr = xdp_frags_get();
+	CHECK_EQ_U64(xdp_frags_fill(fr, page, 4096), 0);
+	for (int i = 0; i < 16; i++)
+		CHECK_EQ_U64(xdp_frags_fill(fr, page, 4096), 0);
+	CHECK_EQ_U64(xdp_frags_fill(fr, page, 1), -ENOMEM);
+}
+
+/* Test runs of multi-buffer frames: sizes, data_out cut as the kernel
+ * cuts it (the fragments first), too many fragments. */
+static void test_frags_run(void)
+{
+	static uint8_t pkt[80000];
+	static struct tr t;
+	struct bpf_insn insns[] = {
+		MOV64_REG(6, 1),
+		CALL_HELPER(BPF_FUNC_xdp_get_buff_len), EXIT(),
+	};
+	struct bpfvm_prog *p;
+	char log[256];
+
+	for (size_t i = 0; i < sizeof(pkt); i++)
+		pkt[i] = (uint8_t)(i * 13);
+	CHECK_EQ_U64(create(insns, ARRAY_LEN(insns), &p, log, sizeof(log)),
+		     0);
+	for (size_t e = 0; p && e < ARRAY_LEN(engines); e++) {
+		CHECK_EQ_U64(trun(p, &t, pkt, 3520 + 17 * 4096, NULL, e), 0);
+		CHECK_EQ_U64(t.o.retval, 3520 + 17 * 4096);
+		CHECK_EQ_U64(trun(p, &t, pkt, 3521 + 17 * 4096, NULL, e),
+			     -ENOMEM);
+		CHECK_EQ_U64(trun(p, &t, pkt, 4000, NULL, e), 0);
+		CHECK_EQ_U64(t.o.data_size_out, 4000);
+		CHECK(!memcmp(t.out, pkt, 4000));
+		/* cut at 3800: 3800 - 480 linear bytes, then 480 of the
+		 * fragment */
+		trun(p, &t, pkt, 4000, NULL, e);
+		t.o.data_size_out = 3800;
+		memset(t.out, 0, sizeof(t.out));
+		CHECK_EQ_U64(bpfvm_prog_test_run(p, &t.o), -ENOSPC);
+		CHECK_EQ_U64(t.o.data_size_out, 4000);
+		CHECK_EQ_U64(t.o.retval, 4000);
+		CHECK(!memcmp(t.out, pkt, 3320));
+		CHECK(!memcmp(t.out + 3320, pkt + 3520, 480));
+		/* cut within the fragments' size: nothing at all */
+		t.o.data_size_out = 400;
+		CHECK_EQ_U64(bpfvm_prog_test_run(p, &t.o), -ENOSPC);
+		CHECK_EQ_U64(t.o.data_size_out, 400);
+		CHECK_EQ_U64(t.o.retval, 0);
+	}
+	bpfvm_prog_free(p);
+}
+
 /* bpf_redirect and bpf_redirect_map through test runs, reading the
  * decision in opts.redirect. */
 static void test_redirect(void)
@@ -499,6 +623,46 @@ static void test_redirect(void)
 	}
 }
 
+/* tc's bpf_redirect: BPF_F_INGRESS kept in the decision, any other
+ * flag TC_ACT_SHOT with no decision. */
+static void test_redirect_tc(void)
+{
+	static uint8_t pkt[64];
+	char log[256], err[256];
+
+	for (int f = 0; f < 3; f++) {
+		struct bpf_insn insns[] = {
+			MOV64_IMM(1, 5), MOV64_IMM(2, f),
+			CALL_HELPER(BPF_FUNC_redirect), EXIT(),
+		};
+		struct bpfvm_prog_opts po = {
+			.sz = sizeof(po), .prog_type = BPF_PROG_TYPE_SCHED_CLS,
+			.log_buf = log, .log_size = sizeof(log) };
+		struct bpfvm_prog *p = NULL;
+
+		CHECK_EQ_U64(bpfvm_prog_create(insns, ARRAY_LEN(insns), &po,
+					       &p), 0);
+		for (size_t e = 0; p && e < ARRAY_LEN(engines); e++) {
+			struct bpfvm_test_run_opts o = {
+				.sz = sizeof(o), .data_in = pkt,
+				.data_size_in = sizeof(pkt),
+				.engine = engines[e].e,
+				.run_flags = engines[e].flags,
+				.err_buf = err, .err_size = sizeof(err) };
+
+			CHECK_EQ_U64(bpfvm_prog_test_run(p, &o), 0);
+			CHECK_EQ_U64(o.retval, f == 2 ? TC_ACT_SHOT
+						      : TC_ACT_REDIRECT);
+			CHECK_EQ_U64(o.redirect.kind, f == 2
+					? BPFVM_REDIRECT_NONE
+					: BPFVM_REDIRECT_DEV);
+			CHECK_EQ_U64(o.redirect.index, f == 2 ? 0 : 5);
+			CHECK_EQ_U64(o.redirect.flags, f == 2 ? 0 : f);
+		}
+		bpfvm_prog_free(p);
+	}
+}
+
 /* Checked runs: a frame helper given something else than the run's ctx
  * ends the run with -EINVAL; a read past the frame ends it -EFAULT. */
 static void test_checked(void)
@@ -545,7 +709,10 @@ int main(void)
 	test_adjust_tail();
 	test_adjust_meta();
 	test_bytes();
+	test_frags();
+	test_frags_run();
 	test_redirect();
+	test_redirect_tc();
 	test_checked();
 	return check_report();
 }
