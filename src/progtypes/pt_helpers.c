@@ -61,7 +61,23 @@ bool pt_base_helper_ok(uint32_t id)
 	case BPF_FUNC_dynptr_data:
 	case BPF_FUNC_get_current_cgroup_id:
 	case BPF_FUNC_get_current_ancestor_cgroup_id:
-	/* CAP_PERFMON */
+	/* CAP_PERFMON; Linux 6.18 lets every type have these tracing
+	 * helpers too (test_kernel_pt_xdp asks the kernel) */
+	case BPF_FUNC_get_current_uid_gid:
+	case BPF_FUNC_get_current_comm:
+	case BPF_FUNC_get_cgroup_classid:
+	case BPF_FUNC_perf_event_read:
+	case BPF_FUNC_current_task_under_cgroup:
+	case BPF_FUNC_perf_event_read_value:
+	case BPF_FUNC_send_signal:
+	case BPF_FUNC_send_signal_thread:
+	case BPF_FUNC_get_task_stack:
+	case BPF_FUNC_copy_from_user:
+	case BPF_FUNC_task_storage_get:
+	case BPF_FUNC_task_storage_delete:
+	case BPF_FUNC_get_branch_snapshot:
+	case BPF_FUNC_find_vma:
+	case BPF_FUNC_copy_from_user_task:
 	case BPF_FUNC_trace_printk:
 	case BPF_FUNC_get_current_task:
 	case BPF_FUNC_get_current_task_btf:

@@ -126,6 +126,8 @@ static int test_run_checked(struct bpfvm_prog *prog,
 	if ((!o->data_in && o->data_size_in) || (!o->ctx_in && o->ctx_size_in))
 		return pt_fail(o, -EINVAL, "data_in / ctx_in is NULL but its "
 					   "size is not 0");
+	if (o->ctx_in && !o->ctx_size_in) /* bpf_prog_test_run's rule */
+		return pt_fail(o, -EINVAL, "ctx_in of size 0");
 	if (o->flags & ~BPFVM_TEST_RUN_F_L2)
 		return pt_fail(o, -EINVAL, "unknown flags 0x%x",
 			       o->flags & ~BPFVM_TEST_RUN_F_L2);
