@@ -12,7 +12,7 @@
 static int grow(struct pcap_in *in, size_t *data_cap, size_t *pkt_cap,
 		size_t used, size_t n)
 {
-	if (used + n > *data_cap) {
+	if (used + n > *data_cap || !in->data) { /* 0-byte packets too */
 		size_t cap = *data_cap ? *data_cap : 1 << 16;
 		while (cap < used + n)
 			cap *= 2;
