@@ -85,6 +85,25 @@ assert d["retval"] == 1 and len(d["data_out"].split()) == 60' "$out" ||
 		fail "JSON does not parse"
 fi
 
+# tc (UDP: TC_ACT_SHOT), the frame out as it came
+skb=$objs/cli_skb.o
+"$bpfvm" test-run "$skb:tc_classify" --data-hex "$(udp '00 35')" >"$out" 2>&1 ||
+	fail "test-run tc"
+grep -qE '^Return value: 2, ' "$out" || fail "tc: not TC_ACT_SHOT"
+sed -n '3,$p' "$out" | hexlines >"$dir/got"
+udp '00 35' | hexlines >"$dir/want"
+cmp -s "$dir/want" "$dir/got" || fail "tc: data_out differs"
+# a socket filter as BPF_PROG_TEST_RUN runs it: the packet starts at the
+# network header (LD_ABS 12 reads the source address, not the
+# ethertype: -1), and data_out's Ethernet header comes back zeroed
+"$bpfvm" test-run "$skb:sock_cut" --data-hex "$(udp '00 35')" >"$out" 2>&1 ||
+	fail "test-run socket filter"
+grep -qE '^Return value: 4294967295, ' "$out" || fail "socket filter: not -1"
+sed -n '3,$p' "$out" | hexlines >"$dir/got"
+{ for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do echo 00; done
+  udp '00 35' | hexlines | sed 1,14d; } >"$dir/want"
+cmp -s "$dir/want" "$dir/got" || fail "socket filter: data_out"
+
 # a tracepoint program on a record (no packet): value + 1
 "$bpfvm" test-run "$objs/cli_tp.o" --ctx-hex \
 	"00 00 00 00 00 00 00 00 29 00 00 00 00 00 00 00" >"$out" 2>&1 ||
