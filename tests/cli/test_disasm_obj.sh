@@ -15,7 +15,7 @@ has() { grep -qF -- "$1" "$out" || fail "no '$1' in the listing"; }
 has "handle_execve: section tracepoint/syscalls/sys_enter_execve"
 has "handle_exit: section tp/syscalls/sys_exit_execve"
 has "handle_write: section tracepoint/syscalls/sys_enter_write"
-has "; bpf_printk(\"hello execve from pid %d, nr %ld\", ctx->common_pid, @ zoo_tp.bpf.c:"
+has "; bpf_printk(\"hello execve from pid %d, nr %ld\", pid, ctx->id); @ zoo_tp.bpf.c:"
 has "call "
 
 # --raw adds the bytes; programs in several sections, cross-section calls

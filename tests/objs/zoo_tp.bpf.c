@@ -1,6 +1,7 @@
 /* The tracepoint hello world (libbpf-bootstrap's minimal.bpf.c shape):
  * bpf_printk from sys_enter_execve, plus a `tp/` short name. The context
- * is the raw record: they run on memory. */
+ * is the raw record, read past its 8-byte common header (the kernel lets
+ * no program read that: the pid comes from bpf_get_current_pid_tgid). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "zoo_trace.h"
@@ -10,9 +11,10 @@ int my_pid = 0;
 SEC("tracepoint/syscalls/sys_enter_execve")
 int handle_execve(struct zoo_sys_enter *ctx)
 {
-	bpf_printk("hello execve from pid %d, nr %ld", ctx->common_pid,
-		   ctx->id);
-	return ctx->common_pid == my_pid ? 1 : 0;
+	int pid = bpf_get_current_pid_tgid() >> 32;
+
+	bpf_printk("hello execve from pid %d, nr %ld", pid, ctx->id);
+	return pid == my_pid ? 1 : 0;
 }
 
 SEC("tp/syscalls/sys_exit_execve")

@@ -1,6 +1,7 @@
 /* Calls bpfvm follows and libbpf refuses: a program calling a function
  * that lives in another executable section (not .text), and a program
- * calling a static function of its own section. Both run on memory. */
+ * calling a static function of its own section. Both run on memory, a
+ * record whose first 8 bytes (the common header) no program reads. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -9,7 +10,7 @@
 SEC("tracepoint/zoo/helpers")
 __attribute__((noinline)) int xsec_helper(__u64 *ctx)
 {
-	return (int)(ctx[0] * 2 + 1);
+	return (int)(ctx[1] * 2 + 1);
 }
 
 /* A static function in the program's own section. */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpfvm/map.h>
 #include <bpfvm/object.h>
@@ -131,16 +132,20 @@ static void test_run_xdp(const char *suffix)
 
 static void test_run_tracing(const char *suffix)
 {
-	struct zoo_sys_enter en = { .common_pid = 0, .id = 59,
-				    .args = { 1, 2, 3 } };
+	struct zoo_sys_enter en = { .id = 59, .args = { 1, 2, 3 } };
 	struct zoo_sys_exit ex = { .ret = -13 };
 	uint64_t two[2] = { 0xabc, 12345 };
 	struct bpfvm_object *obj;
 
 	if ((obj = zoo_open("zoo_tp", suffix)) && zoo_load(obj) == 0) {
-		run_both(obj, "handle_execve", &en, sizeof(en), 1);
-		en.common_pid = 99;
-		run_both(obj, "handle_execve", &en, sizeof(en), 0);
+		int *my_pid = bpfvm_object_global(obj, "my_pid", NULL);
+
+		CHECK(my_pid != NULL);
+		if (my_pid) { /* 1 when the caller's pid is my_pid */
+			run_both(obj, "handle_execve", &en, sizeof(en), 0);
+			*my_pid = getpid();
+			run_both(obj, "handle_execve", &en, sizeof(en), 1);
+		}
 		run_both(obj, "handle_exit", &ex, sizeof(ex), 13);
 		run_both(obj, "handle_write", &en, sizeof(en), 6);
 	}
@@ -222,7 +227,7 @@ static void test_run_multi(const char *suffix)
 	}
 	bpfvm_object_close(obj);
 	if ((obj = zoo_open("zoo_xsec", suffix)) && zoo_load(obj) == 0)
-		run_both(obj, "xsec_main", m, sizeof(m), 11 + 1006);
+		run_both(obj, "xsec_main", tm, sizeof(tm), 11 + 1005);
 	bpfvm_object_close(obj);
 	if ((obj = zoo_open("zoo_static", suffix)) && zoo_load(obj) == 0) {
 		run_both(obj, "static_only", m, sizeof(m), 45);

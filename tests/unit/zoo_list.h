@@ -73,13 +73,12 @@ static inline struct bpfvm_object *zoo_open(const char *name,
 }
 
 /* Objects whose tracing programs read their context from byte 0 as plain
- * memory (the record's common header, a test struct, a u64 array), as
- * the kernel's tracepoint rules refuse: the zoo tests the loader and the
- * engines, so zoo_load loads them as programs of no type. */
+ * memory (a test struct, a u64 array), as the kernel's tracepoint rules
+ * refuse: the zoo tests the loader and the engines, so zoo_load loads
+ * them as programs of no type. */
 static inline bool zoo_untyped(const char *obj)
 {
-	static const char *const names[] = { "zoo_tp", "zoo_xsec",
-					     "zoo_static", "zoo_cpu" };
+	static const char *const names[] = { "zoo_static", "zoo_cpu" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strncmp(obj, names[i], strlen(names[i])))
