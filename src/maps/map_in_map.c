@@ -51,10 +51,11 @@ static bool map_inner_fits(const struct map_inner_meta *m,
 	    m->spin_lock_off != map->spin_lock_off)
 		return false;
 	/* Arrays fix their size, unless BPF_F_INNER_MAP (the kernel of
-	 * 6.18 holds per-CPU arrays to it too). */
-	if ((m->type == BPF_MAP_TYPE_ARRAY ||
-	     m->type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
-	    !(m->map_flags & BPF_F_INNER_MAP))
+	 * 6.18 holds per-CPU arrays to it too); XSKMAP always does. */
+	if (((m->type == BPF_MAP_TYPE_ARRAY ||
+	      m->type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
+	     !(m->map_flags & BPF_F_INNER_MAP)) ||
+	    m->type == BPF_MAP_TYPE_XSKMAP)
 		return m->max_entries == map->max_entries;
 	return true;
 }

@@ -220,6 +220,41 @@ static void random_runs(const struct xsks *x)
 	}
 }
 
+/* Redirect maps as inner maps of ARRAY_OF_MAPS / HASH_OF_MAPS (the
+ * kernel takes them; XSKMAP inner maps must keep the template's
+ * max_entries): the pool's misfits (value size, max_entries, type) must
+ * be refused alike. */
+static void inner_runs(void)
+{
+	static const enum bpf_map_type outer[] = {
+		BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS,
+	};
+	const uint32_t inner_ops =
+		MAPDIFF_BIT(MAPDIFF_LOOKUP) | MAPDIFF_BIT(MAPDIFF_UPDATE) |
+		MAPDIFF_BIT(MAPDIFF_DELETE) | MAPDIFF_BIT(MAPDIFF_NEXT_KEY) |
+		MAPDIFF_BIT(MAPDIFF_LOOKUP_AND_DELETE) |
+		MAPDIFF_BIT(MAPDIFF_LOOKUP_BATCH) |
+		MAPDIFF_BIT(MAPDIFF_UPDATE_BATCH) |
+		MAPDIFF_BIT(MAPDIFF_DELETE_BATCH) |
+		MAPDIFF_BIT(MAPDIFF_COMPARE_ALL);
+
+	for (unsigned t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+		for (unsigned o = 0; o < 2; o++) {
+			struct mapdiff_spec in = base(types[t], 4, 4);
+			struct mapdiff_spec s = base(outer[o], 4, 4);
+
+			s.name = "redirect_inner";
+			s.inner = &in;
+			/* not LOOKUP_AND_DELETE_BATCH: bpfvm's HASH_OF_MAPS
+			 * lacks it (-ENOTSUPP, the kernel has it), which is
+			 * no redirect map's business */
+			mapdiff_run(&s, OPTS(.seed = t * 2 + o, .ops = 500,
+					     .op_mask = inner_ops,
+					     .compare = o ? MAPDIFF_CMP_UNORDERED
+						      : MAPDIFF_CMP_EXACT));
+		}
+}
+
 /* ---- scripted cases */
 
 static void devmap_script(void)
@@ -473,6 +508,7 @@ int main(void)
 	if (have_xsk)
 		xskmap_script(&x);
 	random_runs(have_xsk ? &x : NULL);
+	inner_runs();
 	if (have_xsk)
 		for (int i = 0; i < 3; i++)
 			close(x.fd[i]);
