@@ -167,9 +167,18 @@ static uint64_t xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3,
 	return xdp_bytes(run, r1, r2, r3, r4, 1);
 }
 
-static bool run_is_xdp(const struct bpfvm_run *run)
+/* The types whose bpf_redirect is the skb one (tc_cls_act_func_proto,
+ * lwt_xmit_func_proto); the others (XDP, and untyped runs) get XDP's. */
+static bool run_is_skb(const struct bpfvm_run *run)
 {
-	return !run || bpfvm_prog_type(run->prog) == BPF_PROG_TYPE_XDP;
+	switch (run ? bpfvm_prog_type(run->prog) : BPF_PROG_TYPE_XDP) {
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT:
+	case BPF_PROG_TYPE_LWT_XMIT:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* bpf_redirect: XDP's (bpf_xdp_redirect) takes no flags (XDP_ABORTED
@@ -179,7 +188,7 @@ static uint64_t redirect(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
 			 uint64_t r5, struct bpfvm_run *run)
 {
 	(void)r3, (void)r4, (void)r5;
-	if (run_is_xdp(run)) {
+	if (!run_is_skb(run)) {
 		if (r2)
 			return XDP_ABORTED;
 		pt_redirect_set(BPFVM_REDIRECT_DEV, (uint32_t)r1, 0);

@@ -4,10 +4,9 @@
  * (Linux 6.18: multi-buffer frames past a page or past ctx_in's
  * data_end). */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "progtypes/progtype.h"
 #include "progtypes/xdp_ctx.h"
 
@@ -17,21 +16,6 @@ static const char *const field_names[] = {
 	"data", "data_end", "data_meta", "ingress_ifindex", "rx_queue_index",
 	"egress_ifindex",
 };
-
-static int deny(char *why, size_t why_size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int deny(char *why, size_t why_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_size) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_size, fmt, ap);
-		va_end(ap);
-	}
-	return -EACCES;
-}
 
 /* Where a load of a packet pointer field goes in the real ctx; 0 for the
  * fields read in place. */
@@ -59,26 +43,29 @@ static int xdp_ctx_access(const struct pt_ctx_access *a, struct bpf_insn *insn,
 	const char *name;
 
 	if (a->off >= sizeof(struct xdp_md))
-		return deny(why, why_size, "offset %u is past struct "
-				 "xdp_md (%zu bytes)", a->off,
-				 sizeof(struct xdp_md));
+		return core_logf(why, why_size, -EACCES,
+				 "offset %u is past struct xdp_md (%zu bytes)",
+				 a->off, sizeof(struct xdp_md));
 	name = field_names[a->off / 4];
 	if (a->write)
-		return deny(why, why_size, "write to xdp_md->%s is not "
-				 "allowed: struct xdp_md is read-only", name);
+		return core_logf(why, why_size, -EACCES,
+				 "write to xdp_md->%s is not allowed: struct "
+				 "xdp_md is read-only", name);
 	if (a->size != 4 || a->off % 4)
-		return deny(why, why_size, "%u-byte load at xdp_md+%u: "
-				 "xdp_md->%s is read as a whole u32 only",
-				 a->size, a->off, name);
+		return core_logf(why, why_size, -EACCES,
+				 "%u-byte load at xdp_md+%u: xdp_md->%s is read "
+				 "as a whole u32 only", a->size, a->off, name);
 	if (a->off == MD_OFF(egress_ifindex))
-		return deny(why, why_size, "xdp_md->egress_ifindex is "
-				 "readable only by programs a DEVMAP runs");
+		return core_logf(why, why_size, -EACCES,
+				 "xdp_md->egress_ifindex is readable only by "
+				 "programs a DEVMAP runs");
 	ptr_off = pointer_off(a->off);
 	if (!ptr_off)
 		return 0;
 	if (a->sign_ext)
-		return deny(why, why_size, "sign-extending load of the "
-				 "packet pointer xdp_md->%s", name);
+		return core_logf(why, why_size, -EACCES,
+				 "sign-extending load of the packet pointer "
+				 "xdp_md->%s", name);
 	insn->code = BPF_LDX | BPF_MEM | BPF_DW;
 	insn->off = (int16_t)(insn->off + (int32_t)(ptr_off - a->off));
 	return 0;

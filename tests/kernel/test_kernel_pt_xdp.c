@@ -339,6 +339,27 @@ static void adjust_inputs(struct side *s)
 						 a[0], a[1], a[2]);
 					compare(s, &in);
 				}
+	/* multi-buffer tails: the last fragment's page, whole fragments,
+	 * into the linear part, the 14 bytes kept in all */
+	for (uint32_t len = 5000; len <= 9000; len += 4000) {
+		int32_t last = (int32_t)((len - MAX_FRAME) % 4096);
+		int32_t room = 4096 - last, total = (int32_t)len;
+		const int32_t t[] = { room - 1, room, room + 1, -last,
+				      -last - 1, -last + 1, -total + 14,
+				      -total + 13, -total + 100, -4096 - last };
+
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			int32_t a[3] = { -8, 0, t[i] };
+			struct input in = { buf, frame(buf, len, a, sizeof(a)),
+					    NULL, 0, 0, MAX_BUF, 1, what };
+
+			snprintf(what, sizeof(what), "%u bytes: tail %d", len,
+				 t[i]);
+			compare(s, &in);
+			in.repeat = 3;
+			compare(s, &in);
+		}
+	}
 	/* repeated runs see the frame the previous run left */
 	for (size_t h = 0; h < 6; h++) {
 		int32_t a[3] = { -4, heads[h], h % 2 ? 10 : -10 };
