@@ -107,6 +107,32 @@ grep -qE '^speed      [0-9]+ packets/s, [0-9.]+ ns per packet \(mean; median [0-
 	fail "no speed line"
 grep -qE '^  <= +[0-9]+ \|#+ *\| [0-9]+$' "$out" || fail "no histogram bar"
 
+# --- --map-update: a DEVMAP port and a counter set before the run ---
+rm -rf "$dir/o"
+"$bpfvm" run "$xdp:xdp_actions" --pcap "$dir/b.pcap" --out "$dir/o" \
+	--map-update cli_devmap "00 00 00 00" "0c 00 00 00" >"$out" 2>&1 ||
+	fail "run --map-update cli_devmap"
+has "verdicts   aborted 1, drop 1, pass 3, tx 1, redirect 3 (dev5 1, dev12 1, dev1 1), invalid 1"
+has "    key 00 00 00 00 (0)  value 0c 00 00 00 (12)"
+pkt "$dir/b.pcap" 8 >"$dir/want"
+dump "$dir/o/redirect-dev12.pcap" >"$dir/got"
+cmp -s "$dir/want" "$dir/got" || fail "redirect-dev12.pcap is not packet 8"
+"$bpfvm" run "$xdp:xdp_drop_udp" --pcap "$dir/a.pcap" \
+	--map-update cli_dports "35 00" "0a 00 00 00 00 00 00 00" >"$out" 2>&1 ||
+	fail "run --map-update cli_dports"
+has "    key 35 00 (53)  value 0b 00 00 00 00 00 00 00 (11)"
+refuse 1 "key 3 and value 4 bytes given, the map's are 4 and 4" \
+	"$bpfvm" run "$xdp:xdp_actions" --pcap "$dir/b.pcap" \
+	--map-update cli_devmap "00 00 00" "0c 00 00 00"
+refuse 1 "the object has no map 'nomap'" \
+	"$bpfvm" run "$xdp:xdp_actions" --pcap "$dir/b.pcap" \
+	--map-update nomap 00 00
+refuse 1 "not a hex byte" "$bpfvm" run "$xdp:xdp_actions" \
+	--pcap "$dir/b.pcap" --map-update cli_devmap 00000000 xyz
+refuse 2 "--map-update needs NAME KEY VALUE" \
+	"$bpfvm" run "$xdp:xdp_actions" --pcap "$dir/b.pcap" \
+	--map-update cli_devmap 00
+
 # --- socket filter: UDP dropped, TCP cut to 54 bytes, the rest whole ---
 "$tool" write "$dir/s.pcap" udp:53 tcp:80 icmp:1 icmp:3 icmp:5 icmp:64 \
 	icmp:99 arp udp6:7 runt:10 || fail "cannot write s.pcap"

@@ -74,6 +74,15 @@ has "00 00 00 00 3c 00 00 00 00 00 00 00 09 00 00 00"
 [ "$(od -An -v -tx1 "$dir/c.bin" | hexlines | sed -n 13p)" = 09 ] ||
 	fail "ctx_out file: no ingress_ifindex 9"
 
+# --map-update: DEVMAP slot 1 = ifindex 7, then bpf_redirect_map (2001)
+"$bpfvm" test-run "$xdp:xdp_actions" --data-hex "$(udp '07 d1')" \
+	>"$out" 2>&1 || fail "test-run empty devmap"
+grep -qE '^Return value: 2, ' "$out" || fail "empty slot: not XDP_PASS"
+"$bpfvm" test-run "$xdp:xdp_actions" --data-hex "$(udp '07 d1')" \
+	--map-update cli_devmap 01000000 07000000 >"$out" 2>&1 ||
+	fail "test-run --map-update"
+grep -qE '^Return value: 4, ' "$out" || fail "devmap slot 1: not redirect"
+
 # -j: bpftool's keys
 "$bpfvm" -j test-run "$xdp:xdp_actions" --data-hex "$(udp '03 e9')" \
 	>"$out" 2>&1 || fail "test-run -j"

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cli_json.h"
 #include "map_print.h"
+#include "map_update.h"
 #include "pcap_in.h"
 #include "pcap_out.h"
 #include "run_prog.h"
@@ -35,6 +36,7 @@ struct run_args {
 	uint32_t run_flags;
 	bool per_packet, has_ifindex;
 	uint64_t ifindex, map_entries;
+	struct map_updates updates;
 };
 
 struct runner {
@@ -56,6 +58,7 @@ struct runner {
 static const char usage_text[] =
 	"usage: bpfvm run OBJ[:PROG] --pcap IN [--out DIR] [--jit|--interp]\n"
 	"         [--checked] [--per-packet] [--ifindex N] [--map-entries N]\n"
+	"         [--map-update NAME KEY VALUE]...\n"
 	"Runs an XDP, tc (sched_cls/sched_act) or socket filter program on\n"
 	"every packet of IN (pcap or pcapng, Ethernet), each as one\n"
 	"BPF_PROG_TEST_RUN; socket filters see the frame from its Ethernet\n"
@@ -67,6 +70,8 @@ static const char usage_text[] =
 	"  --per-packet    each packet's verdict, return value, lengths, port\n"
 	"  --ifindex N     the ingress device (xdp_md / __sk_buff field)\n"
 	"  --map-entries N entries shown per map (default 32)\n"
+	"  --map-update NAME KEY VALUE  set a map entry before the run (hex\n"
+	"                  bytes; repeatable): DEVMAP ports, blocklists, ...\n"
 	"  --jit (default), --interp; --checked: bounds-checked memory access\n"
 	"Timing covers the test_run calls only: not reading the capture\n"
 	"(read into memory first), printing or writing pcaps. -j: JSON.";
@@ -92,6 +97,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			     !strcmp(arg, "--ifindex") ||
 			     !strcmp(arg, "--map-entries");
 
+		int mu = map_update_arg(argc, argv, &i, &a->updates);
+
+		if (mu < 0)
+			return -1;
+		if (mu)
+			continue;
 		if (takes && !val) {
 			cli_err("run: %s needs a value", arg);
 			return -1;
@@ -424,6 +435,10 @@ int cmd_run(int argc, char **argv)
 	}
 	if (run_prog_open(a.spec, &r.rp))
 		return 1;
+	if (map_update_apply(r.rp.obj, &a.updates)) {
+		run_prog_close(&r.rp);
+		return 1;
+	}
 	cj_init(&r.j, stdout);
 	ret = run(&r);
 	pcap_out_free(&r.out);

@@ -5,6 +5,7 @@
  * mean duration, and the output data and ctx (as hex, or into files). */
 #include "cli.h"
 #include "cli_json.h"
+#include "map_update.h"
 #include "run_prog.h"
 
 #include <bpfvm/test_run.h>
@@ -24,6 +25,7 @@ struct tr_args {
 	uint64_t data_size_out, ctx_size_out, repeat;
 	enum bpfvm_engine engine;
 	uint32_t run_flags;
+	struct map_updates updates;
 };
 
 static const char usage_text[] =
@@ -31,7 +33,7 @@ static const char usage_text[] =
 	"         [--ctx FILE|--ctx-hex HEX] [--data-out FILE] [--ctx-out "
 	"FILE]\n"
 	"         [--data-size-out N] [--ctx-size-out N] [--repeat N]\n"
-	"         [--jit|--interp] [--checked]\n"
+	"         [--jit|--interp] [--checked] [--map-update NAME KEY VALUE]...\n"
 	"One BPF_PROG_TEST_RUN, as bpftool prog run: data and ctx in from files\n"
 	"(raw bytes) or hex, the return value, the mean duration per run and\n"
 	"the output data / ctx as hex (or into files). -j: JSON.";
@@ -71,7 +73,11 @@ static int parse_args(int argc, char **argv, struct tr_args *a)
 		const char **s = str_opt(a, arg);
 		uint64_t *n = num_opt(a, arg);
 
-		if (run_prog_engine_arg(arg, &a->engine, &a->run_flags))
+		int mu = map_update_arg(argc, argv, &i, &a->updates);
+
+		if (mu < 0)
+			return -1;
+		if (mu || run_prog_engine_arg(arg, &a->engine, &a->run_flags))
 			continue;
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			puts(usage_text);
@@ -231,6 +237,10 @@ int cmd_test_run(int argc, char **argv)
 	    input(a.ctx, a.ctx_hex, "--ctx", &ctx, &ctx_len) ||
 	    run_prog_open(a.spec, &rp))
 		goto out;
+	if (map_update_apply(rp.obj, &a.updates)) {
+		run_prog_close(&rp);
+		goto out;
+	}
 	o.data_in = data;
 	o.data_size_in = (uint32_t)data_len;
 	o.ctx_in = ctx;

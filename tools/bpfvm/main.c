@@ -24,6 +24,7 @@ static const struct command {
 	{ "run", cmd_run,
 	  "run OBJ[:PROG] --pcap IN [--out DIR] [--jit|--interp] [--checked]\n"
 	  "       [--per-packet] [--ifindex N] [--map-entries N]\n"
+	  "       [--map-update NAME KEY VALUE]...\n"
 	  "       run an XDP, tc or socket filter program on every packet of\n"
 	  "       a pcap/pcapng capture; write the packets per verdict to\n"
 	  "       DIR/<verdict>.pcap; print counts, packets/s, ns per packet\n"
