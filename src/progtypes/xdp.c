@@ -271,9 +271,9 @@ static int xdp_test_run(struct bpfvm_prog *prog, struct bpfvm_test_run_opts *o)
 	if (linear > max)
 		linear = max;
 	if (o->data_size_in < md.data + XDP_CTX_MIN_LEN)
-		return pt_fail(o, -EINVAL, "data_in: %u bytes after %u of "
-			       "metadata, shorter than an Ethernet header",
-			       o->data_size_in - md.data, md.data);
+		return pt_fail(o, -EINVAL, "data_in: %u bytes%s, shorter than "
+			       "an Ethernet header", o->data_size_in - md.data,
+			       md.data ? " after the metadata" : "");
 	err = frame_init(&x, buf, o, &md, linear);
 	if (err)
 		return err;
