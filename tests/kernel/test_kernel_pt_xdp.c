@@ -702,6 +702,8 @@ static int ctx_body(struct objs *o)
 	}
 	if (!side(o, "xdp_parse", &s))
 		each_std(&s, 3);
+	if (!side(o, "xdp_devmap_prog", &s))
+		each_std(&s, 1);
 	return 0;
 }
 

@@ -146,4 +146,12 @@ int xdp_parse(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* A program a DEVMAP runs on redirected frames: BPF_PROG_TEST_RUN
+ * refuses it (-EINVAL). */
+SEC("xdp/devmap")
+int xdp_devmap_prog(struct xdp_md *ctx)
+{
+	return ctx->rx_queue_index ? XDP_DROP : XDP_PASS;
+}
+
 char _license[] SEC("license") = "GPL";

@@ -519,6 +519,44 @@ static void test_frags_run(void)
 	bpfvm_prog_free(p);
 }
 
+/* bpf_redirect_map on a map that is no redirect map (the kernel's
+ * verifier refuses it): XDP_ABORTED, and a checked run ends -EINVAL. */
+static void test_redirect_not_redirect_map(void)
+{
+	struct bpf_insn prog[] = {
+		LD_IMM64_RAW(1, BPF_PSEUDO_MAP_IDX, 0, 0), MOV64_IMM(2, 0),
+		MOV64_IMM(3, XDP_PASS), CALL_HELPER(BPF_FUNC_redirect_map),
+		EXIT(),
+	};
+	static uint8_t pkt[64];
+	static struct tr t;
+	struct bpfvm_map *map = NULL;
+	struct bpfvm_prog *p = NULL;
+	char log[256];
+	struct bpfvm_prog_opts o = { .sz = sizeof(o),
+				     .prog_type = BPF_PROG_TYPE_XDP,
+				     .log_buf = log, .log_size = sizeof(log) };
+
+	CHECK_EQ_U64(bpfvm_map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 4, NULL,
+				      &map), 0);
+	o.maps = &map;
+	o.map_cnt = 1;
+	CHECK_EQ_U64(bpfvm_prog_create(prog, ARRAY_LEN(prog), &o, &p), 0);
+	for (size_t e = 0; p && e < ARRAY_LEN(engines); e++) {
+		int err = trun(p, &t, pkt, 64, NULL, e);
+
+		if (engines[e].flags & BPFVM_RUN_F_CHECKED) {
+			CHECK_EQ_U64(err, -EINVAL);
+			CHECK(strstr(t.err, "no redirect map"));
+		} else {
+			CHECK_EQ_U64(err, 0);
+			CHECK_EQ_U64(t.o.retval, XDP_ABORTED);
+		}
+	}
+	bpfvm_prog_free(p);
+	bpfvm_map_free(map);
+}
+
 /* bpf_redirect and bpf_redirect_map through test runs, reading the
  * decision in opts.redirect. */
 static void test_redirect(void)
@@ -621,6 +659,7 @@ static void test_redirect(void)
 		bpfvm_prog_free(p);
 		bpfvm_map_free(map);
 	}
+	test_redirect_not_redirect_map();
 }
 
 /* tc's bpf_redirect: BPF_F_INGRESS kept in the decision, any other
