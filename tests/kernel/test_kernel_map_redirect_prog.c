@@ -91,9 +91,11 @@ static int vm_run(struct pair *m, const struct bpf_insn *p, size_t n,
 	struct bpfvm_prog_opts o = { .sz = sizeof(o),
 				     .prog_type = BPF_PROG_TYPE_XDP,
 				     .maps = &m->vm, .map_cnt = 1 };
-	uint8_t pkt[64] = { 0 };
+	uint8_t pkt[64] = { 0 }, out[256];
 	struct bpfvm_test_run_opts t = { .sz = sizeof(t), .data_in = pkt,
-					 .data_size_in = sizeof(pkt) };
+					 .data_size_in = sizeof(pkt),
+					 .data_out = out,
+					 .data_size_out = sizeof(out) };
 	struct bpfvm_prog *prog = NULL;
 	int err = bpfvm_prog_create(p, n, &o, &prog);
 
