@@ -8,8 +8,9 @@
 #include "core/prog_priv.h"
 #include "engine/jit/jit_map.h"
 #include "engine/run.h"
-#include "maps/array.h"
+#include "maps/map_in_map.h"
 #include "maps/prog_array.h"
+#include "maps/value_access.h"
 
 /* The run's programs: the one it began with, then those tail calls
  * entered (each referenced by the run). */
@@ -24,11 +25,28 @@ static const struct bpfvm_prog *run_prog(const struct bpfvm_run *run,
 	return k == 0 ? run->prog : run->tail_progs[k - 1];
 }
 
+static int is_map(const struct bpfvm_map *inner, void *map)
+{
+	return inner == map;
+}
+
+/* A map the run's programs name, or an inner map of one of those (which
+ * a lookup in the outer map gave), walked only once the direct ones
+ * failed: O(inner maps). */
 bool eng_run_has_map(const struct bpfvm_run *run, const void *map)
 {
 	for (uint32_t k = 0; k < run_prog_cnt(run); k++) {
 		if (core_prog_uses_map(run_prog(run, k), map))
 			return true;
+	}
+	for (uint32_t k = 0; k < run_prog_cnt(run); k++) {
+		const struct bpfvm_prog *p = run_prog(run, k);
+
+		for (size_t i = 0; i < p->used_map_cnt; i++) {
+			if (map_inner_walk(p->used_maps[i], is_map,
+					   (void *)map))
+				return true;
+		}
 	}
 	return false;
 }
@@ -74,27 +92,9 @@ void eng_run_release(struct bpfvm_run *run)
 	run->tail_refs = 0;
 }
 
-static bool within(uint64_t addr, unsigned size, uint64_t lo, uint64_t len)
-{
-	return addr >= lo && len >= size && addr - lo <= len - size;
-}
-
-/* The bytes of an array's values (array.h); 0 for other types, whose
- * memory checked runs do not know (see the README). */
-static uint64_t values_len(const struct bpfvm_map *m)
-{
-	const struct array_map *a = (const void *)m;
-
-	switch (m->type) {
-	case BPF_MAP_TYPE_ARRAY:
-		return (uint64_t)m->max_entries * a->elem_size;
-	case BPF_MAP_TYPE_PERCPU_ARRAY:
-		return a->alloc_size; /* every CPU's copy */
-	default:
-		return 0;
-	}
-}
-
+/* Each map's own answer (map_ops.value_access, maps/value_access.h):
+ * values of every type whose lookups hand out pointers, reserved ring
+ * records, inner maps' values through their outer map. */
 int eng_map_access(const struct bpfvm_run *run, uint64_t addr,
 		   unsigned size, bool write)
 {
@@ -102,15 +102,11 @@ int eng_map_access(const struct bpfvm_run *run, uint64_t addr,
 		const struct bpfvm_prog *p = run_prog(run, k);
 
 		for (size_t i = 0; i < p->used_map_cnt; i++) {
-			const struct bpfvm_map *m = p->used_maps[i];
-			const struct array_map *a = (const void *)m;
-			uint64_t len = values_len(m);
+			int r = map_value_access(p->used_maps[i], addr, size,
+						 write);
 
-			if (!len ||
-			    !within(addr, size, (uintptr_t)a->values, len))
-				continue;
-			return write && (m->map_flags & BPF_F_RDONLY_PROG) ? -1
-									   : 1;
+			if (r)
+				return r;
 		}
 	}
 	return 0;

@@ -96,16 +96,18 @@ int eng_interp_checked_counted(struct bpfvm_run *run, uint64_t *r0);
 
 /* Checked mode: may the program access [addr, addr + size)? Stack frames
  * are [frame_lo, stack_hi); then the run's memory, opts->regions, the
- * callback arguments and the values of the ARRAY maps the run's programs
- * use (read-only for BPF_F_RDONLY_PROG). Returns 0, or -EFAULT with
+ * callback arguments and the map values the run's programs can reach
+ * (eng_map_access). Returns 0, or -EFAULT with
  * err_buf filled. */
 int eng_check_access(const struct bpfvm_run *run, size_t insn, uint64_t addr,
 		     unsigned size, bool write, bool atomic, uint64_t frame_lo,
 		     uint64_t stack_hi);
 
 /* Checked mode, after the other regions: 1 when [addr, addr + size) is
- * in an ARRAY map value of the run's programs and the access is allowed,
- * -1 for a write to a BPF_F_RDONLY_PROG one, 0 when in none (flow.c). */
+ * inside one value (or reserved ring record) of a map the run's programs
+ * use, or of an inner map of one, and the access is allowed; -1 when it
+ * is refused there (a write to a BPF_F_RDONLY_PROG map); 0 when in none
+ * (flow.c, map_ops.value_access). */
 int eng_map_access(const struct bpfvm_run *run, uint64_t addr,
 		   unsigned size, bool write);
 
@@ -137,7 +139,8 @@ int eng_run_callback(struct bpfvm_run *run, uint64_t fn,
 /* End the run with err (a message already in err_buf) once the current
  * helper returns. Returns err. */
 int eng_run_abort(struct bpfvm_run *run, int err);
-/* Is map one of the maps the run's programs use (so a live map)? */
+/* Is map one of the maps the run's programs use, or an inner map one of
+ * those holds now (so a live map)? */
 bool eng_run_has_map(const struct bpfvm_run *run, const void *map);
 
 static inline void eng_extra_push(struct bpfvm_run *run, struct eng_extra *e,

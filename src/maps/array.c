@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "maps/array.h"
+#include "maps/value_access.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524
@@ -194,6 +195,20 @@ static int array_direct_value_addr(const struct bpfvm_map *map, uint32_t off,
 	return 0;
 }
 
+/* Checked runs: one element's value_size bytes (value_access.h). */
+static int array_value_access(const struct bpfvm_map *map, uint64_t addr,
+			      unsigned size, bool write)
+{
+	const struct array_map *arr = (const struct array_map *)map;
+	uint64_t i, off;
+
+	if (!map_pool_slot(addr, (uintptr_t)arr->values, map->max_entries,
+			   arr->elem_size, &i, &off) ||
+	    !map_range_in(off, size, 0, map->value_size))
+		return 0;
+	return map_value_verdict(map, write);
+}
+
 const struct map_ops map_array_ops = {
 	.check = array_check,
 	.alloc = array_alloc,
@@ -205,4 +220,5 @@ const struct map_ops map_array_ops = {
 	.get_next_key = array_get_next_key,
 	.mmap = array_mmap,
 	.direct_value_addr = array_direct_value_addr,
+	.value_access = array_value_access,
 };

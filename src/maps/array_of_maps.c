@@ -128,6 +128,22 @@ static int aom_sys_delete(struct bpfvm_map *map, const void *key)
 	return aom_replace(map, slot, NULL) ? 0 : -ENOENT;
 }
 
+/* The slots in order; the run's read section keeps their maps alive. */
+int aom_walk(const struct bpfvm_map *outer, map_inner_fn fn, void *ctx)
+{
+	struct array_of_maps *m = aom_of((struct bpfvm_map *)outer);
+	int r = 0;
+
+	for (uint32_t i = 0; !r && i < outer->max_entries; i++) {
+		struct bpfvm_map *inner =
+			atomic_load_explicit(&m->slots[i], memory_order_acquire);
+
+		if (inner)
+			r = fn(inner, ctx);
+	}
+	return r;
+}
+
 const struct map_ops map_array_of_maps_ops = {
 	.check = aom_check,
 	.alloc = aom_alloc,
@@ -137,4 +153,5 @@ const struct map_ops map_array_of_maps_ops = {
 	.sys_update = aom_sys_update,
 	.sys_delete = aom_sys_delete,
 	.get_next_key = array_get_next_key,
+	.value_access = map_in_map_value_access,
 };

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "maps/htab_lru.h"
+#include "maps/value_access.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* the kernel's "operation not supported" */
@@ -202,6 +203,22 @@ struct htab_chunk *htab_chunk_alloc(const struct htab *h, size_t n)
 	    __builtin_add_overflow(bytes, sizeof(struct htab_chunk), &bytes))
 		return NULL;
 	return calloc(1, bytes); /* zero: every seq even, every lock free */
+}
+
+int htab_chunk_value_access(const struct htab *h, const struct htab_chunk *c,
+			    size_t used, uint64_t addr, unsigned size,
+			    bool write)
+{
+	size_t vals = h->prefix + sizeof(struct htab_elem) +
+		      8 * (size_t)h->key_words;
+	uint64_t i, off;
+
+	if (!map_pool_slot(addr, (uintptr_t)c->mem, used < c->n ? used : c->n,
+			   h->elem_size, &i, &off) ||
+	    !map_copies_in(off, size, vals, h->ncopies, 8 * (size_t)h->val_words,
+			   h->map.value_size))
+		return 0;
+	return map_value_verdict(&h->map, write);
 }
 
 static inline void htab_cpu_relax(void)

@@ -163,3 +163,11 @@ void htab_lru_destroy(struct htab *h)
 	free(h->lru);
 	h->lru = NULL;
 }
+
+/* One chunk of max_entries elements, handed out per list. */
+int htab_lru_value_access(const struct htab *h, uint64_t addr,
+			  unsigned size, bool write)
+{
+	return htab_chunk_value_access(h, h->lru->chunk, h->lru->chunk->n,
+				       addr, size, write);
+}

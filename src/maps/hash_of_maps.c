@@ -150,6 +150,33 @@ static int hom_sys_update(struct bpfvm_map *map, const void *key,
 	return err;
 }
 
+/* Every element's inner map (htab_for_each: lock-free). */
+struct hom_walk_ctx {
+	map_inner_fn fn;
+	void *ctx;
+	int r;
+};
+
+static long hom_walk_one(struct bpfvm_map *map, const void *key, void *value,
+			 void *ctx)
+{
+	struct hom_walk_ctx *w = ctx;
+	struct bpfvm_map *inner =
+		atomic_load((_Atomic(struct bpfvm_map *) *)value);
+
+	(void)map, (void)key;
+	w->r = inner ? w->fn(inner, w->ctx) : 0;
+	return w->r != 0;
+}
+
+int hom_walk(const struct bpfvm_map *outer, map_inner_fn fn, void *ctx)
+{
+	struct hom_walk_ctx w = { fn, ctx, 0 };
+
+	htab_for_each((struct bpfvm_map *)outer, hom_walk_one, &w, 0);
+	return w.r;
+}
+
 /* Programs may only look up (the verifier's rule); user space has the
  * rest. No for_each and no lookup_and_delete, as in the kernel. */
 const struct map_ops map_hash_of_maps_ops = {
@@ -161,4 +188,5 @@ const struct map_ops map_hash_of_maps_ops = {
 	.sys_lookup = hom_sys_lookup,
 	.sys_update = hom_sys_update,
 	.get_next_key = htab_get_next_key,
+	.value_access = map_in_map_value_access,
 };

@@ -164,3 +164,12 @@ int htab_sys_lookup_and_delete(struct bpfvm_map *map, const void *key,
 		return -EFAULT;
 	return htab_remove(map, key, value, flags);
 }
+
+int htab_value_access(const struct bpfvm_map *map, uint64_t addr,
+		      unsigned size, bool write)
+{
+	const struct htab *h = htab_of(map);
+
+	return h->lru ? htab_lru_value_access(h, addr, size, write)
+		      : htab_pool_value_access(h, addr, size, write);
+}

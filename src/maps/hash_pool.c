@@ -22,7 +22,8 @@ struct htab_pool {
 	unsigned nlists;
 	_Atomic(struct htab_chunk *) cur;	/* the chunk being bumped */
 	pthread_mutex_t grow_lock;
-	struct htab_chunk *chunks;		/* all of them (grow_lock) */
+	/* all of them (written under grow_lock; checked runs read it) */
+	_Atomic(struct htab_chunk *) chunks;
 	size_t total;				/* their elements (grow_lock) */
 	size_t quota;				/* max_entries + spares */
 };
@@ -177,4 +178,22 @@ void htab_pool_release(struct htab *h, struct htab_elem *e)
 {
 	htab_count_dec(h);
 	htab_pool_put(h, e);
+}
+
+/* Chunks double as the pool grows: O(log n) of them. Elements not yet
+ * handed out (past bump) hold no value. */
+int htab_pool_value_access(const struct htab *h, uint64_t addr,
+			   unsigned size, bool write)
+{
+	for (const struct htab_chunk *c = atomic_load(&h->pool->chunks); c;
+	     c = c->next) {
+		int r = htab_chunk_value_access(
+			h, c, atomic_load_explicit(&c->bump,
+						   memory_order_relaxed),
+			addr, size, write);
+
+		if (r)
+			return r;
+	}
+	return 0;
 }

@@ -338,6 +338,9 @@ int htab_get_next_key(struct bpfvm_map *map, const void *key,
 		      void *next_key);
 long htab_for_each(struct bpfvm_map *map, map_elem_cb cb, void *ctx,
 		   uint64_t flags);
+/* map_ops value_access of the four value-holding hash types. */
+int htab_value_access(const struct bpfvm_map *map, uint64_t addr,
+		      unsigned size, bool write);
 /* Programs' lookups of the per-CPU types: the caller's CPU's value, or
  * cpu's (NULL past the last CPU); LRU maps mark the element used. */
 void *htab_percpu_lookup(struct bpfvm_map *map, const void *key);
@@ -368,6 +371,19 @@ static inline struct htab_elem *htab_chunk_elem(const struct htab *h,
 {
 	return (struct htab_elem *)(c->mem + i * h->elem_size + h->prefix);
 }
+
+/* Checked runs (value_access.h): [addr, addr + size) inside one value of
+ * one of the first `used` elements of chunk c: 1 (or -1, a write to a
+ * BPF_F_RDONLY_PROG map), else 0. */
+int htab_chunk_value_access(const struct htab *h, const struct htab_chunk *c,
+			    size_t used, uint64_t addr, unsigned size,
+			    bool write);
+/* The same over every chunk of the pool (hash_pool.c) or the LRU
+ * (hash_lru.c). */
+int htab_pool_value_access(const struct htab *h, uint64_t addr,
+			   unsigned size, bool write);
+int htab_lru_value_access(const struct htab *h, uint64_t addr,
+			  unsigned size, bool write);
 
 /* ---- hash_pool.c: elements of the non-LRU types */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "maps/lpm_trie.h"
+#include "maps/value_access.h"
 
 #define LPM_QUARANTINE 64	/* freed nodes kept unused */
 #define LPM_SLAB_BYTES (1u << 20)
@@ -33,6 +34,8 @@ static struct lpm_node *lpm_carve(struct lpm_trie *t)
 	t->fresh += t->node_size;
 	t->fresh_left--;
 	t->nodes++;
+	atomic_fetch_add_explicit(&atomic_load(&t->slabs)->used, 1,
+				  memory_order_release);
 	return n;
 }
 
@@ -90,4 +93,30 @@ void lpm_pool_free(struct lpm_trie *t)
 		t->slabs = s->next;
 		free(s);
 	}
+}
+
+/* Slabs grow with the trie up to LPM_SLAB_BYTES, then one per
+ * LPM_SLAB_BYTES: a walk of O(log n) slabs, then O(nodes / 1 MiB). A
+ * freed or intermediate node keeps its value bytes (map_priv.h's memory
+ * rule: a program may still hold a pointer there), so they stay allowed. */
+int lpm_value_access(const struct bpfvm_map *map, uint64_t addr,
+		     unsigned size, bool write)
+{
+	const struct lpm_trie *t = (const struct lpm_trie *)map;
+	uint64_t vals = sizeof(struct lpm_node) + (uint64_t)t->nwords * 8;
+
+	for (const struct lpm_slab *s = atomic_load(&t->slabs); s;
+	     s = s->next) {
+		uint64_t i, off;
+
+		if (!map_pool_slot(addr, (uintptr_t)s->mem,
+				   atomic_load_explicit(&s->used,
+							memory_order_acquire),
+				   t->node_size, &i, &off))
+			continue;
+		if (!map_range_in(off, size, vals, map->value_size))
+			return 0;
+		return map_value_verdict(map, write);
+	}
+	return 0;
 }

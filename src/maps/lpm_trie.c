@@ -461,4 +461,5 @@ const struct map_ops map_lpm_trie_ops = {
 	.delete = lpm_delete,
 	.sys_lookup = lpm_sys_lookup,
 	.get_next_key = lpm_get_next_key,
+	.value_access = lpm_value_access,
 };

@@ -35,6 +35,7 @@ struct lpm_entry {
 
 struct lpm_slab {
 	struct lpm_slab *next;
+	_Atomic size_t used;	/* nodes carved (checked runs read it) */
 	_Alignas(16) uint8_t mem[];
 };
 
@@ -54,7 +55,7 @@ struct lpm_trie {
 	uint64_t n_entries;
 	struct lpm_node *free_head, *free_tail;
 	size_t free_count;
-	struct lpm_slab *slabs;
+	_Atomic(struct lpm_slab *) slabs; /* checked runs read it */
 	uint8_t *fresh;			/* unused part of the newest slab */
 	size_t fresh_left;		/* nodes there */
 	size_t nodes;			/* nodes carved so far */
@@ -137,6 +138,9 @@ void lpm_node_put(struct lpm_trie *t, struct lpm_node *n);
 void lpm_node_init(struct lpm_trie *t, struct lpm_node *n,
 		   const uint64_t *bits, uint32_t plen, const void *value);
 void lpm_pool_free(struct lpm_trie *t);
+/* map_ops value_access: a carved node's value (no lock). */
+int lpm_value_access(const struct bpfvm_map *map, uint64_t addr,
+		     unsigned size, bool write);
 
 /* lpm_table.c. */
 void lpm_table_start(struct lpm_trie *t, const struct lpm_key *k,

@@ -121,6 +121,7 @@ const struct map_ops map_lru_hash_ops = {
 	.sys_lookup = htab_sys_lookup,
 	.sys_lookup_and_delete = htab_sys_lookup_and_delete,
 	.get_next_key = htab_get_next_key,
+	.value_access = htab_value_access,
 };
 
 const struct map_ops map_lru_percpu_hash_ops = {
@@ -136,4 +137,5 @@ const struct map_ops map_lru_percpu_hash_ops = {
 	.sys_update = lru_percpu_sys_update,
 	.sys_lookup_and_delete = htab_sys_lookup_and_delete,
 	.get_next_key = htab_get_next_key,
+	.value_access = htab_value_access,
 };

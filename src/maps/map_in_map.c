@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "maps/map_in_map.h"
+#include "maps/value_access.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524
@@ -76,4 +77,38 @@ int map_inner_get(const struct map_inner_meta *meta, const void *value,
 	}
 	*out = map;
 	return 0;
+}
+
+int map_inner_walk(const struct bpfvm_map *outer, map_inner_fn fn, void *ctx)
+{
+	switch (outer->type) {
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+		return aom_walk(outer, fn, ctx);
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		return hom_walk(outer, fn, ctx);
+	default:
+		return 0;
+	}
+}
+
+struct inner_access {
+	uint64_t addr;
+	unsigned size;
+	bool write;
+};
+
+static int inner_access(const struct bpfvm_map *inner, void *ctx)
+{
+	const struct inner_access *a = ctx;
+
+	return map_value_access(inner, a->addr, a->size, a->write);
+}
+
+/* O(inner maps) per access: each asked in O(1) or O(log n). */
+int map_in_map_value_access(const struct bpfvm_map *outer, uint64_t addr,
+			    unsigned size, bool write)
+{
+	struct inner_access a = { addr, size, write };
+
+	return map_inner_walk(outer, inner_access, &a);
 }

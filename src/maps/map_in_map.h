@@ -32,4 +32,17 @@ void map_inner_meta_init(struct map_inner_meta *meta,
 int map_inner_get(const struct map_inner_meta *meta, const void *value,
 		  struct bpfvm_map **out);
 
+/* Checked runs: call fn on each inner map the outer map holds now (a
+ * slot emptied or replaced during a run is not visited, though the map
+ * lives on until the run ends), stopping at the first nonzero answer,
+ * which it returns; 0 for a map that is not a map-in-map. Each type's
+ * walk: aom_walk (array_of_maps.c), hom_walk (hash_of_maps.c). */
+typedef int (*map_inner_fn)(const struct bpfvm_map *inner, void *ctx);
+int map_inner_walk(const struct bpfvm_map *outer, map_inner_fn fn, void *ctx);
+int aom_walk(const struct bpfvm_map *outer, map_inner_fn fn, void *ctx);
+int hom_walk(const struct bpfvm_map *outer, map_inner_fn fn, void *ctx);
+/* map_ops value_access of both outer types: a value of an inner map. */
+int map_in_map_value_access(const struct bpfvm_map *outer, uint64_t addr,
+			    unsigned size, bool write);
+
 #endif

@@ -87,6 +87,14 @@ struct map_ops {
 	 * map_release_uref: PROG_ARRAY and PERF_EVENT_ARRAY clear their
 	 * slots). NULL: nothing to do. */
 	void (*release_uref)(struct bpfvm_map *map);
+	/* Checked runs: is [addr, addr + size) inside ONE value (or ring
+	 * record) a program can have got from this map's helpers (inner
+	 * maps' values too, for map-in-map)? 1 inside and allowed, -1
+	 * inside but refused (a write where programs may only read), 0 not
+	 * this map's. O(1) or O(log n) per pool (value_access.h). NULL: the
+	 * type hands programs no pointers into itself. */
+	int (*value_access)(const struct bpfvm_map *map, uint64_t addr,
+			    unsigned size, bool write);
 };
 
 struct bpfvm_map {

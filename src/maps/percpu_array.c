@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "maps/array.h"
+#include "maps/value_access.h"
 
 #define CACHE_LINE 64u
 
@@ -119,6 +120,23 @@ static int percpu_sys_update(struct bpfvm_map *map, const void *key,
 	return 0;
 }
 
+/* Checked runs: one element's value on any CPU (bpf_map_lookup_percpu_elem
+ * reaches the others). */
+static int percpu_value_access(const struct bpfvm_map *map, uint64_t addr,
+			       unsigned size, bool write)
+{
+	const struct array_map *arr = (const struct array_map *)map;
+	uint64_t cpu, off;
+
+	if (!map_pool_slot(addr, (uintptr_t)arr->values,
+			   bpfvm_num_possible_cpus(), arr->cpu_stride, &cpu,
+			   &off) ||
+	    !map_copies_in(off, size, 0, map->max_entries, arr->elem_size,
+			   map->value_size))
+		return 0;
+	return map_value_verdict(map, write);
+}
+
 const struct map_ops map_percpu_array_ops = {
 	.check = array_check,
 	.alloc = percpu_alloc,
@@ -131,4 +149,5 @@ const struct map_ops map_percpu_array_ops = {
 	.sys_lookup = percpu_sys_lookup,
 	.sys_update = percpu_sys_update,
 	.get_next_key = array_get_next_key,
+	.value_access = percpu_value_access,
 };

@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "maps/ringbuf.h"
+#include "maps/value_access.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524
@@ -194,6 +195,41 @@ uint64_t ringbuf_query(struct ringbuf_map *rb, uint64_t flags)
 	}
 }
 
+/* Checked runs: the data of a record reserved and not yet submitted or
+ * discarded (still BUSY), its requested size only; the rest of the ring
+ * (headers, committed records, free space) is refused. Walks the records
+ * from the oldest that may be BUSY to producer_pos, under the
+ * reservation lock: O(records in flight). Any thread's reservation
+ * counts, not only this run's. */
+static int ringbuf_value_access(const struct bpfvm_map *map, uint64_t addr,
+				unsigned size, bool write)
+{
+	struct ringbuf_map *rb = (struct ringbuf_map *)map;
+	uint64_t rel = addr - (uintptr_t)rb->data, prod, pos;
+	int r = 0;
+
+	(void)write;
+	if (addr < (uintptr_t)rb->data || rel >= 2 * (rb->mask + 1))
+		return 0;
+	ringbuf_lock(rb);
+	prod = atomic_load_explicit(rb->producer_pos, memory_order_relaxed);
+	for (pos = ringbuf_advance_pending(rb, prod); pos < prod && !r;) {
+		struct ringbuf_hdr *h =
+			(struct ringbuf_hdr *)(rb->data + (pos & rb->mask));
+		uint32_t len = atomic_load_explicit(&h->len,
+						    memory_order_acquire);
+		uint64_t lo = (uintptr_t)(h + 1);
+		uint32_t n = len & ~(uint32_t)(BPF_RINGBUF_BUSY_BIT |
+					       BPF_RINGBUF_DISCARD_BIT);
+
+		if ((len & BPF_RINGBUF_BUSY_BIT) && map_range_in(addr, size, lo, n))
+			r = 1;
+		pos += ringbuf_rec_size(len);
+	}
+	ringbuf_unlock(rb);
+	return r;
+}
+
 /* User space: no element operations. Like bpf(2), a key pointer for a
  * map whose key_size is 0 is -EINVAL before the type says -ENOTSUPP. */
 static int ringbuf_no_elem(const void *key)
@@ -255,4 +291,5 @@ const struct map_ops map_ringbuf_ops = {
 	.sys_lookup_and_delete = ringbuf_sys_lookup_and_delete,
 	.get_next_key = ringbuf_get_next_key,
 	.mmap = ringbuf_mmap,
+	.value_access = ringbuf_value_access,
 };

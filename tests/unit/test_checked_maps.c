@@ -1,0 +1,360 @@
+/* Checked runs and map memory (map_ops.value_access): a program may read
+ * and write the value a lookup gave it -- of every type whose lookups
+ * hand out pointers, inner maps' values through their outer map, and a
+ * reserved ring buffer record -- and nothing around it: a byte past the
+ * value (the element's padding included), the element's key or header, a
+ * write to a BPF_F_RDONLY_PROG map, a ring record once submitted or
+ * discarded, or the ring's free space. Every case on the interpreter's
+ * and the JIT's checked variants. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpfvm/bpfvm.h>
+
+#include "check.h"
+#include "insn_build.h"
+
+#ifndef BPF_PSEUDO_MAP_IDX
+#define BPF_PSEUDO_MAP_IDX 5
+#endif
+#define MAP(d, idx) LD_IMM64_RAW(d, BPF_PSEUDO_MAP_IDX, idx, 0)
+
+#define VALUE_SIZE 12u	/* not a multiple of 8: elements carry padding */
+#define FAIL_R0 0xbad
+#define MAX_INSNS 32
+
+static const enum bpfvm_engine engines[] = { BPFVM_ENGINE_INTERP,
+					     BPFVM_ENGINE_JIT };
+static const char *const engine_names[] = { "interp", "jit" };
+
+/* One access to the looked-up value. */
+struct acc {
+	int16_t off;
+	uint8_t size;		/* 1, 2, 4 or 8 */
+	bool write;		/* store 0x5a, r0 = 1; else r0 = the load */
+};
+
+/* How the program reaches the value: lookup of mem's key in map 0;
+ * two_level: that gives an inner map, looked up with the key at mem + 8;
+ * cpu >= 0: bpf_map_lookup_percpu_elem on that CPU. */
+struct path {
+	bool two_level;
+	int cpu;
+};
+
+static uint8_t size_bits(uint8_t size)
+{
+	return size == 1 ? BPF_B : size == 2 ? BPF_H : size == 4 ? BPF_W
+								 : BPF_DW;
+}
+
+/* Appends r0 = lookup(r1 map, r2 key); r0 = FAIL_R0 and exit on NULL. */
+static size_t emit_lookup(struct bpf_insn *p, size_t n, int key_off, int cpu)
+{
+	p[n++] = MOV64_REG(2, 6);
+	p[n++] = ALU64_IMM(BPF_ADD, 2, key_off);
+	if (cpu >= 0) {
+		p[n++] = MOV64_IMM(3, cpu);
+		p[n++] = CALL_HELPER(BPF_FUNC_map_lookup_percpu_elem);
+	} else {
+		p[n++] = CALL_HELPER(BPF_FUNC_map_lookup_elem);
+	}
+	p[n++] = JMP_IMM(BPF_JNE, 0, 0, 2);
+	p[n++] = MOV64_IMM(0, FAIL_R0);
+	p[n++] = EXIT();
+	return n;
+}
+
+static size_t build(struct bpf_insn *p, const struct path *path,
+		    const struct acc *a)
+{
+	struct bpf_insn ld[2] = { MAP(1, 0) };
+	size_t n = 0;
+
+	p[n++] = MOV64_REG(6, 1);
+	p[n++] = ld[0];
+	p[n++] = ld[1];
+	n = emit_lookup(p, n, 0, path->two_level ? -1 : path->cpu);
+	if (path->two_level) {
+		p[n++] = MOV64_REG(1, 0);
+		n = emit_lookup(p, n, 8, path->cpu);
+	}
+	if (a->write) {
+		p[n++] = ST_IMM(size_bits(a->size), 0, a->off, 0x5a);
+		p[n++] = MOV64_IMM(0, 1);
+	} else {
+		p[n++] = LDX(size_bits(a->size), 0, 0, a->off);
+	}
+	p[n++] = EXIT();
+	return n;
+}
+
+/* Runs one access; returns the run's result, r0 and the message. */
+static int run_acc(struct bpfvm_map *map, const struct path *path,
+		   const struct acc *a, size_t e, const void *mem,
+		   uint64_t *r0, char *msg, size_t msg_size)
+{
+	struct bpf_insn insns[MAX_INSNS];
+	struct bpfvm_map *maps[1] = { map };
+	struct bpfvm_prog_opts po = { .sz = sizeof(po), .maps = maps,
+				      .map_cnt = 1 };
+	struct bpfvm_run_opts ro = { .sz = sizeof(ro), .engine = engines[e],
+				     .flags = BPFVM_RUN_F_CHECKED,
+				     .err_buf = msg, .err_size = msg_size };
+	uint8_t buf[32];
+	struct bpfvm_prog *prog = NULL;
+	size_t cnt = build(insns, path, a);
+	int err = bpfvm_prog_create(insns, cnt, &po, &prog);
+
+	CHECK_EQ_U64(err, 0);
+	if (err)
+		return err;
+	memcpy(buf, mem, sizeof(buf));
+	msg[0] = '\0';
+	*r0 = 0;
+	err = bpfvm_prog_run(prog, buf, sizeof(buf), r0, &ro);
+	bpfvm_prog_free(prog);
+	return err;
+}
+
+/* Allowed: returns r0 (checked) after asserting the run succeeded. */
+static uint64_t allowed(const char *what, struct bpfvm_map *map,
+			const struct path *path, struct acc a, size_t e,
+			const void *mem)
+{
+	char msg[256];
+	uint64_t r0;
+	int err = run_acc(map, path, &a, e, mem, &r0, msg, sizeof(msg));
+
+	if (err)
+		fprintf(stderr, "%s/%s: %s %u at %d: %d %s\n", what,
+			engine_names[e], a.write ? "store" : "load", a.size,
+			a.off, err, msg);
+	CHECK_EQ_U64(err, 0);
+	CHECK(r0 != FAIL_R0);
+	return r0;
+}
+
+/* Refused: -EFAULT with a message naming the reason. */
+static void refused(const char *what, struct bpfvm_map *map,
+		    const struct path *path, struct acc a, size_t e,
+		    const void *mem, const char *reason)
+{
+	char msg[256];
+	uint64_t r0;
+	int err = run_acc(map, path, &a, e, mem, &r0, msg, sizeof(msg));
+
+	if (err != -EFAULT || !strstr(msg, reason))
+		fprintf(stderr, "%s/%s: %s %u at %d: want -EFAULT (%s), "
+			"got %d r0 %#llx \"%s\"\n", what, engine_names[e],
+			a.write ? "store" : "load", a.size, a.off, reason, err,
+			(unsigned long long)r0, msg);
+	CHECK_EQ_U64(err, -EFAULT);
+	CHECK(strstr(msg, reason) != NULL);
+}
+
+/* The value every test starts from: byte i = 0x10 + i, on every CPU. */
+static void fill_value(uint8_t *v, size_t copies)
+{
+	memset(v, 0, copies * 16);
+	for (size_t c = 0; c < copies; c++)
+		for (unsigned i = 0; i < VALUE_SIZE; i++)
+			v[c * 16 + i] = (uint8_t)(0x10 + i);
+}
+
+/* Every access rule on the value mem's key leads to. */
+static void check_value(const char *what, struct bpfvm_map *map,
+			const struct path *path, const void *mem, bool rdonly)
+{
+	for (size_t e = 0; e < ARRAY_LEN(engines); e++) {
+		/* first and last bytes, a word inside */
+		CHECK_EQ_U64(allowed(what, map, path,
+				     (struct acc){ 0, 1, false }, e, mem),
+			     0x10);
+		CHECK_EQ_U64(allowed(what, map, path,
+				     (struct acc){ VALUE_SIZE - 1, 1, false },
+				     e, mem),
+			     0x10 + VALUE_SIZE - 1);
+		CHECK_EQ_U64(allowed(what, map, path,
+				     (struct acc){ 0, 8, false }, e, mem),
+			     0x1716151413121110ull);
+		/* one byte past the value (the element's padding), a word
+		 * across its end, the 8 bytes before it (key, header or
+		 * another element) */
+		refused(what, map, path, (struct acc){ VALUE_SIZE, 1, false },
+			e, mem, "outside");
+		refused(what, map, path, (struct acc){ 8, 8, false }, e, mem,
+			"outside");
+		refused(what, map, path, (struct acc){ -8, 8, true }, e, mem,
+			"outside");
+		if (rdonly) {
+			refused(what, map, path, (struct acc){ 0, 4, true }, e,
+				mem, "read-only");
+			continue;
+		}
+		CHECK_EQ_U64(allowed(what, map, path,
+				     (struct acc){ 8, 2, true }, e, mem),
+			     1);
+		CHECK_EQ_U64(allowed(what, map, path,
+				     (struct acc){ 8, 2, false }, e, mem),
+			     0x5a);
+	}
+}
+
+static struct bpfvm_map *new_map(enum bpf_map_type type, uint32_t key_size,
+				 uint32_t value_size, uint32_t max,
+				 uint32_t flags, struct bpfvm_map *inner)
+{
+	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags,
+				    .inner_map = inner };
+	struct bpfvm_map *m = NULL;
+	int err = bpfvm_map_create(type, key_size, value_size, max, &o, &m);
+
+	CHECK_EQ_U64(err, 0);
+	return m;
+}
+
+static void put(struct bpfvm_map *m, const void *key, const void *value)
+{
+	CHECK_EQ_U64(bpfvm_map_update(m, key, value, BPF_ANY), 0);
+}
+
+struct kind {
+	const char *name;
+	enum bpf_map_type type;
+	uint32_t key_size;
+	uint32_t flags;
+	bool percpu;
+};
+
+static const struct kind kinds[] = {
+	{ "array", BPF_MAP_TYPE_ARRAY, 4, 0, false },
+	{ "array_mmapable", BPF_MAP_TYPE_ARRAY, 4, BPF_F_MMAPABLE, false },
+	{ "percpu_array", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 0, true },
+	{ "hash", BPF_MAP_TYPE_HASH, 8, 0, false },
+	{ "hash_noprealloc", BPF_MAP_TYPE_HASH, 8, BPF_F_NO_PREALLOC, false },
+	{ "hash_key12", BPF_MAP_TYPE_HASH, 12, 0, false },
+	{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 8, 0, true },
+	{ "lru_hash", BPF_MAP_TYPE_LRU_HASH, 8, 0, false },
+	{ "lru_hash_percpu_lists", BPF_MAP_TYPE_LRU_HASH, 8,
+	  BPF_F_NO_COMMON_LRU, false },
+	{ "lru_percpu_hash", BPF_MAP_TYPE_LRU_PERCPU_HASH, 8, 0, true },
+	{ "lpm_trie", BPF_MAP_TYPE_LPM_TRIE, 8, BPF_F_NO_PREALLOC, false },
+};
+
+#define N_ELEMS 40u	/* several chunks / slabs for the growing pools */
+
+/* Key number i of kind k into key[] (LPM: a /32 prefix). */
+static void make_key(const struct kind *k, uint32_t i, uint8_t *key)
+{
+	memset(key, 0, 16);
+	if (k->type == BPF_MAP_TYPE_LPM_TRIE) {
+		uint32_t plen = 32, addr = 0x0a000000u + i * 256;
+
+		memcpy(key, &plen, 4);
+		memcpy(key + 4, &addr, 4);
+	} else {
+		memcpy(key, &i, 4);
+		key[k->key_size - 1] ^= 0x80 * (k->key_size > 4);
+	}
+}
+
+static struct bpfvm_map *filled_map(const struct kind *k, uint32_t extra)
+{
+	unsigned ncpu = bpfvm_num_possible_cpus();
+	uint8_t *value = malloc((size_t)ncpu * 16);
+	bool lru = k->type == BPF_MAP_TYPE_LRU_HASH ||
+		   k->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	/* LRU lists per CPU share max_entries: room for every key in ours */
+	struct bpfvm_map *m = new_map(k->type, k->key_size, VALUE_SIZE,
+				      N_ELEMS * 2 * (lru ? ncpu : 1),
+				      k->flags | extra, NULL);
+	uint8_t key[16];
+
+	fill_value(value, k->percpu ? ncpu : 1);
+	for (uint32_t i = 0; m && i < N_ELEMS; i++) {
+		make_key(k, i, key);
+		put(m, key, value);
+	}
+	free(value);
+	return m;
+}
+
+static void test_kinds(void)
+{
+	unsigned ncpu = bpfvm_num_possible_cpus();
+
+	for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+		const struct kind *k = &kinds[i];
+		struct bpfvm_map *m = filled_map(k, 0);
+		struct bpfvm_map *ro = filled_map(k, BPF_F_RDONLY_PROG);
+		uint8_t mem[32] = { 0 };
+		struct path own = { false, -1 };
+		struct path last = { false, (int)ncpu - 1 };
+
+		if (!m || !ro)
+			continue;
+		/* the first and the last element stored */
+		make_key(k, 0, mem);
+		check_value(k->name, m, &own, mem, false);
+		check_value(k->name, ro, &own, mem, true);
+		make_key(k, N_ELEMS - 1, mem);
+		check_value(k->name, m, &own, mem, false);
+		if (k->percpu)
+			check_value(k->name, m, &last, mem, false);
+		bpfvm_map_free(m);
+		bpfvm_map_free(ro);
+	}
+}
+
+/* A value of an inner map, reached through ARRAY_OF_MAPS and
+ * HASH_OF_MAPS outer maps; the inner map in the outer map's second slot
+ * of three. */
+static void test_map_in_map(void)
+{
+	static const enum bpf_map_type outers[] = {
+		BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS
+	};
+
+	for (size_t o = 0; o < ARRAY_LEN(outers); o++) {
+		for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+			const struct kind *k = &kinds[i];
+			struct bpfvm_map *inner = filled_map(k, 0);
+			struct bpfvm_map *other = filled_map(k, 0);
+			struct bpfvm_map *outer;
+			struct path two = { true, -1 };
+			uint8_t mem[32] = { 0 };
+			uint32_t key, id;
+			char what[64];
+
+			if (k->flags & BPF_F_MMAPABLE) {
+				bpfvm_map_free(inner);
+				bpfvm_map_free(other);
+				continue; /* not an inner map type here */
+			}
+			outer = new_map(outers[o], 4, 4, 3, 0, inner);
+			if (!inner || !other || !outer)
+				continue;
+			key = 0, id = bpfvm_map_id(other);
+			put(outer, &key, &id);
+			key = 1, id = bpfvm_map_id(inner);
+			put(outer, &key, &id);
+			mem[0] = 1;
+			make_key(k, 3, mem + 8);
+			snprintf(what, sizeof(what), "%s/%s",
+				 o ? "hash_of_maps" : "array_of_maps", k->name);
+			check_value(what, outer, &two, mem, false);
+			bpfvm_map_free(outer);
+			bpfvm_map_free(inner);
+			bpfvm_map_free(other);
+		}
+	}
+}
+
+int main(void)
+{
+	test_kinds();
+	test_map_in_map();
+	return check_report();
+}
