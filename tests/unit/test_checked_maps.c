@@ -90,12 +90,12 @@ static size_t build(struct bpf_insn *p, const struct path *path,
 	return n;
 }
 
-/* Runs one access; returns the run's result, r0 and the message. */
-static int run_acc(struct bpfvm_map *map, const struct path *path,
-		   const struct acc *a, size_t e, const void *mem,
-		   uint64_t *r0, char *msg, size_t msg_size)
+/* Runs insns (map 0 = map) checked on engine e over a copy of 32 bytes
+ * of mem; returns the run's result, r0 and the message. */
+static int run_checked(struct bpfvm_map *map, const struct bpf_insn *insns,
+		       size_t cnt, size_t e, const void *mem, uint64_t *r0,
+		       char *msg, size_t msg_size)
 {
-	struct bpf_insn insns[MAX_INSNS];
 	struct bpfvm_map *maps[1] = { map };
 	struct bpfvm_prog_opts po = { .sz = sizeof(po), .maps = maps,
 				      .map_cnt = 1 };
@@ -104,7 +104,6 @@ static int run_acc(struct bpfvm_map *map, const struct path *path,
 				     .err_buf = msg, .err_size = msg_size };
 	uint8_t buf[32];
 	struct bpfvm_prog *prog = NULL;
-	size_t cnt = build(insns, path, a);
 	int err = bpfvm_prog_create(insns, cnt, &po, &prog);
 
 	CHECK_EQ_U64(err, 0);
@@ -116,6 +115,16 @@ static int run_acc(struct bpfvm_map *map, const struct path *path,
 	err = bpfvm_prog_run(prog, buf, sizeof(buf), r0, &ro);
 	bpfvm_prog_free(prog);
 	return err;
+}
+
+static int run_acc(struct bpfvm_map *map, const struct path *path,
+		   const struct acc *a, size_t e, const void *mem,
+		   uint64_t *r0, char *msg, size_t msg_size)
+{
+	struct bpf_insn insns[MAX_INSNS];
+
+	return run_checked(map, insns, build(insns, path, a), e, mem, r0, msg,
+			   msg_size);
 }
 
 /* Allowed: returns r0 (checked) after asserting the run succeeded. */
@@ -352,8 +361,183 @@ static void test_map_in_map(void)
 	}
 }
 
+/* ---- ring buffer records */
+
+enum rb_case {
+	RB_OK,		/* write, read back, submit: r0 = 0x22 */
+	RB_PAST,	/* a byte past the record's 16 */
+	RB_HEADER,	/* the record's header */
+	RB_FREE,	/* the ring's free space further on */
+	RB_SUBMITTED,	/* a write after submit */
+	RB_DISCARDED,	/* a read after discard */
+};
+
+/* reserve 16 bytes (in map 0, or in the inner ring at slot 0 of it:
+ * inner), store 0x11 and 0x22, then the case. */
+static size_t rb_build(struct bpf_insn *p, enum rb_case c, bool inner)
+{
+	struct bpf_insn ld[2] = { MAP(1, 0) };
+	size_t n = 0;
+
+	p[n++] = MOV64_REG(6, 1);
+	p[n++] = ld[0];
+	p[n++] = ld[1];
+	if (inner) {
+		p[n++] = ST_IMM(BPF_W, 10, -4, 0);
+		p[n++] = MOV64_REG(2, 10);
+		p[n++] = ALU64_IMM(BPF_ADD, 2, -4);
+		p[n++] = CALL_HELPER(BPF_FUNC_map_lookup_elem);
+		p[n++] = MOV64_REG(1, 0);
+	}
+	p[n++] = MOV64_IMM(2, 16);
+	p[n++] = MOV64_IMM(3, 0);
+	p[n++] = CALL_HELPER(BPF_FUNC_ringbuf_reserve);
+	p[n++] = JMP_IMM(BPF_JNE, 0, 0, 2);
+	p[n++] = MOV64_IMM(0, FAIL_R0);
+	p[n++] = EXIT();
+	p[n++] = MOV64_REG(7, 0);
+	p[n++] = ST_IMM(BPF_DW, 7, 0, 0x11);
+	p[n++] = ST_IMM(BPF_DW, 7, 8, 0x22);
+	p[n++] = LDX(BPF_DW, 8, 7, 8);
+	switch (c) {
+	case RB_PAST:
+		p[n++] = LDX(BPF_B, 8, 7, 16);
+		break;
+	case RB_HEADER:
+		p[n++] = LDX(BPF_W, 8, 7, -8);
+		break;
+	case RB_FREE:
+		p[n++] = ST_IMM(BPF_B, 7, 256, 1);
+		break;
+	default:
+		break;
+	}
+	p[n++] = MOV64_REG(1, 7);
+	p[n++] = MOV64_IMM(2, 0);
+	p[n++] = CALL_HELPER(c == RB_DISCARDED ? BPF_FUNC_ringbuf_discard
+					       : BPF_FUNC_ringbuf_submit);
+	if (c == RB_SUBMITTED)
+		p[n++] = ST_IMM(BPF_B, 7, 0, 1);
+	if (c == RB_DISCARDED)
+		p[n++] = LDX(BPF_B, 8, 7, 0);
+	p[n++] = MOV64_REG(0, 8);
+	p[n++] = EXIT();
+	return n;
+}
+
+struct rb_got {
+	unsigned n, bad;
+};
+
+static int rb_sample(void *ctx, void *data, size_t size)
+{
+	struct rb_got *g = ctx;
+	uint64_t w[2];
+
+	memcpy(w, data, sizeof(w));
+	g->n++;
+	g->bad += size != 16 || w[0] != 0x11 || w[1] != 0x22;
+	return 0;
+}
+
+/* A ring (page-sized) alone, or in slot 0 of an ARRAY_OF_MAPS. */
+static struct bpfvm_map *rb_ring(bool inner, struct bpfvm_map **ring)
+{
+	struct bpfvm_map *outer;
+	uint32_t key = 0, id;
+
+	*ring = new_map(BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, NULL);
+	if (!inner || !*ring)
+		return *ring;
+	outer = new_map(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 1, 0, *ring);
+	id = bpfvm_map_id(*ring);
+	if (outer)
+		put(outer, &key, &id);
+	return outer;
+}
+
+static void rb_free(struct bpfvm_map *map, struct bpfvm_map *ring)
+{
+	if (map != ring)
+		bpfvm_map_free(map);
+	bpfvm_map_free(ring);
+}
+
+/* 200 records of 24 bytes each consumed at once: the ring (4096 bytes)
+ * wraps, and record 171's data runs past the end into the second
+ * mapping -- still one record. */
+static void rb_ok(size_t e, bool inner)
+{
+	struct bpf_insn insns[MAX_INSNS];
+	struct bpfvm_map *ring, *map = rb_ring(inner, &ring);
+	struct bpfvm_ringbuf *cons = NULL;
+	struct rb_got got = { 0, 0 };
+	size_t cnt = rb_build(insns, RB_OK, inner);
+	uint8_t mem[32] = { 0 };
+	unsigned fails = 0;
+	char msg[256];
+	uint64_t r0;
+
+	if (!map || bpfvm_ringbuf_new(ring, rb_sample, &got, NULL, &cons)) {
+		CHECK(0);
+		rb_free(map, ring);
+		return;
+	}
+	for (int i = 0; i < 200; i++) {
+		int err = run_checked(map, insns, cnt, e, mem, &r0, msg,
+				      sizeof(msg));
+
+		if (err || r0 != 0x22) {
+			if (!fails++)
+				fprintf(stderr, "ringbuf ok %d/%s: %d %#llx %s\n",
+					i, engine_names[e], err,
+					(unsigned long long)r0, msg);
+		}
+		bpfvm_ringbuf_consume(cons);
+	}
+	CHECK_EQ_U64(fails, 0);
+	CHECK_EQ_U64(got.n, 200);
+	CHECK_EQ_U64(got.bad, 0);
+	bpfvm_ringbuf_free(cons);
+	rb_free(map, ring);
+}
+
+static void test_ringbuf(void)
+{
+	static const enum rb_case bad[] = { RB_PAST, RB_HEADER, RB_FREE,
+					    RB_SUBMITTED, RB_DISCARDED };
+
+	for (int inner = 0; inner < 2; inner++) {
+		for (size_t e = 0; e < ARRAY_LEN(engines); e++) {
+			rb_ok(e, inner);
+			for (size_t c = 0; c < ARRAY_LEN(bad); c++) {
+				struct bpf_insn insns[MAX_INSNS];
+				struct bpfvm_map *ring,
+					*map = rb_ring(inner, &ring);
+				size_t cnt = rb_build(insns, bad[c], inner);
+				uint8_t mem[32] = { 0 };
+				char msg[256];
+				uint64_t r0 = 0;
+				int err = map ? run_checked(map, insns, cnt, e,
+							    mem, &r0, msg,
+							    sizeof(msg))
+					      : -1;
+
+				if (err != -EFAULT || !strstr(msg, "outside"))
+					fprintf(stderr, "ringbuf case %zu/%s: "
+						"%d %s\n", c, engine_names[e],
+						err, msg);
+				CHECK_EQ_U64(err, -EFAULT);
+				CHECK(strstr(msg, "outside") != NULL);
+				rb_free(map, ring);
+			}
+		}
+	}
+}
+
 int main(void)
 {
+	test_ringbuf();
 	test_kinds();
 	test_map_in_map();
 	return check_report();
