@@ -206,6 +206,12 @@ assert pk["percpu"] and pk["entries"][0]["value"] == "00 " * 7 + "00"
 else
 	echo "SKIP: python3 not installed: JSON checked with grep only"
 fi
+"$bpfvm" -j run "$xdp:xdp_drop_udp" --pcap "$dir/a.pcap" --per-packet \
+	>"$out" 2>&1 || fail "run -j --per-packet with an error"
+grep -qE '^\{"packet":6,"verdict":"error","error":"[^"]*shorter than an Ethernet header[^"]*"\}$' \
+	"$out" || fail "no JSON error line for packet 6"
+grep -qE '"errors":1,"error_messages":\["packet 6: [^"]+"\]' "$out" ||
+	fail "no error_messages in the JSON summary"
 "$bpfvm" -p run "$xdp:xdp_drop_udp" --pcap "$dir/a.pcap" >"$out" 2>&1 ||
 	fail "run -p"
 has '  "ns_per_packet": '
