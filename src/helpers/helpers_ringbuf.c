@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "engine/run.h"
 #include "helpers/helpers.h"
 #include "helpers/hlp_priv.h"
 #include "maps/perf_event.h"
 #include "maps/ringbuf.h"
+#include "progtypes/xdp_ctx.h"
 
 static struct ringbuf_map *hlp_ringbuf_of(struct bpfvm_run *run, uint64_t map,
 					  const char *helper)
@@ -87,16 +89,20 @@ static uint64_t hlp_ringbuf_query(uint64_t map, uint64_t flags, uint64_t r3,
 
 /* long bpf_perf_event_output(void *ctx, struct bpf_map *map, u64 flags,
  *			      void *data, u64 size): the tracing form (flags
- * hold only the index; no BPF_F_CTXLEN_MASK). */
+ * hold only the index; no BPF_F_CTXLEN_MASK); XDP programs' appends
+ * packet bytes (xdp_event_output). */
 static uint64_t hlp_perf_event_output(uint64_t ctx, uint64_t map,
 				      uint64_t flags, uint64_t data,
 				      uint64_t size, struct bpfvm_run *run)
 {
 	struct bpfvm_map *m = hlp_map_arg(run, map, "bpf_perf_event_output", 2);
 
-	(void)ctx;
 	if (!m)
 		return (uint64_t)-EINVAL;
+	if (run && bpfvm_prog_type(run->prog) == BPF_PROG_TYPE_XDP)
+		return (uint64_t)xdp_event_output(run, ctx, m, flags,
+						  (const void *)(uintptr_t)data,
+						  size);
 	return (uint64_t)perf_array_output(m, flags,
 					   (const void *)(uintptr_t)data,
 					   size);

@@ -4,6 +4,7 @@
  * r1 of the frame helpers is the real ctx (progtypes/xdp_ctx.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/bpf.h>
@@ -14,6 +15,7 @@
 #include "engine/run.h"
 #include "helpers/helpers.h"
 #include "helpers/hlp_priv.h"
+#include "maps/perf_event.h"
 #include "maps/redirect_map.h"
 #include "progtypes/redirect.h"
 #include "progtypes/xdp_ctx.h"
@@ -243,6 +245,37 @@ static uint64_t redirect_map(uint64_t r1, uint64_t r2, uint64_t r3,
 	}
 	pt_redirect_set(to.kind, to.index, 0);
 	return XDP_REDIRECT;
+}
+
+long xdp_event_output(struct bpfvm_run *run, uint64_t ctx,
+		      struct bpfvm_map *map, uint64_t flags, const void *meta,
+		      uint64_t meta_size)
+{
+	uint64_t pkt = (flags & BPF_F_CTXLEN_MASK) >> 32, n = meta_size + pkt;
+	struct xdp_ctx *x;
+	uint8_t small[512], *rec = small;
+	long err;
+
+	if (flags & ~(BPF_F_CTXLEN_MASK | BPF_F_INDEX_MASK))
+		return -EINVAL;
+	x = xdp_arg(run, ctx, "bpf_perf_event_output");
+	if (!x)
+		return 0;
+	if (pkt > xdp_ctx_len(x))
+		return -EFAULT;
+	if (!pkt)
+		return perf_array_output(map, flags, meta, meta_size);
+	/* past a perf record's 64 KiB: refused before anything is read */
+	if (n > 0x10000)
+		return perf_array_output(map, flags & BPF_F_INDEX_MASK, meta, n);
+	if (n > sizeof(small) && !(rec = malloc(n)))
+		return -ENOMEM;
+	memcpy(rec, meta, meta_size);
+	xdp_ctx_copy(x, 0, rec + meta_size, (uint32_t)pkt, 0);
+	err = perf_array_output(map, flags & BPF_F_INDEX_MASK, rec, n);
+	if (rec != small)
+		free(rec);
+	return err;
 }
 
 #define DEF(id, fn, ...)                                                     \

@@ -78,6 +78,15 @@ static inline uint32_t xdp_ctx_len(const struct xdp_ctx *x)
 	       (xdp_ctx_has_frags(x) ? x->frags->size : 0);
 }
 
+/* helpers_xdp.c: bpf_perf_event_output from an XDP program (the
+ * kernel's bpf_xdp_event_output): the record is meta_size bytes of meta,
+ * then the first (flags & BPF_F_CTXLEN_MASK) >> 32 bytes of the packet. */
+struct bpfvm_run;
+struct bpfvm_map;
+long xdp_event_output(struct bpfvm_run *run, uint64_t ctx,
+		      struct bpfvm_map *map, uint64_t flags, const void *meta,
+		      uint64_t meta_size);
+
 /* xdp_frags.c */
 
 /* This thread's fragment pages (made on its first multi-buffer frame,

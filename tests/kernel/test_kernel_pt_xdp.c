@@ -460,6 +460,26 @@ static void redirect_inputs(struct side *s, int map)
 			}
 }
 
+static void event_inputs(struct side *s)
+{
+	static const uint64_t flags[] = {
+		0, 1, 2, BPF_F_CURRENT_CPU, (20ull << 32) | BPF_F_CURRENT_CPU,
+		60ull << 32, 61ull << 32, 1ull << 52, 1ull << 63,
+		0xfffffull << 32,
+	};
+	static uint8_t buf[64];
+	char what[64];
+
+	for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+		struct input in = { buf, frame(buf, 60, &flags[f], 8), NULL, 0,
+				    0, 4096, 1, what };
+
+		snprintf(what, sizeof(what), "flags 0x%llx",
+			 (unsigned long long)flags[f]);
+		compare(s, &in);
+	}
+}
+
 /* --- what programs may do: ctx accesses and helpers --- */
 
 #define INSN(c, d, s_, o, i)                                                \
@@ -704,6 +724,8 @@ static int ctx_body(struct objs *o)
 		each_std(&s, 3);
 	if (!side(o, "xdp_devmap_prog", &s))
 		each_std(&s, 1);
+	if (!side(o, "xdp_event", &s))
+		event_inputs(&s);
 	return 0;
 }
 

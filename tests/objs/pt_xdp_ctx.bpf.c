@@ -146,6 +146,28 @@ int xdp_parse(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, 4);
+	__uint(value_size, 4);
+	__uint(max_entries, 2);
+} events SEC(".maps");
+
+/* bpf_perf_event_output with the flags at bytes 14..21 (index, packet
+ * bytes to append): the helper's result (the perf slots stay empty). */
+SEC("xdp")
+int xdp_event(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 meta = 0x1122334455667788ull;
+
+	if (data + 22 > data_end)
+		return XDP_PASS;
+	return bpf_perf_event_output(ctx, &events, *(__u64 *)(data + 14),
+				     &meta, sizeof(meta));
+}
+
 /* A program a DEVMAP runs on redirected frames: BPF_PROG_TEST_RUN
  * refuses it (-EINVAL). */
 SEC("xdp/devmap")

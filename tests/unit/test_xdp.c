@@ -519,6 +519,90 @@ static void test_frags_run(void)
 	bpfvm_prog_free(p);
 }
 
+struct samples {
+	int n;
+	uint32_t size;
+	uint8_t data[256];
+};
+
+static void on_sample(void *ctx, int cpu, void *data, uint32_t size)
+{
+	struct samples *g = ctx;
+
+	(void)cpu;
+	g->n++;
+	g->size = size;
+	memcpy(g->data, data, size < sizeof(g->data) ? size : sizeof(g->data));
+}
+
+/* bpf_perf_event_output from XDP (bpf_xdp_event_output): 8 bytes of
+ * meta then the packet's first (flags >> 32) bytes; flag bits past
+ * BPF_F_CTXLEN_MASK -EINVAL, more bytes than the packet has -EFAULT, an
+ * index past the map -E2BIG. */
+static void test_event_output(void)
+{
+	static const uint64_t flags[] = { 0, 20ull << 32, 64ull << 32,
+					  65ull << 32, 1ull << 60, 1ull << 20 };
+	static const int64_t want[] = { 0, 0, 0, -EFAULT, -EINVAL, -E2BIG };
+	struct bpfvm_perfbuf_opts po = { .sz = sizeof(po) };
+	unsigned cpus[1] = { 0 };
+	uint32_t keys[1] = { 0 };
+	struct bpfvm_perfbuf *pb = NULL;
+	struct bpfvm_map *map = NULL;
+	static uint8_t pkt[64];
+	static struct tr t;
+	struct samples g;
+	char log[256];
+
+	for (size_t i = 0; i < sizeof(pkt); i++)
+		pkt[i] = (uint8_t)(i + 100);
+	bpfvm_thread_set_cpu(0);
+	CHECK_EQ_U64(bpfvm_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 1,
+				      NULL, &map), 0);
+	po.cpu_cnt = 1, po.cpus = cpus, po.map_keys = keys;
+	CHECK_EQ_U64(bpfvm_perfbuf_new(map, 1, on_sample, NULL, &g, &po, &pb),
+		     0);
+	for (size_t f = 0; pb && f < ARRAY_LEN(flags); f++) {
+		struct bpf_insn prog[] = {
+			MOV64_REG(6, 1),
+			LD_IMM64(2, 0x1122334455667788ull),
+			STX(BPF_DW, 10, 2, -8),
+			MOV64_REG(1, 6),
+			LD_IMM64_RAW(2, BPF_PSEUDO_MAP_IDX, 0, 0),
+			LD_IMM64(3, flags[f]),
+			MOV64_REG(4, 10), ALU64_IMM(BPF_ADD, 4, -8),
+			MOV64_IMM(5, 8),
+			CALL_HELPER(BPF_FUNC_perf_event_output), EXIT(),
+		};
+		struct bpfvm_prog_opts o = { .sz = sizeof(o),
+					     .prog_type = BPF_PROG_TYPE_XDP,
+					     .maps = &map, .map_cnt = 1,
+					     .log_buf = log,
+					     .log_size = sizeof(log) };
+		struct bpfvm_prog *p = NULL;
+		uint32_t n = (uint32_t)(flags[f] >> 32);
+
+		CHECK_EQ_U64(bpfvm_prog_create(prog, ARRAY_LEN(prog), &o, &p),
+			     0);
+		for (size_t e = 0; p && e < ARRAY_LEN(engines); e++) {
+			memset(&g, 0, sizeof(g));
+			CHECK_EQ_U64(trun(p, &t, pkt, sizeof(pkt), NULL, e), 0);
+			CHECK_EQ_U64(t.o.retval, (uint32_t)want[f]);
+			CHECK_EQ_U64(bpfvm_perfbuf_consume(pb), 0);
+			CHECK_EQ_U64(g.n, want[f] ? 0 : 1);
+			if (want[f] || g.n != 1)
+				continue;
+			CHECK(g.size >= 8 + n);
+			CHECK(!memcmp(g.data, "\x88\x77\x66\x55\x44\x33\x22"
+					      "\x11", 8));
+			CHECK(!memcmp(g.data + 8, pkt, n));
+		}
+		bpfvm_prog_free(p);
+	}
+	bpfvm_perfbuf_free(pb);
+	bpfvm_map_free(map);
+}
+
 /* bpf_redirect_map on a map that is no redirect map (the kernel's
  * verifier refuses it): XDP_ABORTED, and a checked run ends -EINVAL. */
 static void test_redirect_not_redirect_map(void)
@@ -752,6 +836,7 @@ int main(void)
 	test_frags_run();
 	test_redirect();
 	test_redirect_tc();
+	test_event_output();
 	test_checked();
 	return check_report();
 }
