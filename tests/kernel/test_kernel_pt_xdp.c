@@ -1,7 +1,7 @@
 /* XDP against the kernel: the pt_xdp_* test objects loaded into the
  * kernel with libbpf and into bpfvm, each program run with
  * BPF_PROG_TEST_RUN in the kernel and bpfvm_prog_test_run on the same
- * input (interpreter, JIT, checked interpreter): the error code, the
+ * input (interpreter, JIT, both checked): the error code, the
  * return value, data_out's size and bytes and ctx_out must agree. Input:
  * the standard packet set (pktgen.h) plus frames carrying the helpers'
  * arguments (adjust deltas, byte offsets, redirect targets and flags),
@@ -167,6 +167,7 @@ static void compare(struct side *s, const struct input *in)
 		{ BPFVM_ENGINE_INTERP, 0, "interpreter" },
 		{ BPFVM_ENGINE_JIT, 0, "JIT" },
 		{ BPFVM_ENGINE_INTERP, BPFVM_RUN_F_CHECKED, "checked" },
+		{ BPFVM_ENGINE_JIT, BPFVM_RUN_F_CHECKED, "checked JIT" },
 	};
 	static struct result k, v;
 	char msg[256];
