@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <bpfvm/bpfvm.h>
+#include <bpfvm/test_run.h>
 
 #include "check.h"
 #include "insn_build.h"
@@ -535,8 +536,206 @@ static void test_ringbuf(void)
 	}
 }
 
+/* ---- an object as clang writes it (tests/objs/chk_maps.bpf.c) */
+
+/* Ethernet + IPv4 (no options) + 8 bytes; id = ip_id. */
+static size_t make_pkt(uint8_t *pkt, const uint8_t saddr[4], uint16_t ip_id)
+{
+	memset(pkt, 0, 42);
+	pkt[12] = 0x08;				/* ETH_P_IP */
+	pkt[14] = 0x45;
+	pkt[17] = 28;				/* tot_len */
+	pkt[18] = (uint8_t)(ip_id >> 8);
+	pkt[19] = (uint8_t)ip_id;
+	pkt[22] = 64;
+	pkt[23] = 17;				/* UDP */
+	memcpy(pkt + 26, saddr, 4);
+	memcpy(pkt + 30, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	return 42;
+}
+
+/* Runs prog once on the packet, checked, on engine e. */
+static int xdp_run(struct bpfvm_prog *prog, size_t e, const uint8_t *pkt,
+		   size_t len, uint32_t *ret, char *msg, size_t msg_size)
+{
+	uint8_t out[256];
+	struct bpfvm_test_run_opts o = {
+		.sz = sizeof(o), .data_in = pkt, .data_size_in = (uint32_t)len,
+		.data_out = out, .data_size_out = sizeof(out),
+		.engine = engines[e], .run_flags = BPFVM_RUN_F_CHECKED,
+		.err_buf = msg, .err_size = msg_size,
+	};
+	int err;
+
+	msg[0] = '\0';
+	err = bpfvm_prog_test_run(prog, &o);
+	*ret = o.retval;
+	return err;
+}
+
+static struct bpfvm_prog *obj_prog(struct bpfvm_object *obj,
+				   const char *name)
+{
+	struct bpfvm_obj_prog *p = bpfvm_object_find_prog(obj, name);
+	struct bpfvm_prog *prog = p ? bpfvm_obj_prog_prog(p) : NULL;
+
+	CHECK(prog != NULL);
+	return prog;
+}
+
+static struct bpfvm_map *obj_map(struct bpfvm_object *obj, const char *name)
+{
+	struct bpfvm_obj_map *m = bpfvm_object_find_map(obj, name);
+	struct bpfvm_map *map = m ? bpfvm_obj_map_map(m) : NULL;
+
+	CHECK(map != NULL);
+	return map;
+}
+
+/* Ring records of one size. */
+struct rec_count {
+	size_t size;
+	unsigned n;
+};
+
+static int count_sample(void *ctx, void *data, size_t size)
+{
+	struct rec_count *c = ctx;
+
+	(void)data;
+	c->n += size == c->size;
+	return 0;
+}
+
+static void test_object(void)
+{
+	static const uint8_t blocked[4] = { 10, 1, 2, 3 };
+	static const uint8_t other[4] = { 172, 16, 0, 9 };
+	struct bpfvm_object_load_opts lo = { .sz = sizeof(lo) };
+	struct bpfvm_object *obj = NULL;
+	struct bpfvm_ringbuf *cons = NULL;
+	struct { uint32_t plen; uint8_t addr[4]; } key = { 8, { 10 } };
+	uint32_t rule[2] = { 7, 0 }, ret;
+	struct rec_count events = { 16, 0 };
+	uint8_t pkt[64];
+	char msg[256];
+	size_t len;
+	int err;
+
+	err = bpfvm_object_open_file(BPFVM_OBJ_DIR "/chk_maps.o", NULL, &obj);
+	CHECK_EQ_U64(err, 0);
+	if (err || (err = bpfvm_object_load(obj, &lo))) {
+		CHECK_EQ_U64(err, 0);
+		bpfvm_object_close(obj);
+		return;
+	}
+	put(obj_map(obj, "chk_block"), &key, rule);
+	CHECK_EQ_U64(bpfvm_ringbuf_new(obj_map(obj, "chk_events"),
+				       count_sample, &events, NULL, &cons), 0);
+	for (size_t e = 0; e < ARRAY_LEN(engines); e++) {
+		struct bpfvm_prog *fw = obj_prog(obj, "chk_fw");
+		struct bpfvm_prog *past = obj_prog(obj, "chk_lpm_past");
+		struct bpfvm_prog *after = obj_prog(obj, "chk_ring_after");
+
+		if (!fw || !past || !after)
+			break;
+		len = make_pkt(pkt, blocked, 7);
+		err = xdp_run(fw, e, pkt, len, &ret, msg, sizeof(msg));
+		if (err)
+			fprintf(stderr, "chk_fw/%s: %s\n", engine_names[e], msg);
+		CHECK_EQ_U64(err, 0);
+		CHECK_EQ_U64(ret, XDP_DROP);
+		len = make_pkt(pkt, other, 7);
+		CHECK_EQ_U64(xdp_run(fw, e, pkt, len, &ret, msg, sizeof(msg)),
+			     0);
+		CHECK_EQ_U64(ret, XDP_PASS);
+		/* the value's last byte (hits >> 24), then one past it */
+		len = make_pkt(pkt, blocked, 7);
+		CHECK_EQ_U64(xdp_run(past, e, pkt, len, &ret, msg,
+				     sizeof(msg)), 0);
+		CHECK_EQ_U64(ret, 0);
+		len = make_pkt(pkt, blocked, 8);
+		CHECK_EQ_U64(xdp_run(past, e, pkt, len, &ret, msg,
+				     sizeof(msg)), -EFAULT);
+		CHECK(strstr(msg, "1-byte load") && strstr(msg, "outside"));
+		CHECK_EQ_U64(xdp_run(after, e, pkt, len, &ret, msg,
+				     sizeof(msg)), -EFAULT);
+		CHECK(strstr(msg, "4-byte store") && strstr(msg, "outside"));
+	}
+	/* both chk_fw drops counted in the LPM value and sent as events */
+	key.plen = 32;
+	memcpy(key.addr, blocked, 4);
+	CHECK_EQ_U64(bpfvm_map_lookup(obj_map(obj, "chk_block"), &key, rule,
+				      0), 0);
+	CHECK_EQ_U64(rule[1], 2);
+	if (cons)
+		bpfvm_ringbuf_consume(cons);
+	CHECK_EQ_U64(events.n, 2 + 2); /* and chk_ring_after's records */
+	bpfvm_ringbuf_free(cons);
+	bpfvm_object_close(obj);
+}
+
+/* examples/xdp_firewall.bpf.c (LPM value reads, PERCPU_ARRAY counters,
+ * ring buffer events), when the examples are built next to the test
+ * objects: a blocklisted source, a built-in rule's, another one. */
+#define FW_OBJ BPFVM_OBJ_DIR "/../../examples/xdp_firewall.o"
+
+static void test_firewall_example(void)
+{
+	static const uint8_t srcs[3][4] = { { 10, 9, 8, 7 },
+					    { 198, 51, 100, 5 },
+					    { 172, 16, 0, 9 } };
+	static const uint32_t want[3] = { XDP_DROP, XDP_DROP, XDP_PASS };
+	struct bpfvm_object_load_opts lo = { .sz = sizeof(lo) };
+	struct { uint32_t plen; uint8_t addr[4]; } key = { 8, { 10 } };
+	struct bpfvm_object *obj = NULL;
+	struct bpfvm_ringbuf *cons = NULL;
+	struct bpfvm_prog *prog;
+	uint32_t rule = 42, ret;
+	struct rec_count events = { 52, 0 }; /* struct fw_event */
+	uint8_t pkt[64];
+	char msg[256];
+	FILE *f = fopen(FW_OBJ, "rb");
+
+	if (!f) {
+		printf("examples/xdp_firewall.o not built: case skipped\n");
+		return;
+	}
+	fclose(f);
+	CHECK_EQ_U64(bpfvm_object_open_file(FW_OBJ, NULL, &obj), 0);
+	if (!obj || bpfvm_object_load(obj, &lo)) {
+		CHECK(0);
+		bpfvm_object_close(obj);
+		return;
+	}
+	put(obj_map(obj, "blocklist_v4"), &key, &rule);
+	CHECK_EQ_U64(bpfvm_ringbuf_new(obj_map(obj, "fw_events"),
+				       count_sample, &events, NULL, &cons), 0);
+	prog = obj_prog(obj, "xdp_firewall");
+	for (size_t e = 0; prog && e < ARRAY_LEN(engines); e++) {
+		for (int i = 0; i < 3; i++) {
+			size_t len = make_pkt(pkt, srcs[i], 1);
+			int err = xdp_run(prog, e, pkt, len, &ret, msg,
+					  sizeof(msg));
+
+			if (err)
+				fprintf(stderr, "xdp_firewall/%s: %s\n",
+					engine_names[e], msg);
+			CHECK_EQ_U64(err, 0);
+			CHECK_EQ_U64(ret, want[i]);
+		}
+	}
+	if (cons)
+		bpfvm_ringbuf_consume(cons);
+	CHECK_EQ_U64(events.n, 2 * 2); /* the drops, on both engines */
+	bpfvm_ringbuf_free(cons);
+	bpfvm_object_close(obj);
+}
+
 int main(void)
 {
+	test_firewall_example();
+	test_object();
 	test_ringbuf();
 	test_kinds();
 	test_map_in_map();
