@@ -11,6 +11,7 @@
 
 #include <bpfvm/bpfvm.h>
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <linux/pkt_cls.h>
 
@@ -641,6 +642,75 @@ static void test_redirect_not_redirect_map(void)
 	bpfvm_map_free(map);
 }
 
+/* Fragments are per thread: threads running multi-buffer frames at
+ * once each get their own frame back (r0 = get_buff_len, and the byte at
+ * 5000, in a fragment, written from the frame's first byte). */
+struct frag_job {
+	struct bpfvm_prog *prog;
+	uint8_t id;
+	int bad;
+};
+
+static void *frag_thread(void *arg)
+{
+	struct frag_job *j = arg;
+	static _Thread_local uint8_t pkt[9000], out[9000];
+
+	memset(pkt, j->id, sizeof(pkt));
+	for (int i = 0; i < 3000; i++) {
+		struct bpfvm_test_run_opts o = {
+			.sz = sizeof(o), .data_in = pkt,
+			.data_size_in = sizeof(pkt) - (uint32_t)i % 1000,
+			.data_out = out, .data_size_out = sizeof(out),
+			.engine = i % 2 ? BPFVM_ENGINE_JIT
+					: BPFVM_ENGINE_INTERP,
+		};
+
+		pkt[0] = (uint8_t)(j->id + i);
+		pkt[5000] = pkt[0];
+		if (bpfvm_prog_test_run(j->prog, &o) ||
+		    o.retval != sizeof(pkt) - (uint32_t)i % 1000 ||
+		    memcmp(out, pkt, o.retval))
+			j->bad++;
+		pkt[5000] = j->id;
+	}
+	return NULL;
+}
+
+static void test_frags_threads(void)
+{
+	struct bpf_insn insns[] = {
+		MOV64_REG(6, 1),
+		LDX(BPF_W, 2, 1, 0), LDX(BPF_W, 3, 1, 4),
+		MOV64_REG(4, 2), ALU64_IMM(BPF_ADD, 4, 1),
+		JMP_REG(BPF_JGT, 4, 3, 8),
+		MOV64_REG(1, 6), MOV64_REG(3, 2), MOV64_IMM(2, 5000),
+		MOV64_IMM(4, 1), CALL_HELPER(BPF_FUNC_xdp_store_bytes),
+		MOV64_REG(1, 6), CALL_HELPER(BPF_FUNC_xdp_get_buff_len),
+		EXIT(),
+		MOV64_IMM(0, 0), EXIT(),
+	};
+	struct frag_job jobs[4];
+	pthread_t th[4];
+	struct bpfvm_prog *p;
+	char log[256];
+
+	CHECK_EQ_U64(create(insns, ARRAY_LEN(insns), &p, log, sizeof(log)),
+		     0);
+	if (!p)
+		return;
+	for (int i = 0; i < 4; i++) {
+		jobs[i] = (struct frag_job){ p, (uint8_t)(0x10 * (i + 1)), 0 };
+		CHECK_EQ_U64(pthread_create(&th[i], NULL, frag_thread,
+					    &jobs[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		CHECK_EQ_U64(jobs[i].bad, 0);
+	}
+	bpfvm_prog_free(p);
+}
+
 /* bpf_redirect and bpf_redirect_map through test runs, reading the
  * decision in opts.redirect. */
 static void test_redirect(void)
@@ -834,6 +904,7 @@ int main(void)
 	test_bytes();
 	test_frags();
 	test_frags_run();
+	test_frags_threads();
 	test_redirect();
 	test_redirect_tc();
 	test_event_output();
