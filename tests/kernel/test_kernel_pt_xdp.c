@@ -788,7 +788,7 @@ int main(void)
 	}
 	access_rules();
 	helper_rules();
-	if (pkt_set_standard(&std_set, 42, 60)) {
+	if (pkt_set_standard(&std_set, 42, 300)) {
 		fprintf(stderr, "FAIL: packet set\n");
 		return 1;
 	}
