@@ -203,10 +203,9 @@ static int array_value_access(const struct bpfvm_map *map, uint64_t addr,
 	uint64_t i, off;
 
 	if (!map_pool_slot(addr, (uintptr_t)arr->values, map->max_entries,
-			   arr->elem_size, &i, &off) ||
-	    !map_range_in(off, size, 0, map->value_size))
+			   arr->elem_size, &i, &off))
 		return 0;
-	return map_value_verdict(map, write);
+	return map_value_answer(map, off, size, write);
 }
 
 const struct map_ops map_array_ops = {

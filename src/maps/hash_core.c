@@ -214,11 +214,10 @@ int htab_chunk_value_access(const struct htab *h, const struct htab_chunk *c,
 	uint64_t i, off;
 
 	if (!map_pool_slot(addr, (uintptr_t)c->mem, used < c->n ? used : c->n,
-			   h->elem_size, &i, &off) ||
-	    !map_copies_in(off, size, vals, h->ncopies, 8 * (size_t)h->val_words,
-			   h->map.value_size))
+			   h->elem_size, &i, &off))
 		return 0;
-	return map_value_verdict(&h->map, write);
+	return map_copies_answer(&h->map, off, size, vals, h->ncopies,
+				 8 * (size_t)h->val_words, write);
 }
 
 static inline void htab_cpu_relax(void)

@@ -114,9 +114,8 @@ int lpm_value_access(const struct bpfvm_map *map, uint64_t addr,
 							memory_order_acquire),
 				   t->node_size, &i, &off))
 			continue;
-		if (!map_range_in(off, size, vals, map->value_size))
-			return 0;
-		return map_value_verdict(map, write);
+		return off < vals ? 0
+				  : map_value_answer(map, off - vals, size, write);
 	}
 	return 0;
 }

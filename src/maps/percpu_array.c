@@ -130,11 +130,10 @@ static int percpu_value_access(const struct bpfvm_map *map, uint64_t addr,
 
 	if (!map_pool_slot(addr, (uintptr_t)arr->values,
 			   bpfvm_num_possible_cpus(), arr->cpu_stride, &cpu,
-			   &off) ||
-	    !map_copies_in(off, size, 0, map->max_entries, arr->elem_size,
-			   map->value_size))
+			   &off))
 		return 0;
-	return map_value_verdict(map, write);
+	return map_copies_answer(map, off, size, 0, map->max_entries,
+				 arr->elem_size, write);
 }
 
 const struct map_ops map_percpu_array_ops = {

@@ -8,6 +8,7 @@
 #include "core/prog_priv.h"
 #include "maps/array.h"
 #include "maps/redirect_priv.h"
+#include "maps/value_access.h"
 
 int map_redirect_lookup(struct bpfvm_map *map, uint32_t key,
 			struct bpfvm_redirect *out)
@@ -68,6 +69,20 @@ void *slot_array_lookup(struct bpfvm_map *map, const void *key)
 	if (i >= map->max_entries || !(uint32_t)slot_array_word(sa, i))
 		return NULL;
 	return (void *)&sa->slots[i];
+}
+
+int slot_array_value_access(const struct bpfvm_map *map, uint64_t addr,
+			    unsigned size, bool write)
+{
+	const struct slot_array *sa = (const struct slot_array *)map;
+	uint64_t i, off;
+	int r;
+
+	if (!map_pool_slot(addr, (uintptr_t)sa->slots, map->max_entries,
+			   sizeof(*sa->slots), &i, &off))
+		return 0;
+	r = map_value_answer(map, off, size, write);
+	return r && write ? -1 : r;
 }
 
 int slot_array_sys_lookup(struct bpfvm_map *map, const void *key,

@@ -46,6 +46,12 @@ void slot_array_free(struct bpfvm_map *map);
 /* The slot's word (a pointer programs may read value_size bytes at), or
  * NULL for an empty slot or a key past the end. */
 void *slot_array_lookup(struct bpfvm_map *map, const void *key);
+/* map_ops value_access of DEVMAP and XSKMAP (checked runs): value_size
+ * bytes of one slot's word, read-only (the kernel forces
+ * BPF_F_RDONLY_PROG on devmaps; an XSKMAP lookup gives a read-only
+ * socket). */
+int slot_array_value_access(const struct bpfvm_map *map, uint64_t addr,
+			    unsigned size, bool write);
 /* value_size bytes of the word; -ENOENT when empty or past the end. */
 int slot_array_sys_lookup(struct bpfvm_map *map, const void *key,
 			  void *value, uint64_t flags);

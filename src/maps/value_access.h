@@ -30,25 +30,36 @@ static inline bool map_range_in(uint64_t off, unsigned size, uint64_t lo,
 	return off >= lo && len >= size && off - lo <= len - size;
 }
 
+/* [in, in + size) of a value: 1 allowed; -1 a write where programs may
+ * only read (BPF_F_RDONLY_PROG); 0 outside value_size, or touching the
+ * value's bpf_spin_lock, which programs reach through the helpers only
+ * (the kernel's verifier refuses direct access to it). */
+static inline int map_value_answer(const struct bpfvm_map *map, uint64_t in,
+				   unsigned size, bool write)
+{
+	uint64_t lock = (uint64_t)map->spin_lock_off;
+
+	if (!map_range_in(in, size, 0, map->value_size))
+		return 0;
+	if (map->spin_lock_off >= 0 && in < lock + 4 && in + size > lock)
+		return 0;
+	return write && (map->map_flags & BPF_F_RDONLY_PROG) ? -1 : 1;
+}
+
 /* Copies of a value side by side `stride` bytes apart from offset lo of
- * a slot (per-CPU values): is [off, off + size) inside one of the ncopies
- * values of value_size bytes? */
-static inline bool map_copies_in(uint64_t off, unsigned size, uint64_t lo,
-				 uint64_t ncopies, uint64_t stride,
-				 uint32_t value_size)
+ * a slot (elements of an array, per-CPU values): map_value_answer for
+ * [off, off + size) of the slot inside one of the ncopies values. */
+static inline int map_copies_answer(const struct bpfvm_map *map,
+				    uint64_t off, unsigned size, uint64_t lo,
+				    uint64_t ncopies, uint64_t stride,
+				    bool write)
 {
 	uint64_t copy, in;
 
-	return off >= lo &&
-	       map_pool_slot(off, (uintptr_t)lo, ncopies, stride, &copy, &in) &&
-	       map_range_in(in, size, 0, value_size);
-}
-
-/* map_ops.value_access's answer for an access inside a value: refused
- * (-1) for a write when programs may only read the map. */
-static inline int map_value_verdict(const struct bpfvm_map *map, bool write)
-{
-	return write && (map->map_flags & BPF_F_RDONLY_PROG) ? -1 : 1;
+	if (off < lo ||
+	    !map_pool_slot(off, (uintptr_t)lo, ncopies, stride, &copy, &in))
+		return 0;
+	return map_value_answer(map, in, size, write);
 }
 
 /* Ask map (NULL: an empty slot) through its ops; 0 without the entry. */

@@ -362,6 +362,48 @@ static void test_map_in_map(void)
 	}
 }
 
+/* A struct bpf_spin_lock at offset 4 of the value: the program reaches
+ * it through the helpers only, as the kernel's verifier insists; the
+ * fields around it are its. */
+static void test_spin_lock(void)
+{
+	static const enum bpf_map_type types[] = { BPF_MAP_TYPE_ARRAY,
+						   BPF_MAP_TYPE_HASH };
+	static const struct acc ok[] = { { 0, 4, true }, { 8, 4, true },
+					 { 0, 4, false }, { 11, 1, false } };
+	static const struct acc bad[] = { { 4, 4, false }, { 4, 4, true },
+					  { 0, 8, false }, { 7, 1, true },
+					  { 6, 4, false } };
+
+	for (size_t t = 0; t < ARRAY_LEN(types); t++) {
+		struct bpfvm_map_opts o = { .sz = sizeof(o),
+					    .has_spin_lock = true,
+					    .spin_lock_off = 4 };
+		struct bpfvm_map *m = NULL;
+		struct path own = { false, -1 };
+		uint8_t mem[32] = { 0 }, value[VALUE_SIZE] = { 0 };
+		uint64_t r0;
+		char msg[256];
+
+		CHECK_EQ_U64(bpfvm_map_create(types[t], 4, VALUE_SIZE, 4, &o,
+					      &m), 0);
+		if (!m)
+			continue;
+		put(m, mem, value);
+		for (size_t e = 0; e < ARRAY_LEN(engines); e++) {
+			for (size_t i = 0; i < ARRAY_LEN(ok); i++)
+				allowed("spin_lock", m, &own, ok[i], e, mem);
+			for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+				CHECK_EQ_U64(run_acc(m, &own, &bad[i], e, mem,
+						     &r0, msg, sizeof(msg)),
+					     -EFAULT);
+				CHECK(strstr(msg, "outside") != NULL);
+			}
+		}
+		bpfvm_map_free(m);
+	}
+}
+
 /* ---- ring buffer records */
 
 enum rb_case {
@@ -734,6 +776,7 @@ static void test_firewall_example(void)
 
 int main(void)
 {
+	test_spin_lock();
 	test_firewall_example();
 	test_object();
 	test_ringbuf();
