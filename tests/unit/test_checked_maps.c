@@ -7,6 +7,8 @@
  * discarded, or the ring's free space. Every case on the interpreter's
  * and the JIT's checked variants. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -404,6 +406,74 @@ static void test_spin_lock(void)
 	}
 }
 
+/* Pools growing under checked readers: a thread adds elements to a
+ * BPF_F_NO_PREALLOC hash and to an LPM trie (new chunks and slabs
+ * published while the readers walk them) while this one reads element
+ * 0's value, checked, on both engines: every read succeeds. */
+struct grower {
+	struct bpfvm_map *map;
+	const struct kind *kind;
+	atomic_bool stop;
+};
+
+static void *grow(void *arg)
+{
+	struct grower *g = arg;
+	uint8_t key[16], value[16] = { 0 };
+
+	fill_value(value, 1);
+	for (uint32_t i = N_ELEMS; i < 4000 && !atomic_load(&g->stop); i++) {
+		make_key(g->kind, i, key);
+		bpfvm_map_update(g->map, key, value, BPF_ANY);
+	}
+	return NULL;
+}
+
+static void test_growing(void)
+{
+	static const struct kind grown[] = {
+		{ "hash_noprealloc", BPF_MAP_TYPE_HASH, 8, BPF_F_NO_PREALLOC,
+		  false },
+		{ "lpm_trie", BPF_MAP_TYPE_LPM_TRIE, 8, BPF_F_NO_PREALLOC,
+		  false },
+	};
+
+	for (size_t k = 0; k < ARRAY_LEN(grown); k++) {
+		struct bpfvm_map_opts o = { .sz = sizeof(o),
+					    .map_flags = grown[k].flags };
+		struct grower g = { NULL, &grown[k], false };
+		struct path own = { false, -1 };
+		uint8_t mem[32] = { 0 }, value[16];
+		unsigned bad = 0;
+		pthread_t t;
+
+		CHECK_EQ_U64(bpfvm_map_create(grown[k].type, 8, VALUE_SIZE,
+					      4096, &o, &g.map), 0);
+		if (!g.map)
+			continue;
+		fill_value(value, 1);
+		make_key(&grown[k], 0, mem);
+		put(g.map, mem, value);
+		if (pthread_create(&t, NULL, grow, &g)) {
+			bpfvm_map_free(g.map);
+			continue;
+		}
+		for (int i = 0; i < 3000; i++) {
+			const struct acc a = { 0, 8, false };
+			uint64_t r0;
+			char msg[256];
+
+			bad += run_acc(g.map, &own, &a, (size_t)i & 1, mem, &r0,
+				       msg, sizeof(msg)) != 0 ||
+			       r0 != 0x1716151413121110ull;
+		}
+		atomic_store(&g.stop, true);
+		pthread_join(t, NULL);
+		CHECK_EQ_U64(bad, 0);
+		bpfvm_map_free(g.map);
+	}
+}
+
 /* ---- ring buffer records */
 
 enum rb_case {
@@ -776,6 +846,7 @@ static void test_firewall_example(void)
 
 int main(void)
 {
+	test_growing();
 	test_spin_lock();
 	test_firewall_example();
 	test_object();
