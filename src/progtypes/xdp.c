@@ -220,7 +220,10 @@ static int data_out(struct bpfvm_test_run_opts *o, const struct xdp_ctx *x)
 	uint32_t size = lin + fsz, copy = size, off;
 	int err = 0;
 
-	if (copy > o->data_size_out) {
+	/* No buffer and no size: the caller only asks for the size (the
+	 * kernel's data_size_out 0 means "no limit"; bpfvm copies nothing
+	 * into a buffer of unknown size: pt_copy_out's rule). */
+	if ((o->data_out || o->data_size_out) && copy > o->data_size_out) {
 		copy = o->data_size_out;
 		err = -ENOSPC;
 	}
