@@ -40,22 +40,79 @@ static void run_init(struct bpfvm_run *run, struct bpfvm_prog *prog,
 	run->extra = NULL;
 }
 
-static int run_engine(struct bpfvm_prog *prog, struct bpfvm_run *run,
-		      enum bpfvm_engine engine, bool checked, bool counted,
-		      uint64_t *r0)
+int eng_runner_begin(struct eng_runner *r, struct bpfvm_prog *prog,
+		     void *mem, size_t mem_len,
+		     const struct bpfvm_run_opts *opts)
 {
 	static const eng_interp_fn variants[2][2] = {
 		{ eng_interp_fast, eng_interp_counted },
 		{ eng_interp_checked, eng_interp_checked_counted },
 	};
+	uint32_t flags = OPTS_GET(opts, flags, 0);
+	uint64_t budget = OPTS_GET(opts, insn_budget, 0);
+	bool checked = flags & BPFVM_RUN_F_CHECKED;
+	struct bpfvm_run *run = &r->run;
+	enum bpfvm_engine engine;
+	int err;
 
-	if (engine == BPFVM_ENGINE_JIT)
-		return jit_prog_run(prog, run,
-				    (checked ? JIT_F_CHECKED : 0) |
-					    (counted ? JIT_F_COUNTED : 0),
-				    r0);
-	run->interp = variants[checked][counted];
-	return run->interp(run, r0);
+	r->counted = budget || (flags & BPFVM_RUN_F_COUNT);
+	run_init(run, prog, mem, mem_len, budget, opts);
+	run->checked = checked;
+	if (run->err_buf && run->err_size)
+		run->err_buf[0] = '\0';
+	if (!prog)
+		return core_logf(run->err_buf, run->err_size, -EINVAL,
+				 "no program");
+	engine = OPTS_GET(opts, engine, BPFVM_ENGINE_INTERP);
+	r->img = NULL;
+	r->interp = variants[checked][r->counted];
+	if (engine == BPFVM_ENGINE_JIT) {
+		err = jit_prog_image(prog,
+				     (checked ? JIT_F_CHECKED : 0) |
+					     (r->counted ? JIT_F_COUNTED : 0),
+				     &r->img, run->err_buf, run->err_size);
+		if (err)
+			return err;
+		r->interp = NULL;
+	} else if (engine != BPFVM_ENGINE_INTERP) {
+		return core_logf(run->err_buf, run->err_size, -EOPNOTSUPP,
+				 "unknown engine %d", (int)engine);
+	}
+	/* Inner maps and their values stay valid while a run may use them
+	 * (map_rcu.h); a program without maps reaches none. */
+	r->rcu = prog->used_map_cnt;
+	if (r->rcu)
+		map_rcu_read_lock();
+	return 0;
+}
+
+/* What a run changes of the state: set again before each. */
+int eng_runner_run(struct eng_runner *r, const uint8_t *pkt, size_t pkt_len,
+		   uint64_t *r0)
+{
+	struct bpfvm_run *run = &r->run;
+	int err;
+
+	run->stopped = 0;
+	run->executed = 0;
+	run->tail_cnt = 0;
+	run->extra = NULL;
+	run->cb_req = NULL;
+	run->interp = r->interp;
+	run->pkt = pkt ? pkt : run->mem;
+	run->pkt_len = pkt ? pkt_len : run->mem_len;
+	err = r->img ? jit_run(r->img, run, r0) : r->interp(run, r0);
+	if (run->tail_refs)
+		eng_run_release(run);
+	return err;
+}
+
+void eng_runner_end(struct eng_runner *r, struct bpfvm_run_opts *opts)
+{
+	if (r->rcu)
+		map_rcu_read_unlock();
+	if (r->counted)
+		OPTS_SET(opts, insn_executed, r->run.executed);
 }
 
 /* Every run but the shortcut's (bpfvm_prog_run). Not inlined: the
@@ -65,42 +122,15 @@ prog_run(struct bpfvm_prog *prog, void *mem, size_t mem_len,
 	 const uint8_t *pkt, size_t pkt_len, uint64_t *r0,
 	 struct bpfvm_run_opts *opts)
 {
-	uint32_t flags = OPTS_GET(opts, flags, 0);
-	uint64_t budget = OPTS_GET(opts, insn_budget, 0);
-	bool counted = budget || (flags & BPFVM_RUN_F_COUNT);
-	bool checked = flags & BPFVM_RUN_F_CHECKED;
-	enum bpfvm_engine engine;
-	struct bpfvm_run run;
+	struct eng_runner r;
 	uint64_t r0_local;
 	int err;
 
-	run_init(&run, prog, mem, mem_len, budget, opts);
-	if (pkt) { /* an skb ctx: LD_ABS reads its packet, not mem */
-		run.pkt = pkt;
-		run.pkt_len = pkt_len;
-	}
-	run.checked = checked;
-	if (run.err_buf && run.err_size)
-		run.err_buf[0] = '\0';
-	if (!prog)
-		return core_logf(run.err_buf, run.err_size, -EINVAL,
-				 "no program");
-	engine = OPTS_GET(opts, engine, BPFVM_ENGINE_INTERP);
-	if (engine != BPFVM_ENGINE_INTERP && engine != BPFVM_ENGINE_JIT)
-		return core_logf(run.err_buf, run.err_size, -EOPNOTSUPP,
-				 "unknown engine %d", (int)engine);
-	/* Inner maps and their values stay valid while a run may use them
-	 * (map_rcu.h); a program without maps reaches none. */
-	if (prog->used_map_cnt)
-		map_rcu_read_lock();
-	err = run_engine(prog, &run, engine, checked, counted,
-			 r0 ? r0 : &r0_local);
-	if (run.tail_refs)
-		eng_run_release(&run);
-	if (prog->used_map_cnt)
-		map_rcu_read_unlock();
-	if (counted)
-		OPTS_SET(opts, insn_executed, run.executed);
+	err = eng_runner_begin(&r, prog, mem, mem_len, opts);
+	if (err)
+		return err;
+	err = eng_runner_run(&r, pkt, pkt_len, r0 ? r0 : &r0_local);
+	eng_runner_end(&r, opts);
 	return err;
 }
 

@@ -19,6 +19,7 @@
 
 struct eng_cb_req;
 struct eng_extra;
+struct jit_image;
 
 typedef int (*eng_interp_fn)(struct bpfvm_run *run, uint64_t *r0);
 
@@ -64,6 +65,29 @@ struct bpfvm_run {
 	/* last: JIT code reaches the fields above with short offsets */
 	struct bpfvm_prog *tail_progs[ENG_MAX_TAIL_CALLS];
 };
+
+/* One program run many times on one context (BPF_PROG_TEST_RUN's
+ * repeat): the options are read, the engine and image picked and map
+ * RCU entered once, by eng_runner_begin; each eng_runner_run then costs
+ * little more than the code. Also the run entry's own path (run.c). */
+struct eng_runner {
+	struct bpfvm_run run;
+	const struct jit_image *img;	/* the JIT's image; NULL: interpreter */
+	eng_interp_fn interp;
+	bool counted;
+	bool rcu;			/* in a map RCU read section */
+};
+
+/* 0, or -EINVAL / -EOPNOTSUPP / the JIT's error with err_buf filled (the
+ * runner is then not begun: no eng_runner_end). err_buf is cleared. */
+int eng_runner_begin(struct eng_runner *r, struct bpfvm_prog *prog,
+		     void *mem, size_t mem_len,
+		     const struct bpfvm_run_opts *opts);
+/* One run: LD_ABS / LD_IND read pkt[0, pkt_len) (NULL: the memory). */
+int eng_runner_run(struct eng_runner *r, const uint8_t *pkt, size_t pkt_len,
+		   uint64_t *r0);
+/* Leaves the RCU section; insn_executed of the last run into opts. */
+void eng_runner_end(struct eng_runner *r, struct bpfvm_run_opts *opts);
 
 /* A bpf-to-bpf call's saved caller state. */
 struct eng_frame {

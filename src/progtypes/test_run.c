@@ -5,9 +5,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "engine/engine.h"
+#include "engine/run.h"
 #include "progtypes/plain.h"
 #include "progtypes/progtype.h"
 #include "progtypes/redirect.h"
@@ -54,14 +55,8 @@ bool pt_range_is_zero(const void *ctx, size_t from, size_t to)
 	return true;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
+/* As bpf_test_run: the loop is timed as a whole, on the cheap clock
+ * (clock.h), and the engine set up once for every run (eng_runner). */
 int pt_run_repeat(struct bpfvm_prog *prog, const struct pt_run *run,
 		  struct bpfvm_test_run_opts *opts, uint64_t *retval)
 {
@@ -75,19 +70,21 @@ int pt_run_repeat(struct bpfvm_prog *prog, const struct pt_run *run,
 		.err_size = opts->err_size,
 	};
 	uint32_t repeat = opts->repeat ? opts->repeat : 1;
+	struct eng_runner r;
 	uint64_t r0 = 0, start, ns;
-	int err = 0;
+	int err;
 
-	start = now_ns();
+	err = eng_runner_begin(&r, prog, run->ctx, run->ctx_len, &ro);
+	if (err)
+		return err;
+	start = core_clock_ns();
 	for (uint32_t i = 0; i < repeat && !err; i++) {
 		pt_redirect_clear();
-		err = run->pkt ? eng_prog_run_pkt(prog, run->ctx, run->ctx_len,
-						  run->pkt, run->pkt_len, &r0,
-						  &ro)
-			       : bpfvm_prog_run(prog, run->ctx, run->ctx_len,
-						&r0, &ro);
+		/* run->pkt: skb helpers that move the packet update it */
+		err = eng_runner_run(&r, run->pkt, run->pkt_len, &r0);
 	}
-	ns = (now_ns() - start) / repeat;
+	ns = (core_clock_ns() - start) / repeat;
+	eng_runner_end(&r, &ro);
 	if (err)
 		return err;
 	opts->duration = ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ns;
@@ -150,6 +147,9 @@ int bpfvm_prog_test_run(struct bpfvm_prog *prog,
 
 	if (!opts)
 		return -EINVAL;
+	if (opts->sz == sizeof(*opts)) /* this version's: no copies */
+		return prog ? test_run_checked(prog, opts)
+			    : pt_fail(opts, -EINVAL, "no program");
 	err = opts_load(&local, opts);
 	if (err)
 		return err;
