@@ -40,6 +40,23 @@ static void run_init(struct bpfvm_run *run, struct bpfvm_prog *prog,
 	run->extra = NULL;
 }
 
+/* Can a run of prog reach an inner map? Through a map-in-map it names,
+ * or a program a PROG_ARRAY it names holds (as jit_direct.c's rule). */
+static bool reaches_inner_maps(const struct bpfvm_prog *prog)
+{
+	for (size_t i = 0; i < prog->used_map_cnt; i++) {
+		switch (prog->used_maps[i]->type) {
+		case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+		case BPF_MAP_TYPE_HASH_OF_MAPS:
+		case BPF_MAP_TYPE_PROG_ARRAY:
+			return true;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
 int eng_runner_begin(struct eng_runner *r, struct bpfvm_prog *prog,
 		     void *mem, size_t mem_len,
 		     const struct bpfvm_run_opts *opts)
@@ -79,8 +96,8 @@ int eng_runner_begin(struct eng_runner *r, struct bpfvm_prog *prog,
 				 "unknown engine %d", (int)engine);
 	}
 	/* Inner maps and their values stay valid while a run may use them
-	 * (map_rcu.h); a program without maps reaches none. */
-	r->rcu = prog->used_map_cnt;
+	 * (map_rcu.h). Only those are deferred: a mfence spared elsewhere. */
+	r->rcu = reaches_inner_maps(prog);
 	if (r->rcu)
 		map_rcu_read_lock();
 	return 0;
