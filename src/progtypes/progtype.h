@@ -62,6 +62,9 @@ const struct pt_ops *pt_find(enum bpf_prog_type type);
  * trace_printk, ringbuf, loops, spin locks, ...): the kernel's
  * bpf_base_func_proto. Types add theirs. */
 bool pt_base_helper_ok(uint32_t id);
+/* The networking types' base (the kernel's bpf_sk_base_func_proto): the
+ * skc_to_* casts and ktime_get_coarse_ns, then pt_base_helper_ok. */
+bool pt_sk_base_helper_ok(uint32_t id);
 
 /* At program creation (core/prog.c), for a typed program: check each
  * helper call against the type, then find the ctx accesses and rewrite

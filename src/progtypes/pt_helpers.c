@@ -151,3 +151,19 @@ int pt_prog_prepare(enum bpf_prog_type type, struct bpf_insn *xlated,
 		*ctx_used = 0;
 	return 0;
 }
+
+bool pt_sk_base_helper_ok(uint32_t id)
+{
+	switch (id) {
+	case BPF_FUNC_skc_to_tcp6_sock:
+	case BPF_FUNC_skc_to_tcp_sock:
+	case BPF_FUNC_skc_to_tcp_timewait_sock:
+	case BPF_FUNC_skc_to_tcp_request_sock:
+	case BPF_FUNC_skc_to_udp6_sock:
+	case BPF_FUNC_skc_to_unix_sock:
+	case BPF_FUNC_skc_to_mptcp_sock:
+	case BPF_FUNC_ktime_get_coarse_ns:
+		return true;
+	}
+	return pt_base_helper_ok(id);
+}

@@ -18,17 +18,9 @@ bool skb_sk_filter_helper_ok(uint32_t id)
 	case BPF_FUNC_get_socket_cookie:
 	case BPF_FUNC_get_socket_uid:
 	case BPF_FUNC_perf_event_output:
-	case BPF_FUNC_skc_to_tcp6_sock:
-	case BPF_FUNC_skc_to_tcp_sock:
-	case BPF_FUNC_skc_to_tcp_timewait_sock:
-	case BPF_FUNC_skc_to_tcp_request_sock:
-	case BPF_FUNC_skc_to_udp6_sock:
-	case BPF_FUNC_skc_to_unix_sock:
-	case BPF_FUNC_skc_to_mptcp_sock:
-	case BPF_FUNC_ktime_get_coarse_ns:
 		return true;
 	}
-	return pt_base_helper_ok(id);
+	return pt_sk_base_helper_ok(id);
 }
 
 static int sf_ctx_access(const struct pt_ctx_access *a, struct bpf_insn *insn,

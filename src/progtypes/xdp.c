@@ -102,17 +102,9 @@ static bool xdp_helper_ok(uint32_t id)
 	case BPF_FUNC_tcp_raw_gen_syncookie_ipv6:
 	case BPF_FUNC_tcp_raw_check_syncookie_ipv4:
 	case BPF_FUNC_tcp_raw_check_syncookie_ipv6:
-	case BPF_FUNC_skc_to_tcp6_sock:
-	case BPF_FUNC_skc_to_tcp_sock:
-	case BPF_FUNC_skc_to_tcp_timewait_sock:
-	case BPF_FUNC_skc_to_tcp_request_sock:
-	case BPF_FUNC_skc_to_udp6_sock:
-	case BPF_FUNC_skc_to_unix_sock:
-	case BPF_FUNC_skc_to_mptcp_sock:
-	case BPF_FUNC_ktime_get_coarse_ns:
 		return true;
 	}
-	return pt_base_helper_ok(id);
+	return pt_sk_base_helper_ok(id);
 }
 
 /* --- BPF_PROG_TEST_RUN --- */
