@@ -22,6 +22,7 @@
 
 #include "kmap.h"
 #include "mapdiff.h"
+#include "../unit/nr_cpus.h"
 
 #ifndef AF_XDP
 #define AF_XDP 44
@@ -59,22 +60,11 @@ static struct mapdiff_spec base(enum bpf_map_type t, uint32_t value_size,
 	return s;
 }
 
-/* The kernel's NR_CPUS (CPUMAP's max_entries limit). */
-static uint32_t nr_cpus(void)
-{
-	unsigned n = 0;
-	FILE *f = fopen("/sys/devices/system/cpu/kernel_max", "r");
-
-	if (f && fscanf(f, "%u", &n) == 1)
-		n++;
-	if (f)
-		fclose(f);
-	return n;
-}
-
 /* Each create flag alone, NUMA nodes, key / value sizes, max_entries. */
 static void create_paths(void)
 {
+	uint32_t ncpu = test_nr_cpus();
+
 	for (unsigned t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
 		struct mapdiff_spec b = base(types[t], 4, 4), s = b;
 
@@ -137,8 +127,8 @@ static void create_paths(void)
 		s.map_flags = wr ? BPF_F_WRONLY_PROG : BPF_F_RDONLY_PROG;
 		mapdiff_create(&s);
 	}
-	if (nr_cpus()) {
-		struct mapdiff_spec s = base(BPF_MAP_TYPE_CPUMAP, 8, nr_cpus());
+	if (ncpu) {
+		struct mapdiff_spec s = base(BPF_MAP_TYPE_CPUMAP, 8, ncpu);
 
 		mapdiff_create(&s);
 		s.max_entries++;

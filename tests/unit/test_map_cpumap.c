@@ -12,6 +12,8 @@
 #include "check.h"
 #include "insn_build.h"
 #include "maps/redirect_map.h"
+#include "nr_cpus.h"
+#include "redirect_map_test.h"
 
 struct cpuval {
 	uint32_t qsize;
@@ -21,10 +23,7 @@ struct cpuval {
 static int create(uint32_t vs, uint32_t n, uint32_t flags,
 		  struct bpfvm_map **m)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags };
-
-	*m = NULL;
-	return bpfvm_map_create(BPF_MAP_TYPE_CPUMAP, 4, vs, n, &o, m);
+	return rmt_create(BPF_MAP_TYPE_CPUMAP, 4, vs, n, flags, m);
 }
 
 static int upd(struct bpfvm_map *m, uint32_t k, uint32_t qsize, int32_t fd,
@@ -35,23 +34,13 @@ static int upd(struct bpfvm_map *m, uint32_t k, uint32_t qsize, int32_t fd,
 	return bpfvm_map_update(m, &k, &v, flags);
 }
 
-static unsigned nr_cpus(void)
-{
-	unsigned n = 0;
-	FILE *f = fopen("/sys/devices/system/cpu/kernel_max", "r");
-
-	if (f && fscanf(f, "%u", &n) == 1)
-		n++;
-	if (f)
-		fclose(f);
-	return n ? n : 8192;
-}
-
 static void test_create(void)
 {
 	struct bpfvm_map *m;
-	unsigned nr = nr_cpus();
+	unsigned nr = test_nr_cpus();
 
+	if (!nr)
+		nr = 8192;
 	CHECK_EQ_U64(create(4, 0, 0, &m), -EINVAL);
 	CHECK_EQ_U64(create(12, 4, 0, &m), -EINVAL);
 	CHECK_EQ_U64(create(4, 4, BPF_F_RDONLY, &m), -EINVAL);
@@ -104,22 +93,10 @@ static void test_update(void)
 	bpfvm_map_free(m);
 }
 
-static struct bpfvm_prog *mk_xdp(enum bpf_attach_type at)
-{
-	static const struct bpf_insn p[] = { MOV64_IMM(0, 2), EXIT() };
-	struct bpfvm_prog_opts o = { .sz = sizeof(o),
-				     .prog_type = BPF_PROG_TYPE_XDP,
-				     .expected_attach_type = at };
-	struct bpfvm_prog *prog = NULL;
-
-	CHECK_EQ_U64(bpfvm_prog_create(p, ARRAY_LEN(p), &o, &prog), 0);
-	return prog;
-}
-
 static void test_prog_values(void)
 {
-	struct bpfvm_prog *cpu = mk_xdp(BPF_XDP_CPUMAP);
-	struct bpfvm_prog *dev = mk_xdp(BPF_XDP_DEVMAP);
+	struct bpfvm_prog *cpu = rmt_xdp_prog(BPF_XDP_CPUMAP);
+	struct bpfvm_prog *dev = rmt_xdp_prog(BPF_XDP_DEVMAP);
 	struct bpfvm_map *m;
 	struct cpuval v;
 	uint32_t k = 0, id;
@@ -170,25 +147,7 @@ static void test_delete_next_redirect(void)
 	CHECK_EQ_U64(map_redirect_lookup(m, 5, &r), -ENOENT);
 	/* programs cannot look CPUMAP entries up (the kernel's verifier
 	 * refuses the call): NULL here */
-	{
-		uint32_t id = bpfvm_map_id(m);
-		struct bpf_insn p[] = {
-			ST_IMM(BPF_W, 10, -4, 0),
-			LD_IMM64_RAW(1, BPF_PSEUDO_MAP_FD, (int32_t)id, 0),
-			MOV64_REG(2, 10),
-			ALU64_IMM(BPF_ADD, 2, -4),
-			CALL_HELPER(BPF_FUNC_map_lookup_elem),
-			EXIT(),
-		};
-		struct bpfvm_prog *prog = NULL;
-		uint64_t r0 = 1;
-
-		CHECK_EQ_U64(bpfvm_prog_create(p, ARRAY_LEN(p), NULL, &prog),
-			     0);
-		CHECK_EQ_U64(bpfvm_prog_run(prog, NULL, 0, &r0, NULL), 0);
-		CHECK_EQ_U64(r0, 0);
-		bpfvm_prog_free(prog);
-	}
+	CHECK_EQ_U64(rmt_prog_run(m, 0, 0, false), 0xffff);
 	bpfvm_map_free(m);
 }
 

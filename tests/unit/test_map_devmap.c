@@ -5,8 +5,6 @@
  * rewrites the slots. No kernel needed. */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include <bpfvm/map.h>
@@ -15,6 +13,7 @@
 #include "check.h"
 #include "insn_build.h"
 #include "maps/redirect_map.h"
+#include "redirect_map_test.h"
 
 #define ENOTSUPP 524
 
@@ -26,10 +25,7 @@ struct devval {
 static int create(uint32_t ks, uint32_t vs, uint32_t n, uint32_t flags,
 		  struct bpfvm_map **m)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags };
-
-	*m = NULL;
-	return bpfvm_map_create(BPF_MAP_TYPE_DEVMAP, ks, vs, n, &o, m);
+	return rmt_create(BPF_MAP_TYPE_DEVMAP, ks, vs, n, flags, m);
 }
 
 static struct bpfvm_map *mk(uint32_t vs, uint32_t n)
@@ -167,23 +163,10 @@ static void test_delete_next_key(void)
 	bpfvm_map_free(m);
 }
 
-/* bpf_prog.fd: the id of an XDP program for devmaps. */
-static struct bpfvm_prog *mk_xdp(enum bpf_attach_type at)
-{
-	static const struct bpf_insn p[] = { MOV64_IMM(0, 2), EXIT() };
-	struct bpfvm_prog_opts o = { .sz = sizeof(o),
-				     .prog_type = BPF_PROG_TYPE_XDP,
-				     .expected_attach_type = at };
-	struct bpfvm_prog *prog = NULL;
-
-	CHECK_EQ_U64(bpfvm_prog_create(p, ARRAY_LEN(p), &o, &prog), 0);
-	return prog;
-}
-
 static void test_prog_values(void)
 {
-	struct bpfvm_prog *dev = mk_xdp(BPF_XDP_DEVMAP);
-	struct bpfvm_prog *plain = mk_xdp(BPF_XDP);
+	struct bpfvm_prog *dev = rmt_xdp_prog(BPF_XDP_DEVMAP);
+	struct bpfvm_prog *plain = rmt_xdp_prog(BPF_XDP);
 	struct bpfvm_map *m = mk(8, 2);
 	uint32_t id, k = 0;
 	struct devval v;
@@ -207,7 +190,7 @@ static void test_prog_values(void)
 	CHECK_EQ_U64(upd(m, 0, 4, 0, 0), 0);
 	CHECK(bpfvm_prog_get_by_id(id) == NULL);
 	/* and so does freeing the map */
-	dev = mk_xdp(BPF_XDP_DEVMAP);
+	dev = rmt_xdp_prog(BPF_XDP_DEVMAP);
 	id = bpfvm_prog_id(dev);
 	CHECK_EQ_U64(upd(m, 1, 4, (int32_t)id, 0), 0);
 	bpfvm_prog_free(dev);
@@ -236,64 +219,25 @@ static void test_redirect_lookup(void)
 	bpfvm_map_free(m);
 }
 
-/* A program: r0 = *(u32 *)(lookup(map, &key) + off), or 0xffff when the
- * lookup fails; the update variant returns what update returned. */
-static uint64_t prog_run(struct bpfvm_map *m, uint32_t key, int off,
-			 bool update)
-{
-	uint32_t id = bpfvm_map_id(m);
-	struct bpf_insn p[] = {
-		ST_IMM(BPF_W, 10, -8, (int32_t)key),
-		ST_IMM(BPF_W, 10, -4, 9),
-		LD_IMM64_RAW(1, BPF_PSEUDO_MAP_FD, (int32_t)id, 0),
-		MOV64_REG(2, 10),
-		ALU64_IMM(BPF_ADD, 2, -8),
-		MOV64_REG(3, 10),
-		ALU64_IMM(BPF_ADD, 3, -4),
-		MOV64_IMM(4, 0),
-		CALL_HELPER(update ? BPF_FUNC_map_update_elem
-				   : BPF_FUNC_map_lookup_elem),
-		JMP_IMM(BPF_JNE, 0, 0, 2),
-		MOV64_IMM(0, 0xffff),
-		EXIT(),
-		update ? JA(0) : LDX(BPF_W, 0, 0, (int16_t)off),
-		EXIT(),
-	};
-	struct bpfvm_prog *prog = NULL;
-	uint64_t r0 = 0xdead;
-
-	CHECK_EQ_U64(bpfvm_prog_create(p, ARRAY_LEN(p), NULL, &prog), 0);
-	if (prog)
-		CHECK_EQ_U64(bpfvm_prog_run(prog, NULL, 0, &r0, NULL), 0);
-	bpfvm_prog_free(prog);
-	return r0;
-}
-
 static void test_program_side(void)
 {
 	struct bpfvm_map *m = mk(8, 4);
 
 	CHECK_EQ_U64(upd(m, 2, 17, 0, 0), 0);
-	CHECK_EQ_U64(prog_run(m, 2, 0, false), 17);
-	CHECK_EQ_U64(prog_run(m, 2, 4, false), 0); /* bpf_prog.id */
-	CHECK_EQ_U64(prog_run(m, 1, 0, false), 0xffff);
-	CHECK_EQ_U64(prog_run(m, 4, 0, false), 0xffff);
+	CHECK_EQ_U64(rmt_prog_run(m, 2, 0, false), 17);
+	CHECK_EQ_U64(rmt_prog_run(m, 2, 4, false), 0); /* bpf_prog.id */
+	CHECK_EQ_U64(rmt_prog_run(m, 1, 0, false), 0xffff);
+	CHECK_EQ_U64(rmt_prog_run(m, 4, 0, false), 0xffff);
 	/* read-only for programs (the kernel's verifier refuses the call) */
-	CHECK_EQ_U64((int64_t)prog_run(m, 2, 0, true), -EPERM);
+	CHECK_EQ_U64((int64_t)rmt_prog_run(m, 2, 0, true), -EPERM);
 	bpfvm_map_free(m);
 }
 
 /* Readers see a slot's old or new value, never anything else, while a
  * writer flips it; map_redirect_lookup takes no lock. */
-struct race {
-	struct bpfvm_map *m;
-	atomic_bool stop;
-	atomic_ulong bad, seen;
-};
-
 static void *reader(void *arg)
 {
-	struct race *r = arg;
+	struct rmt_race *r = arg;
 
 	while (!atomic_load(&r->stop)) {
 		struct bpfvm_redirect out;
@@ -308,29 +252,21 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+static void flip(struct bpfvm_map *m, uint32_t i)
+{
+	uint32_t k = 0;
+
+	if (i % 3 == 2)
+		bpfvm_map_delete(m, &k);
+	else
+		upd(m, 0, i & 1 ? 100 : 200, 0, 0);
+}
+
 static void test_concurrent_reads(void)
 {
-	struct race r = { .m = mk(8, 1) };
-	pthread_t t;
+	struct rmt_race r = { .m = mk(8, 1) };
 
-	CHECK_EQ_U64(pthread_create(&t, NULL, reader, &r), 0);
-	/* until the reader has looked often enough (the machine may be
-	 * busy), within bounds */
-	for (int i = 0; i < 50000000 &&
-			(i < 200000 || atomic_load(&r.seen) < 20000);
-	     i++) {
-		uint32_t k = 0;
-
-		if (i % 3 == 2)
-			bpfvm_map_delete(r.m, &k);
-		else
-			upd(r.m, 0, i & 1 ? 100 : 200, 0, 0);
-	}
-	atomic_store(&r.stop, true);
-	pthread_join(t, NULL);
-	CHECK_EQ_U64(atomic_load(&r.bad), 0);
-	CHECK(atomic_load(&r.seen) > 0);
-	bpfvm_map_free(r.m);
+	rmt_race_run(&r, 1, reader, flip, 50000000, 200000, 20000);
 }
 
 int main(void)

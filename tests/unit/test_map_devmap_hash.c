@@ -5,8 +5,6 @@
  * recycling, and lock-free lookups while another thread churns keys
  * through the same buckets. No kernel needed. */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include <bpfvm/map.h>
@@ -15,6 +13,7 @@
 #include "check.h"
 #include "insn_build.h"
 #include "maps/redirect_map.h"
+#include "redirect_map_test.h"
 
 struct devval {
 	uint32_t ifindex;
@@ -24,10 +23,7 @@ struct devval {
 static int create(uint32_t vs, uint32_t n, uint32_t flags,
 		  struct bpfvm_map **m)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags };
-
-	*m = NULL;
-	return bpfvm_map_create(BPF_MAP_TYPE_DEVMAP_HASH, 4, vs, n, &o, m);
+	return rmt_create(BPF_MAP_TYPE_DEVMAP_HASH, 4, vs, n, flags, m);
 }
 
 static struct bpfvm_map *mk(uint32_t vs, uint32_t n)
@@ -191,15 +187,9 @@ static void test_lookups(void)
 /* One writer churns keys through few buckets (delete, re-insert,
  * replace: elements recycled across buckets); readers must always find
  * the keys that stay, with their own ifindex, and never a wrong one. */
-struct race {
-	struct bpfvm_map *m;
-	atomic_bool stop;
-	atomic_ulong bad, seen;
-};
-
 static void *reader(void *arg)
 {
-	struct race *r = arg;
+	struct rmt_race *r = arg;
 
 	while (!atomic_load(&r->stop)) {
 		for (uint32_t i = 0; i < 8; i++) {
@@ -220,33 +210,24 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* Keys 8..11 come and go, 0..3 are replaced by themselves. */
+static void churn(struct bpfvm_map *m, uint32_t i)
+{
+	uint32_t k = 8 + i % 4;
+
+	upd(m, k, (i & 4 ? 200 : 300) + k, 0);
+	upd(m, i % 4, 100 + i % 4, 0); /* replace: same value */
+	if (i % 3 == 0)
+		del(m, k);
+}
+
 static void test_concurrent_reads(void)
 {
-	struct race r = { .m = mk(4, 8) }; /* 8 buckets: 2 keys share one */
-	pthread_t t[2];
+	struct rmt_race r = { .m = mk(4, 8) }; /* 8 buckets: 2 keys share one */
 
 	for (uint32_t k = 0; k < 4; k++)
 		CHECK_EQ_U64(upd(r.m, k, 100 + k, 0), 0);
-	for (int i = 0; i < 2; i++)
-		CHECK_EQ_U64(pthread_create(&t[i], NULL, reader, &r), 0);
-	/* until the readers have looked often enough (the machine may be
-	 * busy), within bounds */
-	for (uint32_t i = 0; i < 20000000 &&
-			     (i < 100000 || atomic_load(&r.seen) < 2000);
-	     i++) {
-		uint32_t k = 8 + i % 4;
-
-		upd(r.m, k, (i & 4 ? 200 : 300) + k, 0);
-		upd(r.m, i % 4, 100 + i % 4, 0); /* replace: same value */
-		if (i % 3 == 0)
-			del(r.m, k);
-	}
-	atomic_store(&r.stop, true);
-	for (int i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
-	CHECK_EQ_U64(atomic_load(&r.bad), 0);
-	CHECK(atomic_load(&r.seen) > 0);
-	bpfvm_map_free(r.m);
+	rmt_race_run(&r, 2, reader, churn, 20000000, 100000, 2000);
 }
 
 int main(void)

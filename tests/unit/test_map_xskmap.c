@@ -13,14 +13,12 @@
 #include "check.h"
 #include "insn_build.h"
 #include "maps/redirect_map.h"
+#include "redirect_map_test.h"
 
 static int create(uint32_t ks, uint32_t vs, uint32_t n, uint32_t flags,
 		  struct bpfvm_map **m)
 {
-	struct bpfvm_map_opts o = { .sz = sizeof(o), .map_flags = flags };
-
-	*m = NULL;
-	return bpfvm_map_create(BPF_MAP_TYPE_XSKMAP, ks, vs, n, &o, m);
+	return rmt_create(BPF_MAP_TYPE_XSKMAP, ks, vs, n, flags, m);
 }
 
 static int upd(struct bpfvm_map *m, uint32_t k, uint32_t sock, uint64_t flags)
@@ -85,42 +83,17 @@ static void test_update_delete(void)
 	bpfvm_map_free(m);
 }
 
-/* r0 = the program's lookup of `key` is non-NULL ? *(u32 *)r0 : 0xffff */
-static uint64_t prog_lookup(struct bpfvm_map *m, uint32_t key)
-{
-	uint32_t id = bpfvm_map_id(m);
-	struct bpf_insn p[] = {
-		ST_IMM(BPF_W, 10, -4, (int32_t)key),
-		LD_IMM64_RAW(1, BPF_PSEUDO_MAP_FD, (int32_t)id, 0),
-		MOV64_REG(2, 10),
-		ALU64_IMM(BPF_ADD, 2, -4),
-		CALL_HELPER(BPF_FUNC_map_lookup_elem),
-		JMP_IMM(BPF_JNE, 0, 0, 2),
-		MOV64_IMM(0, 0xffff),
-		EXIT(),
-		LDX(BPF_W, 0, 0, 0),
-		EXIT(),
-	};
-	struct bpfvm_prog *prog = NULL;
-	uint64_t r0 = 0;
-
-	CHECK_EQ_U64(bpfvm_prog_create(p, ARRAY_LEN(p), NULL, &prog), 0);
-	CHECK_EQ_U64(bpfvm_prog_run(prog, NULL, 0, &r0, NULL), 0);
-	bpfvm_prog_free(prog);
-	return r0;
-}
-
 static void test_program_side(void)
 {
 	struct bpfvm_map *m;
 	struct bpfvm_redirect r;
 
 	CHECK_EQ_U64(create(4, 4, 4, 0, &m), 0);
-	CHECK_EQ_U64(prog_lookup(m, 2), 0xffff);
+	CHECK_EQ_U64(rmt_prog_run(m, 2, 0, false), 0xffff);
 	CHECK_EQ_U64(map_redirect_lookup(m, 2, &r), -ENOENT);
 	CHECK_EQ_U64(upd(m, 2, 77, 0), 0);
-	CHECK_EQ_U64(prog_lookup(m, 2), 77);
-	CHECK_EQ_U64(prog_lookup(m, 4), 0xffff);
+	CHECK_EQ_U64(rmt_prog_run(m, 2, 0, false), 77);
+	CHECK_EQ_U64(rmt_prog_run(m, 4, 0, false), 0xffff);
 	CHECK_EQ_U64(map_redirect_lookup(m, 2, &r), 0);
 	CHECK_EQ_U64(r.kind, BPFVM_REDIRECT_XSK);
 	CHECK_EQ_U64(r.index, 2);
