@@ -13,7 +13,11 @@
 static atomic_uint possible_cpus;
 static pthread_once_t possible_once = PTHREAD_ONCE_INIT;
 static atomic_uint next_slot;
-static _Thread_local unsigned thread_slot; /* slot + 1; 0: not yet */
+/* slot + 1; 0: not yet. Static TLS (initial-exec), so its offset from
+ * the thread pointer is the same in every thread: the JIT reads it
+ * inline for PERCPU_ARRAY lookups (map_cpu_slot_tls_off). */
+static _Thread_local unsigned thread_slot
+	__attribute__((tls_model("initial-exec")));
 
 /* A sysfs list ("0-N", or "0,2-3") as highest entry + 1, the way libbpf
  * counts possible CPUs; 0 when unreadable. */
@@ -67,6 +71,16 @@ unsigned map_cpu_current(void)
 				      bpfvm_num_possible_cpus() + 1;
 	return thread_slot - 1;
 }
+
+#if defined(__x86_64__)
+intptr_t map_cpu_slot_tls_off(void)
+{
+	uintptr_t tp;
+
+	__asm__("mov %%fs:0, %0" : "=r"(tp));
+	return (intptr_t)((uintptr_t)&thread_slot - tp);
+}
+#endif
 
 unsigned bpfvm_thread_cpu(void)
 {

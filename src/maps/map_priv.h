@@ -144,6 +144,11 @@ unsigned map_sysfs_count(const char *path);
 
 /* The calling thread's CPU slot (cpu.c); < bpfvm_num_possible_cpus(). */
 unsigned map_cpu_current(void);
+#if defined(__x86_64__)
+/* Where map_cpu_current's slot + 1 (0: none yet, call it) is: %fs:off
+ * in every thread (cpu.c). */
+intptr_t map_cpu_slot_tls_off(void);
+#endif
 
 /* bpf_spin_lock on a 4-byte word (spin_lock.c): test-and-test-and-set. */
 void map_spin_lock(uint32_t *lock);

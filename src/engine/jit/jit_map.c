@@ -1,7 +1,8 @@
-/* Translators for maps and tail calls (see jit_map.h): ARRAY lookups
- * inline, bpf_tail_call, and the bookkeeping before helpers that call
- * back into the program. */
+/* Translators for maps and tail calls (see jit_map.h): ARRAY and
+ * PERCPU_ARRAY lookups inline, bpf_tail_call, and the bookkeeping before
+ * helpers that call back into the program. */
 #include <stddef.h>
+#include <string.h>
 
 #include "engine/jit/jit_map.h"
 #include "engine/run.h"
@@ -9,6 +10,7 @@
 #include "helpers/helpers_flow.h"
 #include "isa/isa.h"
 #include "maps/array.h"
+#include "maps/map_priv.h"
 
 /* jmp reg */
 static uint8_t *jmp_r(uint8_t *p, int reg)
@@ -93,33 +95,109 @@ static bool builtin(const struct jit_cc *cc, uint32_t id)
 	return d && bpfvm_helper_find(cc->env, id) == d->fn;
 }
 
-/* r0 = *(u32 *)r2 < max_entries ? values + index * elem_size : NULL.
- * Checked runs keep the helper call: the key's load must be checked. */
-uint8_t *jit_tr_array_lookup(struct jit_cc *cc, uint8_t *p,
-			     const struct bpf_insn *in)
+/* rax = this thread's CPU slot * stride (PERCPU_ARRAY): the slot + 1 is
+ * thread_slot at %fs:off (map_cpu_slot_tls_off); 0 means none yet, and
+ * a cold stub asks map_cpu_current (a C call where the helper's would
+ * be: r1-r5 are the program's to lose; r2 kept, it holds the key). */
+static uint8_t *cpu_offset(struct jit_cc *cc, uint8_t *p, int32_t tls_off,
+			   int32_t stride)
+{
+	uint32_t at;
+	uint8_t *q;
+
+	*p++ = 0x64; /* mov eax, fs:[tls_off] */
+	*p++ = 0x8b;
+	*p++ = 0x04;
+	*p++ = 0x25;
+	memcpy(p, &tls_off, 4);
+	p += 4;
+	p = x86_test_rr(p, false, X86_RAX, X86_RAX);
+	p = x86_jcc32(p, X86_CC_E, 0);
+	q = jit_cold_begin(cc, &at);
+	if (q) {
+		jit_fix_main(cc, p, JIT_LOC_COLD, at);
+		q = x86_push(q, jit_reg[BPF_REG_2]);
+		q = x86_push(q, jit_reg[BPF_REG_2]); /* two: rsp stays aligned */
+		q = jit_emit_ccall(cc, &cc->cold, JIT_LOC_COLD, q,
+				   (const void *)map_cpu_current);
+		q = x86_pop(q, jit_reg[BPF_REG_2]);
+		q = x86_pop(q, jit_reg[BPF_REG_2]);
+		q = x86_alu_ri(q, X86_ADD, false, X86_RAX, 1);
+		q = x86_jmp32(q, 0);
+		jit_fix(cc, JIT_LOC_COLD, (uint32_t)(q - 4 - cc->cold.p),
+			JIT_FIX_REL32, (uint32_t)cc->i,
+			(uint32_t)(p - cc->main.p) - cc->off1[cc->i]);
+		cc->cold.len = (size_t)(q - cc->cold.p);
+	}
+	p = x86_alu_ri(p, X86_SUB, false, X86_RAX, 1);
+	return x86_imul_rri(p, true, X86_RAX, X86_RAX, stride);
+}
+
+/* The map r1 holds at this lookup when the JIT inlines it: an ARRAY, or
+ * a PERCPU_ARRAY (x86-64: its slot in static TLS), with sizes that fit
+ * an imm32. NULL: call the helper. */
+static const struct array_map *inlined_array(struct jit_cc *cc,
+					     const struct bpf_insn *in,
+					     int32_t *tls_off)
 {
 	const struct bpfvm_map *map;
 	const struct array_map *a;
-	uint8_t *to_null, *to_done;
 
 	if (in->imm != BPF_FUNC_map_lookup_elem ||
 	    (cc->flags & JIT_F_CHECKED) || !builtin(cc, in->imm))
 		return NULL;
 	map = known_r1_map(cc, cc->i);
-	if (!map || map->type != BPF_MAP_TYPE_ARRAY)
+	if (!map || (map->type != BPF_MAP_TYPE_ARRAY &&
+		     map->type != BPF_MAP_TYPE_PERCPU_ARRAY))
 		return NULL;
 	a = (const struct array_map *)map;
 	if (a->elem_size > INT32_MAX)
 		return NULL;
-	p = x86_load(p, X86_LD_U32, X86_RAX, jit_reg[BPF_REG_2], 0);
-	p = x86_alu_ri(p, X86_CMP, false, X86_RAX, (int32_t)map->max_entries);
+	*tls_off = 0;
+	if (map->type == BPF_MAP_TYPE_ARRAY)
+		return a;
+#if defined(__x86_64__)
+	{
+		intptr_t off = map_cpu_slot_tls_off();
+
+		if (a->cpu_stride > INT32_MAX || off < INT32_MIN ||
+		    off > INT32_MAX)
+			return NULL;
+		*tls_off = (int32_t)off;
+		return a;
+	}
+#else
+	return NULL;
+#endif
+}
+
+/* r0 = *(u32 *)r2 < max_entries ? values + index * elem_size : NULL,
+ * plus the thread's slot * cpu_stride for a PERCPU_ARRAY (the helper's
+ * answer, as the kernel's inlined lookups). Checked runs keep the helper
+ * call: the key's load must be checked. */
+uint8_t *jit_tr_array_lookup(struct jit_cc *cc, uint8_t *p,
+			     const struct bpf_insn *in)
+{
+	int32_t tls_off;
+	const struct array_map *a = inlined_array(cc, in, &tls_off);
+	bool percpu = a && a->map.type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	int idx = percpu ? JIT_TMP2 : X86_RAX;
+	uint8_t *to_null, *to_done;
+
+	if (!a)
+		return NULL;
+	if (percpu)
+		p = cpu_offset(cc, p, tls_off, (int32_t)a->cpu_stride);
+	p = x86_load(p, X86_LD_U32, idx, jit_reg[BPF_REG_2], 0);
+	p = x86_alu_ri(p, X86_CMP, false, idx, (int32_t)a->map.max_entries);
 	to_null = p = x86_jcc8(p, X86_CC_AE, 0);
 	if (__builtin_popcount(a->elem_size) == 1)
-		p = x86_shift_ri(p, X86_SHL, true, X86_RAX,
+		p = x86_shift_ri(p, X86_SHL, true, idx,
 				 (uint8_t)__builtin_ctz(a->elem_size));
 	else
-		p = x86_imul_rri(p, true, X86_RAX, X86_RAX,
-				 (int32_t)a->elem_size);
+		p = x86_imul_rri(p, true, idx, idx, (int32_t)a->elem_size);
+	if (percpu)
+		p = x86_alu_rr(p, X86_ADD, true, X86_RAX, idx);
 	p = x86_movabs(p, JIT_TMP, (uintptr_t)a->values);
 	p = x86_alu_rr(p, X86_ADD, true, X86_RAX, JIT_TMP);
 	to_done = p = x86_jmp8(p, 0);
