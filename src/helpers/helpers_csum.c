@@ -16,22 +16,16 @@
 
 #include <linux/bpf.h>
 
+#include "helpers/hlp_priv.h"
 #include "helpers/skb_helpers.h"
 #include "progtypes/skb_ctx.h"
 
 #define ERR(e) ((uint64_t)(int64_t)(e))
 #define CSUM_MANGLED_0 0xffff
 
-static uint32_t csum_add(uint32_t a, uint32_t b)
-{
-	uint32_t r = a + b;
-
-	return r + (r < b);
-}
-
 static uint32_t csum_sub(uint32_t a, uint32_t b)
 {
-	return csum_add(a, ~b);
+	return hlp_csum_add(a, ~b);
 }
 
 static uint16_t csum_fold(uint32_t s)
@@ -56,12 +50,12 @@ static uint16_t csum_replace2(uint16_t sum, uint16_t from, uint16_t to)
 
 static uint16_t csum_replace4(uint16_t sum, uint32_t from, uint32_t to)
 {
-	return csum_fold(csum_add(csum_sub(~(uint32_t)sum, from), to));
+	return csum_fold(hlp_csum_add(csum_sub(~(uint32_t)sum, from), to));
 }
 
 static uint16_t csum_replace_by_diff(uint16_t sum, uint32_t diff)
 {
-	return csum_fold(csum_add(diff, ~(uint32_t)sum));
+	return csum_fold(hlp_csum_add(diff, ~(uint32_t)sum));
 }
 
 /* The field at offset (from skb->data): even, within 0xffff and the

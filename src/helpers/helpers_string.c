@@ -163,13 +163,6 @@ static uint32_t csum_partial(const uint8_t *p, uint32_t len, uint32_t seed)
 	return (uint32_t)sum;
 }
 
-static uint32_t csum_add(uint32_t a, uint32_t b)
-{
-	uint32_t r = a + b;
-
-	return r + (r < b);
-}
-
 static uint16_t csum_from32to16(uint32_t sum)
 {
 	sum += (sum >> 16) | (sum << 16);
@@ -189,8 +182,8 @@ static uint64_t csum_diff(uint64_t r1, uint64_t r2, uint64_t r3,
 	(void)run;
 	if (from_size && to_size)
 		return csum_from32to16(
-			csum_add(csum_partial(to, to_size, seed),
-				 ~csum_partial(from, from_size, 0)));
+			hlp_csum_add(csum_partial(to, to_size, seed),
+				     ~csum_partial(from, from_size, 0)));
 	if (to_size)
 		return csum_from32to16(csum_partial(to, to_size, seed));
 	if (from_size)

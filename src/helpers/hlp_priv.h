@@ -65,6 +65,16 @@ bool hlp_isxdigit(unsigned char c);
 long hlp_bprintf(char *out, size_t out_size, const char *fmt,
 		 size_t fmt_size, const uint64_t *args, uint32_t num_args);
 
+/* One's-complement addition of 32-bit checksum words (the kernel's
+ * csum_add): the carry wraps around. For csum_diff and the
+ * csum_replace family. */
+static inline uint32_t hlp_csum_add(uint32_t a, uint32_t b)
+{
+	uint32_t r = a + b;
+
+	return r + (r < b);
+}
+
 /* trace_pipe.c: add one bpf_trace_printk message (msg as formatted, up to
  * its first NUL) to the trace buffer, the sink and the callback. */
 void hlp_trace_emit(const char *msg);
