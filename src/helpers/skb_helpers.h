@@ -9,19 +9,12 @@
 
 struct bpfvm_run;
 
-uint64_t hlp_l3_csum_replace(uint64_t r1, uint64_t r2, uint64_t r3,
-			     uint64_t r4, uint64_t r5, struct bpfvm_run *run);
-uint64_t hlp_l4_csum_replace(uint64_t r1, uint64_t r2, uint64_t r3,
-			     uint64_t r4, uint64_t r5, struct bpfvm_run *run);
-uint64_t hlp_skb_adjust_room(uint64_t r1, uint64_t r2, uint64_t r3,
-			     uint64_t r4, uint64_t r5, struct bpfvm_run *run);
-uint64_t hlp_skb_vlan_push(uint64_t r1, uint64_t r2, uint64_t r3,
-			   uint64_t r4, uint64_t r5, struct bpfvm_run *run);
-uint64_t hlp_skb_vlan_pop(uint64_t r1, uint64_t r2, uint64_t r3,
-			  uint64_t r4, uint64_t r5, struct bpfvm_run *run);
-uint64_t hlp_redirect_peer(uint64_t r1, uint64_t r2, uint64_t r3,
-			   uint64_t r4, uint64_t r5, struct bpfvm_run *run);
-uint64_t hlp_redirect_neigh(uint64_t r1, uint64_t r2, uint64_t r3,
-			    uint64_t r4, uint64_t r5, struct bpfvm_run *run);
+/* Each has a helper's signature (bpfvm_helper_fn's). */
+typedef uint64_t hlp_skb_helper(uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5, struct bpfvm_run *run);
+
+hlp_skb_helper hlp_l3_csum_replace, hlp_l4_csum_replace;
+hlp_skb_helper hlp_skb_adjust_room, hlp_skb_vlan_push, hlp_skb_vlan_pop;
+hlp_skb_helper hlp_redirect_peer, hlp_redirect_neigh;
 
 #endif
