@@ -25,6 +25,7 @@
 
 #include "kmap.h"
 #include "pktgen.h"
+#include "ptdiff.h"
 
 #define FRAME_MAX 4096
 #define N_RANDOM 300
@@ -49,14 +50,6 @@ static const enum bpfvm_engine engines[2] = { BPFVM_ENGINE_INTERP,
 					      BPFVM_ENGINE_JIT };
 static const char *const engine_names[2] = { "interp", "jit" };
 static int failures, compared;
-
-static void hexdump(const char *what, const uint8_t *p, size_t len)
-{
-	fprintf(stderr, "  %s (%zu bytes):", what, len);
-	for (size_t i = 0; i < len; i++)
-		fprintf(stderr, "%s%02x", i % 16 ? " " : "\n    ", p[i]);
-	fprintf(stderr, "\n");
-}
 
 /* ---- maps on every side ---- */
 
@@ -325,54 +318,18 @@ static int add_extra(struct pkt_set *set)
 
 /* ---- one packet everywhere ---- */
 
-struct outcome {
-	int err;
-	uint32_t retval;
-	uint32_t size;
-	uint8_t data[FRAME_MAX];
-	struct __sk_buff skb;
-};
-
-static void run_kernel(int fd, const uint8_t *pkt, size_t len, bool skb_ctx,
-		       struct outcome *o)
+/* The packet as a test-run input: FRAME_MAX bytes of data_out, and
+ * __sk_buff out for tc. */
+static struct ptd_input input_of(const uint8_t *pkt, size_t len, bool skb_ctx,
+				 const char *name)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt,
-		    .data_size_in = (uint32_t)len, .data_out = o->data,
-		    .data_size_out = sizeof(o->data), .repeat = 1);
-
-	memset(&o->skb, 0, sizeof(o->skb));
-	if (skb_ctx) {
-		t.ctx_out = &o->skb;
-		t.ctx_size_out = sizeof(o->skb);
-	}
-	o->err = bpf_prog_test_run_opts(fd, &t) ? -errno : 0;
-	o->retval = t.retval;
-	o->size = t.data_size_out;
-}
-
-static void run_bpfvm(struct bpfvm_prog *prog, int e, const uint8_t *pkt,
-		      size_t len, bool skb_ctx, struct outcome *o)
-{
-	char msg[256] = "";
-	struct bpfvm_test_run_opts t = {
-		.sz = sizeof(t), .data_in = pkt, .data_size_in = (uint32_t)len,
-		.data_out = o->data, .data_size_out = sizeof(o->data),
-		.engine = engines[e], .err_buf = msg, .err_size = sizeof(msg),
-	};
-
-	memset(&o->skb, 0, sizeof(o->skb));
-	if (skb_ctx) {
-		t.ctx_out = &o->skb;
-		t.ctx_size_out = sizeof(o->skb);
-	}
-	o->err = bpfvm_prog_test_run(prog, &t);
-	o->retval = t.retval;
-	o->size = t.data_size_out;
+	return (struct ptd_input){ pkt, (uint32_t)len, NULL, 0, skb_ctx,
+				   FRAME_MAX, 1, name };
 }
 
 /* The difference between two outcomes, or NULL. */
-static const char *differs(const struct outcome *k, const struct outcome *v,
-			   bool skb_ctx)
+static const char *differs(const struct ptd_result *k,
+			   const struct ptd_result *v, bool skb_ctx)
 {
 	if (k->err != v->err)
 		return "error";
@@ -384,32 +341,32 @@ static const char *differs(const struct outcome *k, const struct outcome *v,
 		return "output size";
 	if (memcmp(k->data, v->data, k->size < FRAME_MAX ? k->size : FRAME_MAX))
 		return "output bytes";
-	if (skb_ctx && (k->skb.mark != v->skb.mark ||
-			k->skb.len != v->skb.len ||
-			k->skb.protocol != v->skb.protocol ||
-			k->skb.priority != v->skb.priority))
+	if (skb_ctx && (k->ctx.skb.mark != v->ctx.skb.mark ||
+			k->ctx.skb.len != v->ctx.skb.len ||
+			k->ctx.skb.protocol != v->ctx.skb.protocol ||
+			k->ctx.skb.priority != v->ctx.skb.priority))
 		return "__sk_buff out (mark, len, protocol, priority)";
 	return NULL;
 }
 
 static void report(const struct example *ex, int e, const char *what,
 		   const char *pkt_name, const uint8_t *pkt, size_t len,
-		   const struct outcome *k, const struct outcome *v)
+		   const struct ptd_result *k, const struct ptd_result *v)
 {
 	fprintf(stderr,
 		"FAIL %s%s (%s): packet '%s': %s differs: kernel err %d "
 		"retval %u size %u mark %u, bpfvm err %d retval %u size %u "
 		"mark %u\n",
 		ex->obj, ex->variant, engine_names[e], pkt_name, what, k->err,
-		k->retval, k->size, k->skb.mark, v->err, v->retval, v->size,
-		v->skb.mark);
-	hexdump("input", pkt, len);
+		k->retval, k->size, k->ctx.skb.mark, v->err, v->retval, v->size,
+		v->ctx.skb.mark);
+	ptd_hexdump("input", pkt, (uint32_t)len);
 	if (!k->err)
-		hexdump("kernel output", k->data,
-			k->size < FRAME_MAX ? k->size : FRAME_MAX);
+		ptd_hexdump("kernel output", k->data,
+			    k->size < FRAME_MAX ? k->size : FRAME_MAX);
 	if (!v->err)
-		hexdump("bpfvm output", v->data,
-			v->size < FRAME_MAX ? v->size : FRAME_MAX);
+		ptd_hexdump("bpfvm output", v->data,
+			    v->size < FRAME_MAX ? v->size : FRAME_MAX);
 }
 
 /* ---- maps and events afterwards ---- */
@@ -493,9 +450,9 @@ static void compare_map(const struct example *ex, struct sides *s,
 			fprintf(stderr, "FAIL %s%s (%s): map %s differs\n",
 				ex->obj, ex->variant, engine_names[e], name);
 			if (kn >= 0)
-				hexdump("kernel", kv, (size_t)kn);
+				ptd_hexdump("kernel", kv, (uint32_t)kn);
 			if (vn >= 0)
-				hexdump("bpfvm", vv, (size_t)vn);
+				ptd_hexdump("bpfvm", vv, (uint32_t)vn);
 			failures++;
 		}
 	}
@@ -611,7 +568,8 @@ static void close_all(struct sides *s)
 
 static void run_example(const struct example *ex, const struct pkt_set *set)
 {
-	static struct outcome k, v;
+	static struct ptd_result k, v;
+	char msg[256];
 	struct sides s = { 0 };
 	struct bpf_program *kp;
 	struct bpfvm_prog *vp[2] = { NULL, NULL };
@@ -631,8 +589,10 @@ static void run_example(const struct example *ex, const struct pkt_set *set)
 		vp[e] = p ? bpfvm_obj_prog_prog(p) : NULL;
 	}
 	for (size_t i = 0; vp[0] && vp[1] && i < set->cnt; i++) {
-		run_kernel(bpf_program__fd(kp), set->data[i], set->len[i],
-			   ex->skb_ctx, &k);
+		struct ptd_input in = input_of(set->data[i], set->len[i],
+					       ex->skb_ctx, set->name[i]);
+
+		ptd_kernel_run(bpf_program__fd(kp), &in, &k);
 		if (k.err)
 			errors++;
 		else
@@ -643,8 +603,8 @@ static void run_example(const struct example *ex, const struct pkt_set *set)
 		for (int e = 0; e < 2; e++) {
 			const char *what;
 
-			run_bpfvm(vp[e], e, set->data[i], set->len[i],
-				  ex->skb_ctx, &v);
+			ptd_vm_run(vp[e], &in, engines[e], 0, &v, msg,
+				   sizeof(msg));
 			compared++;
 			what = differs(&k, &v, ex->skb_ctx);
 			if (!what)
@@ -704,6 +664,7 @@ int main(void)
 	struct pkt_set set = { 0 };
 	char why[256];
 
+	ptd_init(sizeof(struct __sk_buff), 0);
 	if (!kmap_available(why, sizeof(why))) {
 		printf("SKIP: %s\n", why);
 		return 77;

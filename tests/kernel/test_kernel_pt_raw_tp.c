@@ -45,19 +45,13 @@ struct outcome {
 static struct outcome k_run(int fd, const void *ctx, uint32_t size,
 			    const struct bpf_test_run_opts *extra)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = ctx,
-		    .ctx_size_in = size);
+	LIBBPF_OPTS(bpf_test_run_opts, o);
 	struct outcome r;
 
-	if (extra) {
-		o.data_in = extra->data_in;
-		o.data_size_in = extra->data_size_in;
-		o.data_out = extra->data_out;
-		o.data_size_out = extra->data_size_out;
-		o.ctx_out = extra->ctx_out;
-		o.ctx_size_out = extra->ctx_size_out;
-		o.repeat = extra->repeat;
-	}
+	if (extra)
+		o = *extra;
+	o.ctx_in = ctx;
+	o.ctx_size_in = size;
 	r.err = bpf_prog_test_run_opts(fd, &o);
 	if (r.err)
 		r.err = -errno;
@@ -65,6 +59,7 @@ static struct outcome k_run(int fd, const void *ctx, uint32_t size,
 	return r;
 }
 
+/* The same run in bpfvm: extra's fields as bpfvm's options. */
 static struct outcome v_run(struct bpfvm_prog *prog, enum bpfvm_engine e,
 			    const void *ctx, uint32_t size,
 			    const struct bpf_test_run_opts *extra)

@@ -25,179 +25,26 @@
 #include <bpfvm/bpfvm.h>
 
 #include "pktgen.h"
+#include "ptdiff.h"
 #include "isa/isa.h"
 #include "progtypes/progtype.h"
 
 #define MAX_FRAME 3520u	/* 4096 - 256 headroom - 320 tailroom */
 /* and 17 fragments of a page (MAX_SKB_FRAGS) */
-#define MAX_BUF (MAX_FRAME + 17 * 4096 + 64)
-
-struct input {
-	const uint8_t *data;
-	uint32_t len;
-	const struct xdp_md *ctx_in;	/* NULL: none */
-	uint32_t ctx_size_in;
-	int ctx_out;			/* ask for ctx_out */
-	uint32_t cap;			/* data_out's capacity */
-	uint32_t repeat;
-	const char *what;
-};
-
-struct result {
-	int err;
-	uint32_t retval, size, ctx_size;
-	uint8_t data[MAX_BUF];
-	struct xdp_md ctx;
-};
-
-struct side {
-	const char *prog;
-	int fd;				/* the kernel's */
-	struct bpfvm_prog *vm;
-	int mismatched;
-};
-
-static int failed, compared;
-
-static void kernel_run(int fd, const struct input *in, struct result *r)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->data,
-		    .data_size_in = in->len, .data_out = r->data,
-		    .data_size_out = in->cap, .ctx_in = in->ctx_in,
-		    .ctx_size_in = in->ctx_in ? in->ctx_size_in : 0,
-		    .ctx_out = in->ctx_out ? &r->ctx : NULL,
-		    .ctx_size_out = in->ctx_out ? sizeof(r->ctx) : 0,
-		    .repeat = in->repeat);
-
-	memset(r, 0, sizeof(*r));
-	r->err = bpf_prog_test_run_opts(fd, &o);
-	r->retval = o.retval;
-	r->size = o.data_size_out;
-	r->ctx_size = o.ctx_size_out;
-}
-
-static void vm_run(struct bpfvm_prog *p, const struct input *in,
-		   enum bpfvm_engine e, uint32_t flags, struct result *r,
-		   char *err, size_t err_size)
-{
-	struct bpfvm_test_run_opts o = {
-		.sz = sizeof(o), .data_in = in->data, .data_size_in = in->len,
-		.data_out = r->data, .data_size_out = in->cap,
-		.ctx_in = in->ctx_in,
-		.ctx_size_in = in->ctx_in ? in->ctx_size_in : 0,
-		.ctx_out = in->ctx_out ? &r->ctx : NULL,
-		.ctx_size_out = in->ctx_out ? sizeof(r->ctx) : 0,
-		.repeat = in->repeat, .engine = e, .run_flags = flags,
-		.err_buf = err, .err_size = err_size,
-	};
-
-	memset(r, 0, sizeof(*r));
-	err[0] = '\0';
-	r->err = bpfvm_prog_test_run(p, &o);
-	r->retval = o.retval;
-	r->size = o.data_size_out;
-	r->ctx_size = o.ctx_size_out;
-}
-
-static void hexdump(const char *who, const uint8_t *d, uint32_t n)
-{
-	fprintf(stderr, "    %s:", who);
-	for (uint32_t i = 0; i < n && i < 96; i++)
-		fprintf(stderr, "%s%02x", i % 32 ? " " : "\n      ", d[i]);
-	fprintf(stderr, "%s\n", n > 96 ? " ..." : "");
-}
-
-/* Where k and v differ first, or NULL when they agree. */
-static const char *differ(const struct input *in, const struct result *k,
-			  const struct result *v, uint32_t *at)
-{
-	uint32_t n = k->size < in->cap ? k->size : in->cap;
-
-	*at = 0;
-	if (k->err != v->err)
-		return "error";
-	if (k->err && k->err != -ENOSPC)
-		return NULL;
-	if (k->retval != v->retval)
-		return "retval";
-	if (k->size != v->size)
-		return "data_size_out";
-	for (uint32_t i = 0; i < n; i++)
-		if (k->data[i] != v->data[i]) {
-			*at = i;
-			return "data_out";
-		}
-	if (in->ctx_out && !k->err &&
-	    (k->ctx_size != v->ctx_size ||
-	     memcmp(&k->ctx, &v->ctx, sizeof(k->ctx))))
-		return "ctx_out";
-	return NULL;
-}
-
-static void report(struct side *s, const struct input *in, const char *eng,
-		   const char *what, uint32_t at, const struct result *k,
-		   const struct result *v, const char *msg)
-{
-	failed++;
-	if (s->mismatched++)
-		return;
-	fprintf(stderr, "FAIL %s on %s (%u bytes, %s): %s differs", s->prog,
-		in->what, in->len, eng, what);
-	if (!strcmp(what, "data_out"))
-		fprintf(stderr, " at byte %u", at);
-	fprintf(stderr, "\n  kernel: err %d retval %u size %u ctx %u/%u/%u/"
-		"%u/%u\n  bpfvm:  err %d retval %u size %u ctx %u/%u/%u/%u/%u"
-		" (%s)\n", k->err, k->retval, k->size, k->ctx.data,
-		k->ctx.data_end, k->ctx.data_meta, k->ctx.ingress_ifindex,
-		k->ctx.rx_queue_index, v->err, v->retval, v->size, v->ctx.data,
-		v->ctx.data_end, v->ctx.data_meta, v->ctx.ingress_ifindex,
-		v->ctx.rx_queue_index, msg);
-	hexdump("in", in->data, in->len);
-	hexdump("kernel", k->data, k->size < in->cap ? k->size : in->cap);
-	hexdump("bpfvm", v->data, v->size < in->cap ? v->size : in->cap);
-}
-
-static void compare(struct side *s, const struct input *in)
-{
-	static const struct {
-		enum bpfvm_engine e;
-		uint32_t flags;
-		const char *name;
-	} eng[] = {
-		{ BPFVM_ENGINE_INTERP, 0, "interpreter" },
-		{ BPFVM_ENGINE_JIT, 0, "JIT" },
-		{ BPFVM_ENGINE_INTERP, BPFVM_RUN_F_CHECKED, "checked" },
-		{ BPFVM_ENGINE_JIT, BPFVM_RUN_F_CHECKED, "checked JIT" },
-	};
-	static struct result k, v;
-	char msg[256];
-	uint32_t at;
-
-	kernel_run(s->fd, in, &k);
-	for (size_t i = 0; i < sizeof(eng) / sizeof(eng[0]); i++) {
-		const char *what;
-
-		vm_run(s->vm, in, eng[i].e, eng[i].flags, &v, msg,
-		       sizeof(msg));
-		compared++;
-		what = differ(in, &k, &v, &at);
-		if (what)
-			report(s, in, eng[i].name, what, at, &k, &v, msg);
-	}
-}
+#define MAX_BUF PTD_DATA_MAX
 
 /* --- inputs --- */
 
 static struct pkt_set std_set;
 
-static void each_std(struct side *s, uint32_t repeat)
+static void each_std(struct ptd_side *s, uint32_t repeat)
 {
 	for (size_t i = 0; i < std_set.cnt; i++) {
-		struct input in = { std_set.data[i], (uint32_t)std_set.len[i],
+		struct ptd_input in = { std_set.data[i], (uint32_t)std_set.len[i],
 				    NULL, 0, 0, 4096, repeat,
 				    std_set.name[i] };
 
-		compare(s, &in);
+		ptd_compare(s, &in);
 	}
 }
 
@@ -211,51 +58,51 @@ static uint32_t frame(uint8_t *buf, uint32_t len, const void *args,
 	return len;
 }
 
-static void ctx_variants(struct side *s)
+static void ctx_variants(struct ptd_side *s)
 {
 	static uint8_t buf[MAX_BUF];
 	static const uint32_t metas[] = { 0, 4, 8, 32, 36, 64, 252, 256, 3 };
 	uint32_t len = frame(buf, 100, "", 0);
 	struct xdp_md md;
-	struct input in = { buf, len, &md, sizeof(md), 1, 4096, 1, "" };
+	struct ptd_input in = { buf, len, &md, sizeof(md), 1, 4096, 1, "" };
 	char what[96];
 
 	in.what = what;
 	for (size_t i = 0; i < sizeof(metas) / sizeof(metas[0]); i++) {
 		md = (struct xdp_md){ .data = metas[i], .data_end = len };
 		snprintf(what, sizeof(what), "ctx_in data %u", metas[i]);
-		compare(s, &in);
+		ptd_compare(s, &in);
 	}
 	md = (struct xdp_md){ .data = 8, .data_end = len,
 			      .ingress_ifindex = 1 };
 	snprintf(what, sizeof(what), "ctx_in ingress 1 queue 0");
-	compare(s, &in);
+	ptd_compare(s, &in);
 	md = (struct xdp_md){ .data_end = len, .rx_queue_index = 1 };
 	snprintf(what, sizeof(what), "ctx_in queue without device");
-	compare(s, &in);
+	ptd_compare(s, &in);
 	md = (struct xdp_md){ .data_end = len, .egress_ifindex = 1 };
 	snprintf(what, sizeof(what), "ctx_in egress_ifindex 1");
-	compare(s, &in);
+	ptd_compare(s, &in);
 	md = (struct xdp_md){ .data_end = len, .data_meta = 4 };
 	snprintf(what, sizeof(what), "ctx_in data_meta 4");
-	compare(s, &in);
+	ptd_compare(s, &in);
 	md = (struct xdp_md){ .data_end = len + 1 };
 	snprintf(what, sizeof(what), "ctx_in data_end past data_in");
-	compare(s, &in);
+	ptd_compare(s, &in);
 	md = (struct xdp_md){ .data_end = len - 1 };
 	snprintf(what, sizeof(what), "ctx_in data_end short by 1");
-	compare(s, &in);
+	ptd_compare(s, &in);
 	md = (struct xdp_md){ .data = 8, .data_end = 20 };
 	snprintf(what, sizeof(what), "ctx_in linear 20 of 100");
-	compare(s, &in);
+	ptd_compare(s, &in);
 	md = (struct xdp_md){ .data = len + 4, .data_end = len };
 	snprintf(what, sizeof(what), "ctx_in data past data_end");
-	compare(s, &in);
+	ptd_compare(s, &in);
 	for (uint32_t n = 16; n <= 32; n++) {
 		md = (struct xdp_md){ .data = 16, .data_end = n };
 		in.len = n;
 		snprintf(what, sizeof(what), "ctx_in 16 meta of %u bytes", n);
-		compare(s, &in);
+		ptd_compare(s, &in);
 	}
 	{
 		/* a ctx_in longer than struct xdp_md: zero tail or not */
@@ -263,20 +110,20 @@ static void ctx_variants(struct side *s)
 
 		md = (struct xdp_md){ .data_end = len };
 		memcpy(big, &md, sizeof(md));
-		in = (struct input){ buf, len, (const void *)big, sizeof(big),
+		in = (struct ptd_input){ buf, len, (const void *)big, sizeof(big),
 				     1, 4096, 1, "ctx_in 32 bytes, zero tail" };
-		compare(s, &in);
+		ptd_compare(s, &in);
 		big[30] = 1;
 		in.what = "ctx_in 32 bytes, nonzero tail";
-		compare(s, &in);
-		in = (struct input){ buf, len, &md, 8, 1, 4096, 1,
+		ptd_compare(s, &in);
+		in = (struct ptd_input){ buf, len, &md, 8, 1, 4096, 1,
 				     "ctx_in 8 bytes" };
 		md = (struct xdp_md){ .data = 4, .data_end = len };
-		compare(s, &in);
+		ptd_compare(s, &in);
 	}
-	in = (struct input){ buf, len, NULL, 0, 1, 4096, 1,
+	in = (struct ptd_input){ buf, len, NULL, 0, 1, 4096, 1,
 			     "ctx_out without ctx_in" };
-	compare(s, &in);
+	ptd_compare(s, &in);
 	/* sizes: around the frame's limit, runts, multi-buffer frames up
 	 * to and past 17 fragments */
 	static const uint32_t sizes[] = { 0, 13, 14, 15, MAX_FRAME - 1,
@@ -284,29 +131,29 @@ static void ctx_variants(struct side *s)
 					  MAX_FRAME + 17 * 4096,
 					  MAX_FRAME + 17 * 4096 + 1 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		in = (struct input){ buf, frame(buf, sizes[i], "", 0), NULL, 0,
+		in = (struct ptd_input){ buf, frame(buf, sizes[i], "", 0), NULL, 0,
 				     0, MAX_BUF, 1, what };
 		snprintf(what, sizeof(what), "%u-byte frame", sizes[i]);
-		compare(s, &in);
+		ptd_compare(s, &in);
 	}
-	in = (struct input){ buf, frame(buf, 200, "", 0), NULL, 0, 0, 50, 1,
+	in = (struct ptd_input){ buf, frame(buf, 200, "", 0), NULL, 0, 0, 50, 1,
 			     "data_out of 50 bytes" };
-	compare(s, &in);
+	ptd_compare(s, &in);
 	md = (struct xdp_md){ .data = 8, .data_end = 200 };
-	in = (struct input){ buf, 200, &md, sizeof(md), 1, 50, 1,
+	in = (struct ptd_input){ buf, 200, &md, sizeof(md), 1, 50, 1,
 			     "data_out of 50 bytes with ctx_out" };
-	compare(s, &in);
+	ptd_compare(s, &in);
 	/* a cut data_out of a multi-buffer frame: fragments first */
 	static const uint32_t caps[] = { 3800, 3520, 480, 479, 400, 4000 };
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		in = (struct input){ buf, frame(buf, 4000, "", 0), NULL, 0, 0,
+		in = (struct ptd_input){ buf, frame(buf, 4000, "", 0), NULL, 0, 0,
 				     caps[i], 1, what };
 		snprintf(what, sizeof(what), "data_out of %u bytes", caps[i]);
-		compare(s, &in);
+		ptd_compare(s, &in);
 	}
 }
 
-static void adjust_inputs(struct side *s)
+static void adjust_inputs(struct ptd_side *s)
 {
 	static const int32_t metas[] = { 0, -4, -8, -32, -36, -3, 4, -216,
 					 -220, -252, -256 };
@@ -328,7 +175,7 @@ static void adjust_inputs(struct side *s)
 				     t += (m + h) % 3 + 1) {
 					int32_t a[3] = { metas[m], heads[h],
 							 tails[t] };
-					struct input in = {
+					struct ptd_input in = {
 						buf,
 						frame(buf, lens[l], a,
 						      sizeof(a)),
@@ -338,7 +185,7 @@ static void adjust_inputs(struct side *s)
 					snprintf(what, sizeof(what),
 						 "meta %d head %d tail %d",
 						 a[0], a[1], a[2]);
-					compare(s, &in);
+					ptd_compare(s, &in);
 				}
 	/* multi-buffer tails: the last fragment's page, whole fragments,
 	 * into the linear part, the 14 bytes kept in all */
@@ -351,51 +198,51 @@ static void adjust_inputs(struct side *s)
 
 		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 			int32_t a[3] = { -8, 0, t[i] };
-			struct input in = { buf, frame(buf, len, a, sizeof(a)),
+			struct ptd_input in = { buf, frame(buf, len, a, sizeof(a)),
 					    NULL, 0, 0, MAX_BUF, 1, what };
 
 			snprintf(what, sizeof(what), "%u bytes: tail %d", len,
 				 t[i]);
-			compare(s, &in);
+			ptd_compare(s, &in);
 			in.repeat = 3;
-			compare(s, &in);
+			ptd_compare(s, &in);
 		}
 	}
 	/* repeated runs see the frame the previous run left */
 	for (size_t h = 0; h < 6; h++) {
 		int32_t a[3] = { -4, heads[h], h % 2 ? 10 : -10 };
 		struct xdp_md md = { .data = 4, .data_end = 104 };
-		struct input in = { buf, frame(buf, 100, a, sizeof(a)), NULL,
+		struct ptd_input in = { buf, frame(buf, 100, a, sizeof(a)), NULL,
 				    0, 0, 4096, 5, what };
 
 		snprintf(what, sizeof(what), "repeat 5: head %d", a[1]);
-		compare(s, &in);
+		ptd_compare(s, &in);
 		in.ctx_in = &md;
 		in.ctx_size_in = sizeof(md);
 		in.len = 104;
 		frame(buf, 104, a, sizeof(a));
 		memmove(buf + 4, buf, 100);
 		in.ctx_out = 1;
-		compare(s, &in);
+		ptd_compare(s, &in);
 	}
 }
 
-static void meta_head_inputs(struct side *s)
+static void meta_head_inputs(struct ptd_side *s)
 {
 	static const int32_t heads[] = { 0, -8, 8, -200, -209, -208, 50 };
 	static uint8_t buf[256];
 	char what[64];
 
 	for (size_t h = 0; h < sizeof(heads) / sizeof(heads[0]); h++) {
-		struct input in = { buf, frame(buf, 120, &heads[h], 4), NULL,
+		struct ptd_input in = { buf, frame(buf, 120, &heads[h], 4), NULL,
 				    0, 0, 4096, 1, what };
 
 		snprintf(what, sizeof(what), "head %d", heads[h]);
-		compare(s, &in);
+		ptd_compare(s, &in);
 	}
 }
 
-static void bytes_inputs(struct side *s, uint32_t len)
+static void bytes_inputs(struct ptd_side *s, uint32_t len)
 {
 	/* around the end of a 100-byte frame, of the linear part and of a
 	 * 9000-byte one's first fragment */
@@ -415,7 +262,7 @@ static void bytes_inputs(struct side *s, uint32_t len)
 						   (uint8_t)offs[a],
 						   (uint8_t)(offs[b] >> 8),
 						   (uint8_t)offs[b] };
-				struct input in = { buf, 0, NULL, 0, 0,
+				struct ptd_input in = { buf, 0, NULL, 0, 0,
 						    MAX_BUF, 1, what };
 
 				memcpy(arg + 4, &fars[f], 4);
@@ -423,11 +270,11 @@ static void bytes_inputs(struct side *s, uint32_t len)
 				snprintf(what, sizeof(what),
 					 "src %u dst %u far %u", offs[a],
 					 offs[b], fars[f]);
-				compare(s, &in);
+				ptd_compare(s, &in);
 			}
 }
 
-static void redirect_inputs(struct side *s, int map)
+static void redirect_inputs(struct ptd_side *s, int map)
 {
 	static const uint32_t keys[] = { 0, 1, 2, 3, 5, 100 };
 	static const uint64_t flags[] = { 0, 1, 2, 3, 4, BPF_F_BROADCAST,
@@ -443,7 +290,7 @@ static void redirect_inputs(struct side *s, int map)
 			for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]);
 			     f++) {
 				uint8_t arg[13] = { (uint8_t)which };
-				struct input in = { buf, 0, NULL, 0, 0, 4096,
+				struct ptd_input in = { buf, 0, NULL, 0, 0, 4096,
 						    1, what };
 
 				if (map) {
@@ -457,11 +304,11 @@ static void redirect_inputs(struct side *s, int map)
 				snprintf(what, sizeof(what),
 					 "map %d key %u flags 0x%llx", which,
 					 keys[k], (unsigned long long)flags[f]);
-				compare(s, &in);
+				ptd_compare(s, &in);
 			}
 }
 
-static void event_inputs(struct side *s)
+static void event_inputs(struct ptd_side *s)
 {
 	static const uint64_t flags[] = {
 		0, 1, 2, BPF_F_CURRENT_CPU, (20ull << 32) | BPF_F_CURRENT_CPU,
@@ -472,12 +319,12 @@ static void event_inputs(struct side *s)
 	char what[64];
 
 	for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
-		struct input in = { buf, frame(buf, 60, &flags[f], 8), NULL, 0,
+		struct ptd_input in = { buf, frame(buf, 60, &flags[f], 8), NULL, 0,
 				    0, 4096, 1, what };
 
 		snprintf(what, sizeof(what), "flags 0x%llx",
 			 (unsigned long long)flags[f]);
-		compare(s, &in);
+		ptd_compare(s, &in);
 	}
 }
 
@@ -546,9 +393,9 @@ static void access_rules(void)
 					continue; /* no such instruction */
 				k = kernel_loads(insns, 3, klog, sizeof(klog));
 				v = vm_loads(insns, 3, vlog, sizeof(vlog));
-				compared++;
+				ptd_compared++;
 				if (k != v) {
-					failed++;
+					ptd_failed++;
 					fprintf(stderr, "FAIL access %s size %d "
 						"off %d: kernel %s, bpfvm %s "
 						"(%s)\n",
@@ -581,9 +428,9 @@ static void helper_rules(void)
 		k = !strstr(klog, "cannot use helper") &&
 		    !strstr(klog, "unknown func") &&
 		    !strstr(klog, "invalid func");
-		compared++;
+		ptd_compared++;
 		if (k != v) {
-			failed++;
+			ptd_failed++;
 			fprintf(stderr, "%s helper %s#%u: the kernel %s it, "
 				"bpfvm's xdp %s it\n", mism++ ? "    " : "FAIL",
 				isa_linux_helper_name(id), id,
@@ -595,75 +442,11 @@ static void helper_rules(void)
 
 /* --- objects --- */
 
-struct objs {
-	struct bpf_object *k;
-	struct bpfvm_object *v;
-};
-
-/* 0, 77 when the kernel cannot load BPF, 1 on failure. */
-static int open_both(const char *name, struct objs *o)
-{
-	char path[512], log[1024] = "";
-	struct bpfvm_object_open_opts oo = { .sz = sizeof(oo),
-					     .log_buf = log,
-					     .log_size = sizeof(log) };
-	struct bpfvm_object_load_opts lo = { .sz = sizeof(lo),
-					     .log_buf = log,
-					     .log_size = sizeof(log) };
-	int err;
-
-	snprintf(path, sizeof(path), "%s/%s.o", BPFVM_OBJ_DIR, name);
-	o->k = bpf_object__open_file(path, NULL);
-	if (!o->k) {
-		fprintf(stderr, "FAIL %s: libbpf open: %s\n", path,
-			strerror(errno));
-		return 1;
-	}
-	err = bpf_object__load(o->k);
-	if (err == -EPERM || err == -ENOSYS || err == -EACCES) {
-		printf("SKIP: the kernel does not load BPF here (%s)\n",
-		       strerror(-err));
-		return 77;
-	}
-	if (err) {
-		fprintf(stderr, "FAIL %s: kernel load: %s\n", name,
-			strerror(-err));
-		return 1;
-	}
-	if (bpfvm_object_open_file(path, &oo, &o->v) ||
-	    bpfvm_object_load(o->v, &lo)) {
-		fprintf(stderr, "FAIL %s: bpfvm: %s\n", name, log);
-		return 1;
-	}
-	return 0;
-}
-
-static void close_both(struct objs *o)
-{
-	bpf_object__close(o->k);
-	bpfvm_object_close(o->v);
-}
-
-static int side(struct objs *o, const char *prog, struct side *s)
-{
-	struct bpf_program *kp = bpf_object__find_program_by_name(o->k, prog);
-	struct bpfvm_obj_prog *vp = bpfvm_object_find_prog(o->v, prog);
-
-	*s = (struct side){ prog, kp ? bpf_program__fd(kp) : -1,
-			    vp ? bpfvm_obj_prog_prog(vp) : NULL, 0 };
-	if (s->fd < 0 || !s->vm) {
-		fprintf(stderr, "FAIL %s: program missing\n", prog);
-		failed++;
-		return -1;
-	}
-	return 0;
-}
-
 /* The same entries in the kernel's and bpfvm's redirect maps: DEVMAP
  * slots 0 and 1, DEVMAP_HASH key 5 -> lo (the kernel needs a real
  * device); CPUMAP slot 0 with a queue of 64; XSKMAP empty (its slots
  * take AF_XDP sockets). */
-static int fill_maps(struct objs *o)
+static int fill_maps(struct ptd_objs *o)
 {
 	static const struct {
 		const char *map;
@@ -698,50 +481,50 @@ static int fill_maps(struct objs *o)
 	return 0;
 }
 
-static int run_obj(const char *name, int (*body)(struct objs *))
+static int run_obj(const char *name, int (*body)(struct ptd_objs *))
 {
-	struct objs o = { 0 };
-	int rc = open_both(name, &o);
+	struct ptd_objs o = { 0 };
+	int rc = ptd_open_both(BPFVM_OBJ_DIR, name, &o);
 
 	if (!rc)
 		rc = body(&o);
-	close_both(&o);
+	ptd_close_both(&o);
 	return rc;
 }
 
-static int ctx_body(struct objs *o)
+static int ctx_body(struct ptd_objs *o)
 {
 	static const char *const progs[] = { "xdp_fields", "xdp_ifindex",
 					     "xdp_parse" };
-	struct side s;
+	struct ptd_side s;
 
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		if (side(o, progs[i], &s))
+		if (ptd_side_find(o, progs[i], &s))
 			continue;
 		each_std(&s, 1);
 		ctx_variants(&s);
 	}
-	if (!side(o, "xdp_parse", &s))
+	if (!ptd_side_find(o, "xdp_parse", &s))
 		each_std(&s, 3);
-	if (!side(o, "xdp_devmap_prog", &s))
+	if (!ptd_side_find(o, "xdp_devmap_prog", &s))
 		each_std(&s, 1);
-	if (!side(o, "xdp_event", &s))
+	if (!ptd_side_find(o, "xdp_event", &s))
 		event_inputs(&s);
 	return 0;
 }
 
-static int adjust_body(struct objs *o)
+static int adjust_body(struct ptd_objs *o)
 {
-	struct side s;
+	struct ptd_side s;
 
-	if (!side(o, "xdp_adjust", &s)) {
+	if (!ptd_side_find(o, "xdp_adjust", &s)) {
 		adjust_inputs(&s);
 		ctx_variants(&s);
 		each_std(&s, 1);
 	}
-	if (!side(o, "xdp_meta_head", &s))
+	if (!ptd_side_find(o, "xdp_meta_head", &s))
 		meta_head_inputs(&s);
-	if (!side(o, "xdp_bytes", &s)) {
+	if (!ptd_side_find(o, "xdp_bytes", &s)) {
 		bytes_inputs(&s, 100);
 		bytes_inputs(&s, 9000);
 		each_std(&s, 1);
@@ -749,19 +532,19 @@ static int adjust_body(struct objs *o)
 	return 0;
 }
 
-static int redirect_body(struct objs *o)
+static int redirect_body(struct ptd_objs *o)
 {
-	struct side s;
+	struct ptd_side s;
 
 	if (fill_maps(o)) {
 		fprintf(stderr, "FAIL: cannot fill the redirect maps\n");
 		return 1;
 	}
-	if (!side(o, "xdp_redirect_dev", &s))
+	if (!ptd_side_find(o, "xdp_redirect_dev", &s))
 		redirect_inputs(&s, 0);
-	if (!side(o, "xdp_redirect_map", &s))
+	if (!ptd_side_find(o, "xdp_redirect_map", &s))
 		redirect_inputs(&s, 1);
-	if (!side(o, "tc_redirect_dev", &s))
+	if (!ptd_side_find(o, "tc_redirect_dev", &s))
 		redirect_inputs(&s, 0);
 	return 0;
 }
@@ -782,6 +565,7 @@ int main(void)
 	int rc;
 
 	libbpf_set_print(NULL);
+	ptd_init(sizeof(struct xdp_md), 4);
 	if (!kernel_usable()) {
 		printf("SKIP: the kernel does not load BPF here\n");
 		return 77;
@@ -800,6 +584,6 @@ int main(void)
 	pkt_set_free(&std_set);
 	if (rc == 77)
 		return 77;
-	printf("%d comparisons, %d failed\n", compared, failed);
-	return rc || failed ? 1 : 0;
+	printf("%d comparisons, %d failed\n", ptd_compared, ptd_failed);
+	return rc || ptd_failed ? 1 : 0;
 }
