@@ -25,61 +25,12 @@ bool pt_tracing_helper_ok(uint32_t id)
 	case BPF_FUNC_get_stackid:
 	case BPF_FUNC_get_stack:
 	case BPF_FUNC_get_attach_cookie:
-	/* bpf_tracing_func_proto */
-	case BPF_FUNC_map_lookup_elem:
-	case BPF_FUNC_map_update_elem:
-	case BPF_FUNC_map_delete_elem:
-	case BPF_FUNC_map_push_elem:
-	case BPF_FUNC_map_pop_elem:
-	case BPF_FUNC_map_peek_elem:
-	case BPF_FUNC_map_lookup_percpu_elem:
-	case BPF_FUNC_ktime_get_ns:
-	case BPF_FUNC_ktime_get_boot_ns:
-	case BPF_FUNC_tail_call:
-	case BPF_FUNC_get_current_pid_tgid:
-	case BPF_FUNC_get_current_task:
-	case BPF_FUNC_get_current_task_btf:
-	case BPF_FUNC_task_pt_regs:
-	case BPF_FUNC_get_current_uid_gid:
-	case BPF_FUNC_get_current_comm:
-	case BPF_FUNC_trace_printk:
-	case BPF_FUNC_get_smp_processor_id:
-	case BPF_FUNC_get_numa_node_id:
-	case BPF_FUNC_perf_event_read:
-	case BPF_FUNC_perf_event_read_value:
-	case BPF_FUNC_current_task_under_cgroup:
-	case BPF_FUNC_get_prandom_u32:
+	/* bpf_tracing_func_proto's own; the rest of its list (maps, clocks,
+	 * task and cgroup queries, probe_read_{user,kernel}*, ring buffer,
+	 * printk, ...) is the base set root gets everywhere */
 	case BPF_FUNC_probe_write_user:
-	case BPF_FUNC_probe_read_user:
-	case BPF_FUNC_probe_read_kernel:
-	case BPF_FUNC_probe_read_user_str:
-	case BPF_FUNC_probe_read_kernel_str:
 	case BPF_FUNC_probe_read:
 	case BPF_FUNC_probe_read_str:
-	case BPF_FUNC_get_current_cgroup_id:
-	case BPF_FUNC_get_current_ancestor_cgroup_id:
-	case BPF_FUNC_send_signal:
-	case BPF_FUNC_send_signal_thread:
-	case BPF_FUNC_get_ns_current_pid_tgid:
-	case BPF_FUNC_ringbuf_output:
-	case BPF_FUNC_ringbuf_reserve:
-	case BPF_FUNC_ringbuf_submit:
-	case BPF_FUNC_ringbuf_discard:
-	case BPF_FUNC_ringbuf_query:
-	case BPF_FUNC_jiffies64:
-	case BPF_FUNC_get_task_stack:
-	case BPF_FUNC_copy_from_user:
-	case BPF_FUNC_copy_from_user_task:
-	case BPF_FUNC_snprintf_btf:
-	case BPF_FUNC_per_cpu_ptr:
-	case BPF_FUNC_this_cpu_ptr:
-	case BPF_FUNC_task_storage_get:
-	case BPF_FUNC_task_storage_delete:
-	case BPF_FUNC_for_each_map_elem:
-	case BPF_FUNC_snprintf:
-	case BPF_FUNC_get_branch_snapshot:
-	case BPF_FUNC_find_vma:
-	case BPF_FUNC_trace_vprintk:
 		return true;
 	/* The kernel refuses maps holding a bpf_spin_lock in tracing
 	 * programs ("tracing progs cannot use bpf_spin_lock yet"), so no
