@@ -5,6 +5,7 @@
 #ifndef BPFVM_TESTS_REDIRECT_MAP_TEST_H
 #define BPFVM_TESTS_REDIRECT_MAP_TEST_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -67,6 +68,20 @@ static inline uint64_t rmt_prog_run(struct bpfvm_map *m, uint32_t key,
 		CHECK_EQ_U64(bpfvm_prog_run(prog, NULL, 0, &r0, NULL), 0);
 	bpfvm_prog_free(prog);
 	return r0;
+}
+
+/* get_next_key in array order over n slots, empty ones included: the
+ * first is 0, 0 is followed by 1, the last by nothing. */
+static inline void rmt_check_array_order(struct bpfvm_map *m, uint32_t n)
+{
+	uint32_t k = 0, next;
+
+	CHECK_EQ_U64(bpfvm_map_get_next_key(m, NULL, &next), 0);
+	CHECK_EQ_U64(next, 0);
+	CHECK_EQ_U64(bpfvm_map_get_next_key(m, &k, &next), 0);
+	CHECK_EQ_U64(next, 1);
+	k = n - 1;
+	CHECK_EQ_U64(bpfvm_map_get_next_key(m, &k, &next), -ENOENT);
 }
 
 /* Readers (each running reader(race)) look while write(race->m, i) runs

@@ -145,14 +145,7 @@ static void test_delete_next_key(void)
 	CHECK_EQ_U64(bpfvm_map_delete(m, &k), -EINVAL);
 	k = UINT32_MAX;
 	CHECK_EQ_U64(bpfvm_map_delete(m, &k), -EINVAL);
-	/* array order, empty slots included */
-	CHECK_EQ_U64(bpfvm_map_get_next_key(m, NULL, &next), 0);
-	CHECK_EQ_U64(next, 0);
-	k = 0;
-	CHECK_EQ_U64(bpfvm_map_get_next_key(m, &k, &next), 0);
-	CHECK_EQ_U64(next, 1);
-	k = 2;
-	CHECK_EQ_U64(bpfvm_map_get_next_key(m, &k, &next), -ENOENT);
+	rmt_check_array_order(m, 3);
 	k = 77;
 	CHECK_EQ_U64(bpfvm_map_get_next_key(m, &k, &next), 0);
 	CHECK_EQ_U64(next, 0);
