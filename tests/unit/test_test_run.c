@@ -23,6 +23,17 @@ static struct bpfvm_prog *make(const struct bpf_insn *insns, size_t cnt,
 	return *err ? NULL : prog;
 }
 
+/* make() for a program that must be created (checked). */
+static struct bpfvm_prog *make_ok(const struct bpf_insn *insns, size_t cnt,
+				  enum bpf_prog_type type)
+{
+	int err;
+	struct bpfvm_prog *prog = make(insns, cnt, type, NULL, 0, &err);
+
+	CHECK(err == 0);
+	return prog;
+}
+
 /* r0 = data[0] + len; data[1] = 0x55 */
 static const struct bpf_insn peek[] = {
 	LDX(BPF_B, 0, 1, 0),
@@ -48,10 +59,8 @@ static void test_plain(enum bpf_prog_type type, enum bpfvm_engine engine)
 		.data_out = out, .data_size_out = sizeof(out), .engine = engine,
 	};
 	struct bpfvm_prog *prog;
-	int err;
 
-	prog = make(peek, ARRAY_LEN(peek), type, NULL, 0, &err);
-	CHECK(err == 0);
+	prog = make_ok(peek, ARRAY_LEN(peek), type);
 	if (!prog)
 		return;
 	memset(out, 0xee, sizeof(out));
@@ -86,10 +95,8 @@ static void test_repeat(enum bpfvm_engine engine)
 		.engine = engine,
 	};
 	struct bpfvm_prog *prog;
-	int err;
 
-	prog = make(count, ARRAY_LEN(count), 0, NULL, 0, &err);
-	CHECK(err == 0);
+	prog = make_ok(count, ARRAY_LEN(count), 0);
 	if (!prog)
 		return;
 	pt_redirect_set(BPFVM_REDIRECT_DEV, 5, 0);
@@ -114,10 +121,8 @@ static void test_bad_args(void)
 		.err_buf = err_buf, .err_size = sizeof(err_buf),
 	};
 	struct bpfvm_prog *prog;
-	int err;
 
-	prog = make(peek, ARRAY_LEN(peek), 0, NULL, 0, &err);
-	CHECK(err == 0);
+	prog = make_ok(peek, ARRAY_LEN(peek), 0);
 	if (!prog)
 		return;
 	CHECK(bpfvm_prog_test_run(prog, NULL) == -EINVAL);
@@ -159,10 +164,8 @@ static void test_opts_size(void)
 	};
 	uint8_t in[4] = { 9 };
 	struct bpfvm_prog *prog;
-	int err;
 
-	prog = make(peek, ARRAY_LEN(peek), 0, NULL, 0, &err);
-	CHECK(err == 0);
+	prog = make_ok(peek, ARRAY_LEN(peek), 0);
 	if (!prog)
 		return;
 	old.data_in = in;
@@ -195,10 +198,8 @@ static void test_run_error(void)
 		.err_size = sizeof(err_buf), .repeat = 3,
 	};
 	struct bpfvm_prog *prog;
-	int err;
 
-	prog = make(oob, ARRAY_LEN(oob), 0, NULL, 0, &err);
-	CHECK(err == 0);
+	prog = make_ok(oob, ARRAY_LEN(oob), 0);
 	if (!prog)
 		return;
 	CHECK(bpfvm_prog_test_run(prog, &o) == -EFAULT);
