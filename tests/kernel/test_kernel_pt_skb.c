@@ -63,6 +63,19 @@ static uint32_t frame(uint8_t *buf, uint32_t len, const void *args,
 	return len;
 }
 
+/* A len-byte frame carrying a at byte 14, with IPv6's EtherType when
+ * v6, on both sides. */
+static void compare_args(struct ptd_side *s, uint8_t *buf, uint32_t len,
+			 const uint32_t a[4], int v6, const char *what)
+{
+	struct ptd_input in = { buf, frame(buf, len, a, 4 * sizeof(a[0])),
+				NULL, 0, 0, OUT_CAP, 1, what };
+
+	if (v6)
+		buf[12] = 0x86, buf[13] = 0xdd;
+	ptd_compare(s, &in);
+}
+
 static void args_inputs(struct ptd_side *s)
 {
 	static const uint32_t vals[] = { 0, 1, 2, 13, 14, 20, 34, 60, 99, 100,
@@ -79,12 +92,10 @@ static void args_inputs(struct ptd_side *s)
 		for (size_t j = 0; j < n; j += 1 + i % 3) {
 			uint32_t a[4] = { vals[i], vals[j], (uint32_t)(i * 7 + j),
 					  vals[(i + j) % n] };
-			struct ptd_input in = { buf, frame(buf, 100, a, sizeof(a)),
-					    NULL, 0, 0, OUT_CAP, 1, what };
 
 			snprintf(what, sizeof(what), "args %u %u %u %u", a[0],
 				 a[1], a[2], a[3]);
-			ptd_compare(s, &in);
+			compare_args(s, buf, 100, a, 0, what);
 		}
 }
 
@@ -103,18 +114,13 @@ static void proto_inputs(struct ptd_side *s)
 					uint32_t a[4] = { protos[i], protos[j],
 							  (uint32_t)(i + l),
 							  (uint32_t)j << 8 };
-					struct ptd_input in = {
-						buf, frame(buf, lens[l], a,
-							   sizeof(a)),
-						NULL, 0, 0, OUT_CAP, 1, what };
 
-					if (v6)
-						buf[12] = 0x86, buf[13] = 0xdd;
 					snprintf(what, sizeof(what),
 						 "IPv%d %u bytes, to 0x%x then "
 						 "0x%x, head %u", v6 ? 6 : 4,
 						 lens[l], a[0], a[1], a[2]);
-					ptd_compare(s, &in);
+					compare_args(s, buf, lens[l], a, v6,
+						     what);
 				}
 }
 
@@ -139,18 +145,12 @@ static void room_inputs(struct ptd_side *s)
 					uint32_t a[4] = { (uint32_t)diffs[d],
 							  mode, flags[f],
 							  l2[(d + f) % 4] };
-					struct ptd_input in = {
-						buf, frame(buf, 100, a,
-							   sizeof(a)),
-						NULL, 0, 0, OUT_CAP, 1, what };
 
-					if (v6)
-						buf[12] = 0x86, buf[13] = 0xdd;
 					snprintf(what, sizeof(what),
 						 "IPv%d room %d mode %u flags "
 						 "0x%x l2 %u", v6 ? 6 : 4,
 						 diffs[d], mode, flags[f], a[3]);
-					ptd_compare(s, &in);
+					compare_args(s, buf, 100, a, v6, what);
 				}
 }
 
