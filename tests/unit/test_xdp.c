@@ -39,6 +39,16 @@ static int create(const struct bpf_insn *insns, size_t cnt,
 	return bpfvm_prog_create(insns, cnt, &o, prog);
 }
 
+/* create() for a program that must load (checked); NULL otherwise. */
+static struct bpfvm_prog *create_ok(const struct bpf_insn *insns, size_t cnt)
+{
+	struct bpfvm_prog *prog;
+	char log[256];
+
+	CHECK_EQ_U64(create(insns, cnt, &prog, log, sizeof(log)), 0);
+	return prog;
+}
+
 /* A program refused at creation with -EACCES and `msg` in the log. */
 static void refused(const struct bpf_insn *insns, size_t cnt,
 		    const char *msg)
@@ -96,10 +106,8 @@ static void test_rewrite(void)
 	};
 	const struct bpf_insn *x;
 	struct bpfvm_prog *p;
-	char log[256];
 
-	CHECK_EQ_U64(create(insns, ARRAY_LEN(insns), &p, log, sizeof(log)),
-		     0);
+	p = create_ok(insns, ARRAY_LEN(insns));
 	if (!p)
 		return;
 	x = bpfvm_prog_xlated_insns(p);
@@ -178,12 +186,10 @@ static void test_run_rules(void)
 	static struct tr t;
 	struct bpfvm_prog *p;
 	struct xdp_md md;
-	char log[256];
 
 	for (size_t i = 0; i < sizeof(pkt); i++)
 		pkt[i] = (uint8_t)i;
-	CHECK_EQ_U64(create(len_prog, ARRAY_LEN(len_prog), &p, log,
-			    sizeof(log)), 0);
+	p = create_ok(len_prog, ARRAY_LEN(len_prog));
 	if (!p)
 		return;
 	for (size_t e = 0; e < ARRAY_LEN(engines); e++) {
@@ -291,10 +297,8 @@ static void test_repeat(void)
 	static uint8_t pkt[64];
 	static struct tr t;
 	struct bpfvm_prog *p;
-	char log[256];
 
-	CHECK_EQ_U64(create(insns, ARRAY_LEN(insns), &p, log, sizeof(log)),
-		     0);
+	p = create_ok(insns, ARRAY_LEN(insns));
 	if (!p)
 		return;
 	for (size_t e = 0; e < ARRAY_LEN(engines); e++) {
@@ -700,10 +704,8 @@ static void test_frags_threads(void)
 	struct frag_job jobs[4];
 	pthread_t th[4];
 	struct bpfvm_prog *p;
-	char log[256];
 
-	CHECK_EQ_U64(create(insns, ARRAY_LEN(insns), &p, log, sizeof(log)),
-		     0);
+	p = create_ok(insns, ARRAY_LEN(insns));
 	if (!p)
 		return;
 	for (int i = 0; i < 4; i++) {
