@@ -37,6 +37,10 @@ struct bpfvm_redirect {
  * AF_PACKET SOCK_RAW socket (tcpdump) runs its filter, instead of from
  * the network header as BPF_PROG_TEST_RUN does. */
 #define BPFVM_TEST_RUN_F_L2 (1u << 0)
+/* Leave duration 0 instead of timing the runs: for callers that time
+ * the call themselves (bpfvm run), as the clock's two reads are a good
+ * part of a short program's single run. */
+#define BPFVM_TEST_RUN_F_NO_DURATION (1u << 1)
 
 struct bpfvm_test_run_opts {
 	size_t sz;		/* sizeof(struct bpfvm_test_run_opts) */

@@ -55,6 +55,11 @@ bool pt_range_is_zero(const void *ctx, size_t from, size_t to)
 	return true;
 }
 
+/* NO_DURATION is the entry's business: the types see the flags without
+ * it (their checks refuse flags that are not theirs) and pt_run_repeat
+ * reads it here. */
+static _Thread_local bool no_duration;
+
 /* As bpf_test_run: the loop is timed as a whole, on the cheap clock
  * (clock.h), and the engine set up once for every run (eng_runner). */
 int pt_run_repeat(struct bpfvm_prog *prog, const struct pt_run *run,
@@ -77,13 +82,13 @@ int pt_run_repeat(struct bpfvm_prog *prog, const struct pt_run *run,
 	err = eng_runner_begin(&r, prog, run->ctx, run->ctx_len, &ro);
 	if (err)
 		return err;
-	start = core_clock_ns();
+	start = no_duration ? 0 : core_clock_ns();
 	for (uint32_t i = 0; i < repeat && !err; i++) {
 		pt_redirect_clear();
 		/* run->pkt: skb helpers that move the packet update it */
 		err = eng_runner_run(&r, run->pkt, run->pkt_len, &r0);
 	}
-	ns = (core_clock_ns() - start) / repeat;
+	ns = no_duration ? 0 : (core_clock_ns() - start) / repeat;
 	eng_runner_end(&r, &ro);
 	if (err)
 		return err;
@@ -125,9 +130,10 @@ static int test_run_checked(struct bpfvm_prog *prog,
 					   "size is not 0");
 	if (o->ctx_in && !o->ctx_size_in) /* bpf_prog_test_run's rule */
 		return pt_fail(o, -EINVAL, "ctx_in of size 0");
-	if (o->flags & ~BPFVM_TEST_RUN_F_L2)
+	if (o->flags & ~(BPFVM_TEST_RUN_F_L2 | BPFVM_TEST_RUN_F_NO_DURATION))
 		return pt_fail(o, -EINVAL, "unknown flags 0x%x",
-			       o->flags & ~BPFVM_TEST_RUN_F_L2);
+			       o->flags & ~(BPFVM_TEST_RUN_F_L2 |
+					    BPFVM_TEST_RUN_F_NO_DURATION));
 	o->retval = 0;
 	o->duration = 0;
 	o->redirect = (struct bpfvm_redirect){ 0 };
@@ -139,6 +145,19 @@ static int test_run_checked(struct bpfvm_prog *prog,
 	return ops->test_run(prog, o);
 }
 
+static int test_run_typed(struct bpfvm_prog *prog,
+			  struct bpfvm_test_run_opts *o)
+{
+	uint32_t flags = o->flags;
+	int err;
+
+	no_duration = flags & BPFVM_TEST_RUN_F_NO_DURATION;
+	o->flags &= ~BPFVM_TEST_RUN_F_NO_DURATION;
+	err = test_run_checked(prog, o);
+	o->flags = flags;
+	return err;
+}
+
 int bpfvm_prog_test_run(struct bpfvm_prog *prog,
 			struct bpfvm_test_run_opts *opts)
 {
@@ -148,14 +167,14 @@ int bpfvm_prog_test_run(struct bpfvm_prog *prog,
 	if (!opts)
 		return -EINVAL;
 	if (opts->sz == sizeof(*opts)) /* this version's: no copies */
-		return prog ? test_run_checked(prog, opts)
+		return prog ? test_run_typed(prog, opts)
 			    : pt_fail(opts, -EINVAL, "no program");
 	err = opts_load(&local, opts);
 	if (err)
 		return err;
 	if (!prog)
 		return pt_fail(&local, -EINVAL, "no program");
-	err = test_run_checked(prog, &local);
+	err = test_run_typed(prog, &local);
 	local.sz = opts->sz;
 	memcpy(opts, &local, opts->sz < sizeof(local) ? opts->sz
 						       : sizeof(local));

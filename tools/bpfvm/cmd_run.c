@@ -299,7 +299,9 @@ static int run_all(struct runner *r)
 			.sz = sizeof(o),
 			.data_in = pkt, .data_size_in = p->caplen,
 			.data_out = r->obuf, .data_size_out = OUT_CAP,
-			.flags = run_verdict_flags(r->type),
+			/* timed here: the call's own clock is not needed */
+			.flags = run_verdict_flags(r->type) |
+				 BPFVM_TEST_RUN_F_NO_DURATION,
 			.engine = r->a->engine, .run_flags = r->a->run_flags,
 			.err_buf = errbuf, .err_size = sizeof(errbuf),
 		};
