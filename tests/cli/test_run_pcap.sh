@@ -8,25 +8,11 @@ set -u
 bpfvm=$1
 objs=$2
 tool=$3
-dir=$(mktemp -d)
-out=$dir/stdout
-trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*"; cat "$out"; exit 1; }
-has() { grep -qF -- "$1" "$out" || fail "no '$1' in the output"; }
-hasnt() { ! grep -qF -- "$1" "$out" || fail "'$1' in the output"; }
+. "$(dirname "$0")/cli_lib.sh"
 # the packets of a capture, one line each: caplen len time bytes
 dump() { "$tool" dump "$1" || fail "cannot read $1"; }
 # line N of a capture's dump
 pkt() { dump "$1" | sed -n "${2}p"; }
-# a command must fail with this exit status and say why on stderr
-refuse() {
-	want=$1 msg=$2
-	shift 2
-	"$@" >"$out" 2>&1
-	rc=$?
-	[ "$rc" = "$want" ] || fail "exit $rc (want $want): $*"
-	has "$msg"
-}
 xdp=$objs/cli_xdp.o
 skb=$objs/cli_skb.o
 

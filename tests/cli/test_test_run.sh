@@ -6,19 +6,7 @@
 set -u
 bpfvm=$1
 objs=$2
-dir=$(mktemp -d)
-out=$dir/stdout
-trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*"; cat "$out"; exit 1; }
-has() { grep -qF -- "$1" "$out" || fail "no '$1' in the output"; }
-refuse() {
-	want=$1 msg=$2
-	shift 2
-	"$@" >"$out" 2>&1
-	rc=$?
-	[ "$rc" = "$want" ] || fail "exit $rc (want $want): $*"
-	has "$msg"
-}
+. "$(dirname "$0")/cli_lib.sh"
 xdp=$objs/cli_xdp.o
 # IPv4 UDP 10.0.0.1:40000 -> 10.0.0.2:PORT, 18 bytes of payload (60 bytes)
 udp() {
