@@ -35,9 +35,9 @@ static void each_std(struct ptd_side *s)
 					.cb = { 1, 2, 3, 4, 5 } };
 
 	for (size_t i = 0; i < std_set.cnt; i++) {
-		struct ptd_input in = { std_set.data[i], (uint32_t)std_set.len[i],
-				    NULL, 0, 0, OUT_CAP, 1,
-				    std_set.name[i] };
+		struct ptd_input in = { std_set.data[i],
+					(uint32_t)std_set.len[i], NULL, 0, 0,
+					OUT_CAP, 1, std_set.name[i] };
 
 		if (in.len > MAX_FRAME)
 			continue;
@@ -173,7 +173,7 @@ static void vlan_inputs(struct ptd_side *s)
 						  (uint32_t)(0x1234 * (o + 1)),
 						  (uint32_t)(o * 7 + p) };
 				struct ptd_input in = { buf, 0, NULL, 0, 0,
-						     OUT_CAP, 1, what };
+							OUT_CAP, 1, what };
 
 				in.len = frame(buf, 20 + 30 * (uint32_t)(p % 3),
 					       "", 0);
@@ -204,7 +204,7 @@ static void ctx_inputs(struct ptd_side *s)
 	struct __sk_buff c;
 	uint8_t big[256];
 	struct ptd_input in = { buf, frame(buf, 100, "", 0), &c, sizeof(c), 1,
-			    OUT_CAP, 1, "" };
+				OUT_CAP, 1, "" };
 	char what[96];
 
 	in.what = what;
@@ -245,11 +245,11 @@ static void ctx_inputs(struct ptd_side *s)
 	snprintf(what, sizeof(what), "ctx_in 8 bytes");
 	ptd_compare(s, &in);
 	in = (struct ptd_input){ buf, 100, NULL, 0, 1, OUT_CAP, 1,
-			     "ctx_out without ctx_in" };
+				 "ctx_out without ctx_in" };
 	ptd_compare(s, &in);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		in = (struct ptd_input){ buf, frame(buf, sizes[i], "", 0), NULL, 0,
-				     0, OUT_CAP, 1, what };
+		in = (struct ptd_input){ buf, frame(buf, sizes[i], "", 0),
+					 NULL, 0, 0, OUT_CAP, 1, what };
 		snprintf(what, sizeof(what), "%u-byte IPv4 frame", sizes[i]);
 		ptd_compare(s, &in);
 		buf[12] = 0x86, buf[13] = 0xdd;
@@ -260,11 +260,11 @@ static void ctx_inputs(struct ptd_side *s)
 		ptd_compare(s, &in);
 	}
 	in = (struct ptd_input){ buf, frame(buf, 200, "", 0), NULL, 0, 0, 50, 1,
-			     "data_out of 50 bytes" };
+				 "data_out of 50 bytes" };
 	ptd_compare(s, &in);
 	c = (struct __sk_buff){ .mark = 1 };
 	in = (struct ptd_input){ buf, 200, &c, sizeof(c), 1, 50, 1,
-			     "data_out of 50 bytes with ctx_out" };
+				 "data_out of 50 bytes with ctx_out" };
 	ptd_compare(s, &in);
 	in = (struct ptd_input){ buf, 200, NULL, 0, 0, OUT_CAP, 7, "repeat 7" };
 	ptd_compare(s, &in);

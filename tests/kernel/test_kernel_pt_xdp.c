@@ -40,9 +40,9 @@ static struct pkt_set std_set;
 static void each_std(struct ptd_side *s, uint32_t repeat)
 {
 	for (size_t i = 0; i < std_set.cnt; i++) {
-		struct ptd_input in = { std_set.data[i], (uint32_t)std_set.len[i],
-				    NULL, 0, 0, 4096, repeat,
-				    std_set.name[i] };
+		struct ptd_input in = { std_set.data[i],
+					(uint32_t)std_set.len[i], NULL, 0, 0,
+					4096, repeat, std_set.name[i] };
 
 		ptd_compare(s, &in);
 	}
@@ -110,19 +110,19 @@ static void ctx_variants(struct ptd_side *s)
 
 		md = (struct xdp_md){ .data_end = len };
 		memcpy(big, &md, sizeof(md));
-		in = (struct ptd_input){ buf, len, (const void *)big, sizeof(big),
-				     1, 4096, 1, "ctx_in 32 bytes, zero tail" };
+		in = (struct ptd_input){ buf, len, big, sizeof(big), 1, 4096,
+					 1, "ctx_in 32 bytes, zero tail" };
 		ptd_compare(s, &in);
 		big[30] = 1;
 		in.what = "ctx_in 32 bytes, nonzero tail";
 		ptd_compare(s, &in);
 		in = (struct ptd_input){ buf, len, &md, 8, 1, 4096, 1,
-				     "ctx_in 8 bytes" };
+					 "ctx_in 8 bytes" };
 		md = (struct xdp_md){ .data = 4, .data_end = len };
 		ptd_compare(s, &in);
 	}
 	in = (struct ptd_input){ buf, len, NULL, 0, 1, 4096, 1,
-			     "ctx_out without ctx_in" };
+				 "ctx_out without ctx_in" };
 	ptd_compare(s, &in);
 	/* sizes: around the frame's limit, runts, multi-buffer frames up
 	 * to and past 17 fragments */
@@ -131,23 +131,23 @@ static void ctx_variants(struct ptd_side *s)
 					  MAX_FRAME + 17 * 4096,
 					  MAX_FRAME + 17 * 4096 + 1 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		in = (struct ptd_input){ buf, frame(buf, sizes[i], "", 0), NULL, 0,
-				     0, MAX_BUF, 1, what };
+		in = (struct ptd_input){ buf, frame(buf, sizes[i], "", 0),
+					 NULL, 0, 0, MAX_BUF, 1, what };
 		snprintf(what, sizeof(what), "%u-byte frame", sizes[i]);
 		ptd_compare(s, &in);
 	}
 	in = (struct ptd_input){ buf, frame(buf, 200, "", 0), NULL, 0, 0, 50, 1,
-			     "data_out of 50 bytes" };
+				 "data_out of 50 bytes" };
 	ptd_compare(s, &in);
 	md = (struct xdp_md){ .data = 8, .data_end = 200 };
 	in = (struct ptd_input){ buf, 200, &md, sizeof(md), 1, 50, 1,
-			     "data_out of 50 bytes with ctx_out" };
+				 "data_out of 50 bytes with ctx_out" };
 	ptd_compare(s, &in);
 	/* a cut data_out of a multi-buffer frame: fragments first */
 	static const uint32_t caps[] = { 3800, 3520, 480, 479, 400, 4000 };
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		in = (struct ptd_input){ buf, frame(buf, 4000, "", 0), NULL, 0, 0,
-				     caps[i], 1, what };
+		in = (struct ptd_input){ buf, frame(buf, 4000, "", 0), NULL,
+					 0, 0, caps[i], 1, what };
 		snprintf(what, sizeof(what), "data_out of %u bytes", caps[i]);
 		ptd_compare(s, &in);
 	}
@@ -198,8 +198,9 @@ static void adjust_inputs(struct ptd_side *s)
 
 		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 			int32_t a[3] = { -8, 0, t[i] };
-			struct ptd_input in = { buf, frame(buf, len, a, sizeof(a)),
-					    NULL, 0, 0, MAX_BUF, 1, what };
+			struct ptd_input in = { buf,
+						frame(buf, len, a, sizeof(a)),
+						NULL, 0, 0, MAX_BUF, 1, what };
 
 			snprintf(what, sizeof(what), "%u bytes: tail %d", len,
 				 t[i]);
@@ -212,8 +213,8 @@ static void adjust_inputs(struct ptd_side *s)
 	for (size_t h = 0; h < 6; h++) {
 		int32_t a[3] = { -4, heads[h], h % 2 ? 10 : -10 };
 		struct xdp_md md = { .data = 4, .data_end = 104 };
-		struct ptd_input in = { buf, frame(buf, 100, a, sizeof(a)), NULL,
-				    0, 0, 4096, 5, what };
+		struct ptd_input in = { buf, frame(buf, 100, a, sizeof(a)),
+					NULL, 0, 0, 4096, 5, what };
 
 		snprintf(what, sizeof(what), "repeat 5: head %d", a[1]);
 		ptd_compare(s, &in);
@@ -234,8 +235,8 @@ static void meta_head_inputs(struct ptd_side *s)
 	char what[64];
 
 	for (size_t h = 0; h < sizeof(heads) / sizeof(heads[0]); h++) {
-		struct ptd_input in = { buf, frame(buf, 120, &heads[h], 4), NULL,
-				    0, 0, 4096, 1, what };
+		struct ptd_input in = { buf, frame(buf, 120, &heads[h], 4),
+					NULL, 0, 0, 4096, 1, what };
 
 		snprintf(what, sizeof(what), "head %d", heads[h]);
 		ptd_compare(s, &in);
@@ -263,7 +264,7 @@ static void bytes_inputs(struct ptd_side *s, uint32_t len)
 						   (uint8_t)(offs[b] >> 8),
 						   (uint8_t)offs[b] };
 				struct ptd_input in = { buf, 0, NULL, 0, 0,
-						    MAX_BUF, 1, what };
+							MAX_BUF, 1, what };
 
 				memcpy(arg + 4, &fars[f], 4);
 				in.len = frame(buf, len, arg, sizeof(arg));
@@ -290,8 +291,8 @@ static void redirect_inputs(struct ptd_side *s, int map)
 			for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]);
 			     f++) {
 				uint8_t arg[13] = { (uint8_t)which };
-				struct ptd_input in = { buf, 0, NULL, 0, 0, 4096,
-						    1, what };
+				struct ptd_input in = { buf, 0, NULL, 0, 0,
+							4096, 1, what };
 
 				if (map) {
 					memcpy(arg + 1, &keys[k], 4);
@@ -319,8 +320,8 @@ static void event_inputs(struct ptd_side *s)
 	char what[64];
 
 	for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
-		struct ptd_input in = { buf, frame(buf, 60, &flags[f], 8), NULL, 0,
-				    0, 4096, 1, what };
+		struct ptd_input in = { buf, frame(buf, 60, &flags[f], 8),
+					NULL, 0, 0, 4096, 1, what };
 
 		snprintf(what, sizeof(what), "flags 0x%llx",
 			 (unsigned long long)flags[f]);
