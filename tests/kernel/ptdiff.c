@@ -2,6 +2,7 @@
 #include "ptdiff.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -30,6 +31,17 @@ void ptd_init(uint32_t ctx, size_t engine_cnt)
 			    : sizeof(engines) / sizeof(engines[0]);
 }
 
+/* A result zeroed as far as a run can write and differ / report read:
+ * data_out up to its capacity. */
+static void clear(struct ptd_result *r, const struct ptd_input *in)
+{
+	uint32_t cap = in->cap < PTD_DATA_MAX ? in->cap : PTD_DATA_MAX;
+
+	memset(r, 0, offsetof(struct ptd_result, data));
+	memset(r->data, 0, cap);
+	memset(&r->ctx, 0, sizeof(r->ctx));
+}
+
 void ptd_kernel_run(int fd, const struct ptd_input *in, struct ptd_result *r)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->data,
@@ -40,7 +52,7 @@ void ptd_kernel_run(int fd, const struct ptd_input *in, struct ptd_result *r)
 		    .ctx_size_out = in->ctx_out ? ctx_size : 0,
 		    .repeat = in->repeat);
 
-	memset(r, 0, sizeof(*r));
+	clear(r, in);
 	r->err = bpf_prog_test_run_opts(fd, &o);
 	if (r->err)
 		r->err = -errno;
@@ -64,7 +76,7 @@ void ptd_vm_run(struct bpfvm_prog *p, const struct ptd_input *in,
 		.err_buf = err, .err_size = err_size,
 	};
 
-	memset(r, 0, sizeof(*r));
+	clear(r, in);
 	err[0] = '\0';
 	r->err = bpfvm_prog_test_run(p, &o);
 	r->retval = o.retval;
