@@ -14,7 +14,8 @@
 /* Only what is read before being written: zeroing the whole struct (or
  * even every field) costs a short run more than it takes to run. The
  * engines write stop_r0 / abort_err with stopped, executed when counting,
- * and the cb_* fields at each helper call, before anything reads them. */
+ * and the cb_* fields at each helper call, before anything reads them;
+ * what each run changes eng_runner_run sets. */
 static void run_init(struct bpfvm_run *run, struct bpfvm_prog *prog,
 		     void *mem, size_t mem_len, uint64_t budget,
 		     const struct bpfvm_run_opts *opts)
@@ -22,22 +23,14 @@ static void run_init(struct bpfvm_run *run, struct bpfvm_prog *prog,
 	run->code = prog ? prog->code : NULL;
 	run->prog = prog;
 	run->user = OPTS_GET(opts, user, NULL);
-	run->stopped = 0;
 	run->mem = mem;
 	run->mem_len = mem ? mem_len : 0;
-	run->pkt = mem;
-	run->pkt_len = run->mem_len;
 	run->budget = budget ? budget : UINT64_MAX;
-	run->executed = 0;
 	run->regions = OPTS_GET(opts, regions, NULL);
 	run->region_cnt = run->regions ? OPTS_GET(opts, region_cnt, 0) : 0;
 	run->err_buf = OPTS_GET(opts, err_buf, NULL);
 	run->err_size = OPTS_GET(opts, err_size, 0);
-	run->tail_cnt = 0;
 	run->tail_refs = 0;
-	run->interp = NULL;
-	run->cb_req = NULL;
-	run->extra = NULL;
 }
 
 /* Can a run of prog reach an inner map? Through a map-in-map it names,

@@ -157,13 +157,31 @@ static int md_from_user(struct bpfvm_test_run_opts *o, struct xdp_md *md)
  * what it grows). The rest of data_in goes into fragments of a page.
  * The device is the one ctx_in names, else the loopback device
  * (ifindex 1), as the kernel's. */
+/* buf[0, XDP_CTX_HEADROOM) = 0 in 16-byte stores: gcc makes a memset
+ * of it (or a loop it recognises as one) an inline rep stos, whose
+ * start-up cost was half the type's own time per test run; the opaque
+ * pointer keeps the stores as written. */
+static void headroom_zero(uint8_t *buf)
+{
+	typedef uint8_t v16 __attribute__((vector_size(16)));
+	const v16 zero = { 0 };
+
+	for (unsigned i = 0; i < XDP_CTX_HEADROOM; i += 64) {
+		uint8_t *p = buf + i;
+
+		__asm__("" : "+r"(p));
+		for (unsigned k = 0; k < 64; k += 16)
+			__builtin_memcpy(p + k, &zero, 16);
+	}
+}
+
 static int frame_init(struct xdp_ctx *x, uint8_t *buf,
 		      struct bpfvm_test_run_opts *o, const struct xdp_md *md,
 		      uint32_t linear)
 {
 	uint32_t meta = md->data;
 
-	memset(buf, 0, XDP_CTX_HEADROOM);
+	headroom_zero(buf);
 	memcpy(buf + XDP_CTX_HEADROOM - meta, o->data_in, linear);
 	memset(x, 0, sizeof(*x));
 	x->md.ingress_ifindex = md->ingress_ifindex ? md->ingress_ifindex : 1;
