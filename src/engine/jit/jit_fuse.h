@@ -53,6 +53,9 @@ enum jit_fuse_role {
 			   * it (both SKIP) */
 	JIT_FUSE_TAILDUP, /* a goto back to a short block ending in an
 			   * if-goto: a copy of the block instead */
+	JIT_FUSE_SWITCH,  /* the root of a switch's compare tree: a jump
+			   * through a table (jit_switch.h; checked
+			   * variant too) */
 };
 #define JIT_FUSE_ROLE(f) ((f) & 15)
 #define JIT_FUSE_BACK(f) ((f) >> 4)

@@ -1,5 +1,6 @@
 /* Code for the instructions the fusion plan gave a role (jit_fuse.h). */
 #include "engine/jit/jit_fuse.h"
+#include "engine/jit/jit_switch.h"
 #include "engine/jit/x86_sib.h"
 #include "isa/isa.h"
 
@@ -182,6 +183,8 @@ uint8_t *jit_tr_fused(struct jit_cc *cc, uint8_t *p, const struct bpf_insn *in)
 		return setcc(cc, p, in);
 	case JIT_FUSE_TAILDUP:
 		return tail_copy(cc, p, in);
+	case JIT_FUSE_SWITCH:
+		return jit_tr_switch(cc, p);
 	case JIT_FUSE_SWAP_JA:
 		branch(cc, JIT_BR_JMP, 0, jump_target(in - 1, cc->i - 1));
 		return p;

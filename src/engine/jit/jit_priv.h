@@ -101,6 +101,7 @@ struct jit_saved {
 };
 
 struct jit_layout;
+struct jit_switch;
 
 /* Compile state, shared by the translator files.
  *
@@ -148,6 +149,7 @@ struct jit_cc {
 	uint32_t block_left;	/* counted: insns after i in its block */
 	uint64_t rng;		/* blinding keys */
 	uint8_t *fuse;		/* fusion plan (jit_fuse.h); NULL: none */
+	struct jit_switch *sw;	/* switch tables (jit_switch.h); NULL: none */
 	uint16_t leaf;		/* direct variant: JIT_LEAF_ON and how a
 				 * leaf enters and leaves (jit_direct.c) */
 	int err;

@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "engine/jit/jit_layout.h"
 #include "engine/jit/jit_priv.h"
+#include "engine/jit/jit_switch.h"
 #include "isa/isa.h"
 
 const uint8_t jit_reg[11] = {
@@ -246,7 +247,9 @@ int jit_cc_init(struct jit_cc *cc, const struct bpf_insn *insns, size_t cnt,
 		cc->rng = (uintptr_t)cc ^ (uintptr_t)insns;
 	cc->rng |= 1;
 	jit_analyse(cc);
-	return jit_fuse_plan(cc);
+	if (jit_fuse_plan(cc))
+		return -ENOMEM;
+	return jit_switch_plan(cc);
 }
 
 /* Before a pass (again, with far calls): br is zero already the first
@@ -266,6 +269,7 @@ void jit_cc_free(struct jit_cc *cc)
 	jit_mem_scratch_free(cc->arena);
 	jit_mem_scratch_free(cc->off1);
 	free(cc->fuse);
+	jit_switch_free(cc);
 	jit_buf_free(&cc->head);
 	jit_buf_free(&cc->main);
 	jit_buf_free(&cc->cold);
