@@ -219,11 +219,9 @@ int main(int argc, char **argv)
 	       judged < 2 ? "SKIP (no kernel figure)" : all ? "MET" : "NOT MET");
 	if (per_call_ratio[0] > 0 && per_call_ratio[1] > 0)
 		printf("  (the kernel's figure is its program alone, re-run on "
-		       "one hot packet; a capture run
-   through the kernel "
+		       "one hot packet; a capture run\n   through the kernel "
 		       "costs a bpf() call per packet: bpfvm run's median is "
-		       "%.3fx / %.3fx of that)
-",
+		       "%.3fx / %.3fx of that)\n",
 		       per_call_ratio[0], per_call_ratio[1]);
 	pkt_set_free(&pool);
 	free(idx);
