@@ -27,6 +27,7 @@
 
 #include "maps/array.h"
 #include "maps/redirect_priv.h"
+#include "maps/value_access.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "devmap_hash.c: the value is the high half of kv (little-endian)"
@@ -371,6 +372,31 @@ static int dmh_get_next_key(struct bpfvm_map *map, const void *key,
 	return err;
 }
 
+/* Checked runs: value_size bytes from an element's ifindex (what
+ * dmh_lookup gives), read-only; the chunks walked under the lock:
+ * O(elements / DMH_CHUNK). */
+static int dmh_value_access(const struct bpfvm_map *map, uint64_t addr,
+			    unsigned size, bool write)
+{
+	struct devmap_hash *h = dmh_of((struct bpfvm_map *)map);
+	const uint64_t val = offsetof(struct dmh_elem, kv) + 4;
+	int r = 0;
+
+	map_spin_lock(&h->lock);
+	for (const struct dmh_chunk *c = h->chunks; c; c = c->next) {
+		uint64_t i, off;
+
+		if (!map_pool_slot(addr, (uintptr_t)c->elems, DMH_CHUNK,
+				   sizeof(struct dmh_elem), &i, &off))
+			continue;
+		if (off >= val)
+			r = map_value_answer(map, off - val, size, write);
+		break;
+	}
+	map_spin_unlock(&h->lock);
+	return r && write ? -1 : r;
+}
+
 const struct map_ops map_devmap_hash_ops = {
 	.check = devmap_check_attr,
 	.alloc = dmh_alloc,
@@ -380,4 +406,5 @@ const struct map_ops map_devmap_hash_ops = {
 	.sys_update = dmh_sys_update,
 	.sys_delete = dmh_sys_delete,
 	.get_next_key = dmh_get_next_key,
+	.value_access = dmh_value_access,
 };

@@ -84,4 +84,5 @@ const struct map_ops map_xskmap_ops = {
 	.sys_update = xskmap_sys_update,
 	.sys_delete = slot_array_sys_delete,
 	.get_next_key = array_get_next_key,
+	.value_access = slot_array_value_access,
 };
