@@ -111,8 +111,11 @@ enum bpfvm_engine {
 };
 
 /* Bounds-check every load, store and atomic against the regions the program
- * may touch: its stack frames, the run's memory and opts->regions. A stray
- * access ends the run with -EFAULT instead of touching host memory. */
+ * may touch: its stack frames, the run's memory, opts->regions, and the
+ * memory map helpers hand out (inside one value of a map the program uses,
+ * not its key or spin lock; reserved ring buffer records; writes to
+ * BPF_F_RDONLY_PROG maps refused). A stray access ends the run with
+ * -EFAULT instead of touching host memory. */
 #define BPFVM_RUN_F_CHECKED (1u << 0)
 /* Count executed instructions into opts->insn_executed (slower). */
 #define BPFVM_RUN_F_COUNT (1u << 1)
