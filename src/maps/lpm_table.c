@@ -14,28 +14,6 @@
 
 #include "maps/lpm_trie.h"
 
-static uint32_t top_bits(uint64_t w0, uint32_t stride)
-{
-	return (uint32_t)(w0 >> (64 - stride));
-}
-
-void lpm_table_start(struct lpm_trie *t, const struct lpm_key *k,
-		     struct lpm_node **n, struct lpm_node **found)
-{
-	struct lpm_entry *tab = atomic_load_explicit(&t->table,
-						     memory_order_acquire);
-
-	if (tab && k->plen >= t->stride) {
-		struct lpm_entry *e = &tab[top_bits(k->w[0], t->stride)];
-
-		*n = ld(&e->start);
-		*found = ld(&e->best);
-	} else {
-		*n = ld(&t->root);
-		*found = NULL;
-	}
-}
-
 static void table_set(struct lpm_entry *e, size_t count,
 		      struct lpm_node *start, struct lpm_node *best)
 {
@@ -60,7 +38,7 @@ static void table_fill(struct lpm_trie *t, struct lpm_entry *tab,
 		return;
 	}
 	sub = 1u << (t->stride - plen);
-	sub_lo = top_bits(node_word(n, 0), t->stride) & ~(sub - 1);
+	sub_lo = lpm_top_bits(node_word(n, 0), t->stride) & ~(sub - 1);
 	if (sub_lo < lo || sub_lo >= lo + size) {
 		table_set(tab + lo, size, NULL, best);
 		return;
@@ -111,6 +89,7 @@ void lpm_table_refresh(struct lpm_trie *t, uint32_t depth,
 	}
 	lpm_readers_retry(t);
 	table_fill(t, tab, ld(t->path[depth]), best,
-		   top_bits(k->w[0], t->stride) & ~((1u << (t->stride - len)) - 1),
+		   lpm_top_bits(k->w[0], t->stride) &
+			   ~((1u << (t->stride - len)) - 1),
 		   len);
 }

@@ -41,22 +41,39 @@ static struct lpm_trie *lpm_of(struct bpfvm_map *map)
 
 /* ---- keys ---- */
 
-static int lpm_key_read(const struct lpm_trie *t, const void *key,
-			struct lpm_key *k)
+/* The data's whole words load as one big-endian 8-byte word each (the
+ * 16-byte IPv6 key: two), a 4-byte IPv4 key as one 4-byte load; the
+ * tail of another size that is no multiple of 8 goes byte by byte. */
+static inline __attribute__((always_inline)) int
+lpm_key_read(const struct lpm_trie *t, const void *key, struct lpm_key *k)
 {
 	const uint8_t *data = (const uint8_t *)key + 4;
+	uint32_t whole, tail;
+	uint64_t w;
 
 	if (!key)
 		return -EFAULT;
 	memcpy(&k->plen, key, 4);
 	if (k->plen > t->max_plen)
 		return -EINVAL;
-	for (uint32_t i = 0; i < t->nwords; i++) {
-		uint64_t w = 0;
-		uint32_t left = t->data_size - i * 8;
+	if (t->data_size == 4) {
+		uint32_t v;
 
-		memcpy(&w, data + i * 8, left < 8 ? left : 8);
+		memcpy(&v, data, 4);
+		k->w[0] = (uint64_t)be32toh(v) << 32;
+		return 0;
+	}
+	whole = t->data_size / 8;
+	for (uint32_t i = 0; i < whole; i++) {
+		memcpy(&w, data + i * 8, 8);
 		k->w[i] = be64toh(w);
+	}
+	tail = t->data_size % 8;
+	if (tail) {
+		w = 0;
+		for (uint32_t b = 0; b < tail; b++)
+			w |= (uint64_t)data[whole * 8 + b] << (56 - 8 * b);
+		k->w[whole] = w;
 	}
 	return 0;
 }
@@ -113,8 +130,10 @@ static void lpm_free(struct bpfvm_map *map)
 
 /* The longest stored prefix of at most k->plen bits that the key
  * starts with. Bounded even on a torn walk: a valid path has at most
- * max_plen + 1 nodes. */
-static struct lpm_node *lpm_find(struct lpm_trie *t, const struct lpm_key *k)
+ * max_plen + 1 nodes. Inlined: lookups are a few nodes, and the calls
+ * cost a lookup in a small trie as much as its walk. */
+static inline __attribute__((always_inline)) struct lpm_node *
+lpm_find(struct lpm_trie *t, const struct lpm_key *k)
 {
 	struct lpm_node *n, *found;
 
@@ -133,23 +152,34 @@ static struct lpm_node *lpm_find(struct lpm_trie *t, const struct lpm_key *k)
 	return found;
 }
 
-/* lpm_find with the reuse check; copies the value to `copy` (if not
- * NULL) while the node is known to hold it. */
-static struct lpm_node *lpm_find_stable(struct lpm_trie *t,
-					const struct lpm_key *k, void *copy)
+/* One walk with the reuse check: true if reuse_seq did not move, so *out
+ * (and the value copied to `copy`, if not NULL, while the node was known
+ * to hold it) is an answer the trie gave at some moment of the walk. */
+static inline __attribute__((always_inline)) bool
+lpm_find_try(struct lpm_trie *t, const struct lpm_key *k, void *copy,
+	     struct lpm_node **out)
+{
+	uint32_t seq = atomic_load_explicit(&t->reuse_seq,
+					    memory_order_acquire);
+	struct lpm_node *n = lpm_find(t, k);
+
+	if (n && copy)
+		memcpy(copy, node_value(t, n), t->map.value_size);
+	atomic_thread_fence(memory_order_acquire);
+	*out = n;
+	return atomic_load_explicit(&t->reuse_seq, memory_order_relaxed) ==
+	       seq;
+}
+
+/* A writer reused memory during the first try: a few more, then under
+ * the lock. */
+static __attribute__((noinline)) struct lpm_node *
+lpm_find_retry(struct lpm_trie *t, const struct lpm_key *k, void *copy)
 {
 	struct lpm_node *n;
 
-	for (int i = 0; i < LPM_READ_TRIES; i++) {
-		uint32_t seq = atomic_load_explicit(&t->reuse_seq,
-						    memory_order_acquire);
-
-		n = lpm_find(t, k);
-		if (n && copy)
-			memcpy(copy, node_value(t, n), t->map.value_size);
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&t->reuse_seq,
-					 memory_order_relaxed) == seq)
+	for (int i = 1; i < LPM_READ_TRIES; i++) {
+		if (lpm_find_try(t, k, copy, &n))
 			return n;
 	}
 	map_spin_lock(&t->lock);
@@ -160,12 +190,28 @@ static struct lpm_node *lpm_find_stable(struct lpm_trie *t,
 	return n;
 }
 
+/* lpm_find with the reuse check; copies the value to `copy` (if not
+ * NULL) while the node is known to hold it. */
+static inline __attribute__((always_inline)) struct lpm_node *
+lpm_find_stable(struct lpm_trie *t, const struct lpm_key *k, void *copy)
+{
+	struct lpm_node *n;
+
+	if (__builtin_expect(lpm_find_try(t, k, copy, &n), 1))
+		return n;
+	return lpm_find_retry(t, k, copy);
+}
+
 static void *lpm_lookup(struct bpfvm_map *map, const void *key)
 {
 	struct lpm_trie *t = lpm_of(map);
 	struct lpm_key k;
 	struct lpm_node *n;
 
+	/* An empty trie (the moment root is read) has no match whatever the
+	 * key, and a bad key answers NULL too: skip reading it. */
+	if (!atomic_load_explicit(&t->root, memory_order_relaxed))
+		return NULL;
 	if (lpm_key_read(t, key, &k))
 		return NULL;
 	n = lpm_find_stable(t, &k, NULL);

@@ -142,9 +142,33 @@ void lpm_pool_free(struct lpm_trie *t);
 int lpm_value_access(const struct bpfvm_map *map, uint64_t addr,
 		     unsigned size, bool write);
 
+/* The table's index: the first `stride` bits. */
+static inline uint32_t lpm_top_bits(uint64_t w0, uint32_t stride)
+{
+	return (uint32_t)(w0 >> (64 - stride));
+}
+
+/* Where a lookup of k begins (see lpm_table.c): the table's entry for a
+ * key of at least stride bits, else the root. Inline: every lookup. */
+static inline void lpm_table_start(struct lpm_trie *t,
+				   const struct lpm_key *k,
+				   struct lpm_node **n, struct lpm_node **found)
+{
+	struct lpm_entry *tab = atomic_load_explicit(&t->table,
+						     memory_order_acquire);
+
+	if (tab && k->plen >= t->stride) {
+		struct lpm_entry *e = &tab[lpm_top_bits(k->w[0], t->stride)];
+
+		*n = ld(&e->start);
+		*found = ld(&e->best);
+	} else {
+		*n = ld(&t->root);
+		*found = NULL;
+	}
+}
+
 /* lpm_table.c. */
-void lpm_table_start(struct lpm_trie *t, const struct lpm_key *k,
-		     struct lpm_node **n, struct lpm_node **found);
 void lpm_table_create(struct lpm_trie *t);
 void lpm_table_refresh(struct lpm_trie *t, uint32_t depth,
 		       const struct lpm_key *k);
