@@ -46,6 +46,8 @@ static long prog_may_write(const struct bpfvm_map *map, bool has_op)
 	return has_op ? 0 : -EINVAL;
 }
 
+/* A plain forward to the map's lookup: the JIT calls that directly when
+ * it knows the map (jit_map_lookup_fn), so this may add nothing else. */
 static uint64_t map_lookup_elem(uint64_t r1, uint64_t r2, uint64_t r3,
 				uint64_t r4, uint64_t r5,
 				struct bpfvm_run *run)

@@ -173,6 +173,7 @@ static uint8_t *tr_call(struct jit_cc *cc, uint8_t *p,
 			const struct bpf_insn *in)
 {
 	bpfvm_helper_fn fn;
+	const void *lookup;
 	uint8_t *q;
 
 	if (ISA_SRCBIT(in->code) == BPF_X)
@@ -187,7 +188,8 @@ static uint8_t *tr_call(struct jit_cc *cc, uint8_t *p,
 	q = jit_tr_array_lookup(cc, p, in);
 	if (q)
 		return q;
-	return helper_call(cc, p, (const void *)fn,
+	lookup = jit_map_lookup_fn(cc, in);
+	return helper_call(cc, p, lookup ? lookup : (const void *)fn,
 			   hlp_takes_callback((uint32_t)in->imm));
 }
 

@@ -171,6 +171,17 @@ static const struct array_map *inlined_array(struct jit_cc *cc,
 #endif
 }
 
+const void *jit_map_lookup_fn(struct jit_cc *cc, const struct bpf_insn *in)
+{
+	const struct bpfvm_map *map;
+
+	if (in->imm != BPF_FUNC_map_lookup_elem ||
+	    (cc->flags & JIT_F_CHECKED) || !builtin(cc, in->imm))
+		return NULL;
+	map = known_r1_map(cc, cc->i);
+	return map ? (const void *)map->ops->lookup : NULL;
+}
+
 /* r0 = *(u32 *)r2 < max_entries ? values + index * elem_size : NULL,
  * plus the thread's slot * cpu_stride for a PERCPU_ARRAY (the helper's
  * answer, as the kernel's inlined lookups). Checked runs keep the helper

@@ -29,6 +29,10 @@ struct bpfvm_run;
  * lookup inline, as the kernel does. NULL (nothing emitted) otherwise. */
 uint8_t *jit_tr_array_lookup(struct jit_cc *cc, uint8_t *p,
 			     const struct bpf_insn *in);
+/* Call 1 (the built-in map_lookup_elem) with r1 a known map, not
+ * checked: the map's own lookup, which the helper only forwards to (one
+ * call less). NULL: call the helper. */
+const void *jit_map_lookup_fn(struct jit_cc *cc, const struct bpf_insn *in);
 /* Call 12 to the built-in bpf_tail_call. */
 uint8_t *jit_tr_tail_call(struct jit_cc *cc, uint8_t *p);
 /* Before a helper call that may call back (r9 = the run): where the
