@@ -239,7 +239,8 @@ int eng_check_access(const struct bpfvm_run *run, size_t insn, uint64_t addr,
 				 prep, addr);
 	return core_logf(run->err_buf, run->err_size, -EFAULT,
 			 "insn %zu: %u-byte %s %s 0x%" PRIx64 " is outside the "
-			 "stack, the input memory and the host's regions",
+			 "stack, the input memory, the host's regions and "
+			 "the map values the program may reach",
 			 insn, size, kind, prep, addr);
 }
 

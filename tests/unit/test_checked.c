@@ -85,8 +85,9 @@ static void test_faults(void)
 	uint8_t mem[16] = { 0 };
 	uint64_t word = 0;
 	struct bpfvm_region ro = { &word, sizeof(word), 0 };
-	const char *outside = "is outside the stack, the input memory and "
-			      "the host's regions";
+	const char *outside = "is outside the stack, the input memory, the "
+			      "host's regions and the map values the program "
+			      "may reach";
 
 	expect_fault(ST_IMM(BPF_DW, 10, -520, 1), NULL, 0, NULL, 0,
 		     "8-byte store to", outside);

@@ -82,8 +82,13 @@ static int take_json_flags(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	argc = take_json_flags(argc, argv);
-	if (argc < 2)
+	if (argc < 2) {
+		if (cli_json_on()) {
+			cli_err("no command given (try 'bpfvm help')");
+			return 2;
+		}
 		return usage(stderr);
+	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "--help"))
 		return usage(stdout);
