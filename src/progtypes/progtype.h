@@ -115,6 +115,12 @@ int pt_fail(struct bpfvm_test_run_opts *opts, int err, const char *fmt, ...)
  * range_is_zero). */
 bool pt_range_is_zero(const void *ctx, size_t from, size_t to);
 
+/* The kernel's bpf_ctx_init: dst (size bytes, the uapi struct `name`)
+ * zeroed, then ctx_in copied over it; ctx_in over a page, or with
+ * nonzero bytes past size, is -E2BIG with a message. */
+int pt_ctx_init(struct bpfvm_test_run_opts *o, void *dst, size_t size,
+		const char *name);
+
 /* The types (one file each). */
 extern const struct pt_ops pt_xdp_ops;
 extern const struct pt_ops pt_socket_filter_ops;

@@ -60,15 +60,10 @@ static int check_opts(struct bpfvm_test_run_opts *o, bool tc)
  * must be zero (bpf_check_uarg_tail_zero). */
 static int ctx_from_user(struct bpfvm_test_run_opts *o, struct __sk_buff *in)
 {
-	uint32_t n = o->ctx_in ? o->ctx_size_in : 0;
+	int err = pt_ctx_init(o, in, sizeof(*in), "__sk_buff");
 
-	memset(in, 0, sizeof(*in));
-	if (n > 4096 || (n > sizeof(*in) &&
-			 !pt_range_is_zero(o->ctx_in, sizeof(*in), n)))
-		return pt_fail(o, -E2BIG, "ctx_in: %u bytes, nonzero past "
-			       "struct __sk_buff (%zu bytes)", n, sizeof(*in));
-	if (n)
-		memcpy(in, o->ctx_in, n < sizeof(*in) ? n : sizeof(*in));
+	if (err)
+		return err;
 	if (in->ifindex > 1)
 		return pt_fail(o, -ENODEV, "ctx_in: ifindex %u: bpfvm has only "
 			       "the loopback device (1)", in->ifindex);

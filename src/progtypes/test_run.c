@@ -55,6 +55,20 @@ bool pt_range_is_zero(const void *ctx, size_t from, size_t to)
 	return true;
 }
 
+int pt_ctx_init(struct bpfvm_test_run_opts *o, void *dst, size_t size,
+		const char *name)
+{
+	uint32_t n = o->ctx_in ? o->ctx_size_in : 0;
+
+	memset(dst, 0, size);
+	if (n > 4096 || (n > size && !pt_range_is_zero(o->ctx_in, size, n)))
+		return pt_fail(o, -E2BIG, "ctx_in: %u bytes, nonzero past "
+			       "struct %s (%zu bytes)", n, name, size);
+	if (n)
+		memcpy(dst, o->ctx_in, n < size ? n : size);
+	return 0;
+}
+
 /* NO_DURATION is the entry's business: the types see the flags without
  * it (their checks refuse flags that are not theirs) and pt_run_repeat
  * reads it here. */

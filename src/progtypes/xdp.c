@@ -121,15 +121,10 @@ static bool xdp_helper_ok(uint32_t id)
  * -EINVAL otherwise). */
 static int md_from_user(struct bpfvm_test_run_opts *o, struct xdp_md *md)
 {
-	uint32_t n = o->ctx_in ? o->ctx_size_in : 0;
+	int err = pt_ctx_init(o, md, sizeof(*md), "xdp_md");
 
-	memset(md, 0, sizeof(*md));
-	if (n > 4096 || (n > sizeof(*md) &&
-			 !pt_range_is_zero(o->ctx_in, sizeof(*md), n)))
-		return pt_fail(o, -E2BIG, "ctx_in: %u bytes, nonzero past "
-			       "struct xdp_md (%zu bytes)", n, sizeof(*md));
-	if (n)
-		memcpy(md, o->ctx_in, n < sizeof(*md) ? n : sizeof(*md));
+	if (err)
+		return err;
 	if (md->data_meta)
 		return pt_fail(o, -EINVAL, "ctx_in: data_meta must be 0 "
 			       "(the metadata starts data_in)");
