@@ -92,7 +92,6 @@ const struct pt_ops pt_raw_tracepoint_ops = {
 	.name = "raw_tracepoint",
 	.ctx_name = "struct bpf_raw_tracepoint_args",
 	.ctx_access = raw_tp_ctx_access,
-	.ctx_max = RAW_TP_CTX_MAX,
 	.helper_ok = pt_tracing_helper_ok,
 	.test_run = raw_tp_test_run,
 };

@@ -124,7 +124,6 @@ const struct pt_ops pt_tracepoint_ops = {
 	.name = "tracepoint",
 	.ctx_name = "the tracepoint record",
 	.ctx_access = tp_ctx_access,
-	.ctx_max = PT_MAX_TRACE_SIZE,
 	.helper_ok = pt_tracing_helper_ok,
 	.test_run = tp_test_run,
 };
